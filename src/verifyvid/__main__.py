@@ -1,0 +1,3 @@
+from verifyvid.cli.app import main
+
+main()

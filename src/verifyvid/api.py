@@ -1,0 +1,133 @@
+"""The library's entry points: what every CLI command calls.
+
+``check`` is the whole pipeline for one input:
+
+1. resolve the target: a media file (its case is created or reopened) or a case folder;
+2. make sure a media file is usable (``InputError`` otherwise) and hash it;
+3. lock the case folder, so one process writes it at a time;
+4. run the selected stages (``pipeline.runner``), each into its own subfolder;
+5. write the report from the case folder alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from verifyvid.case import atomic
+from verifyvid.case.folder import (
+    Case,
+    check_input_file,
+    default_case_dir,
+    input_record,
+    is_case_dir,
+    open_case,
+    read_manifest,
+    reopen_case,
+)
+from verifyvid.case.lock import CaseLock
+from verifyvid.case.manifest import DONE
+from verifyvid.errors import ExitCode
+from verifyvid.findings import Finding, ranked
+from verifyvid.media.probe import summarize
+from verifyvid.pipeline.registry import all_stages
+from verifyvid.pipeline.runner import Observer, Outcome, Runner, RunOptions
+from verifyvid.pipeline.stage import Stage
+from verifyvid.report.markdown import render_markdown
+
+REPORT_NAME = "report.md"
+
+
+@dataclass
+class StageFinding:
+    stage: str
+    finding: Finding
+
+    def as_json(self) -> dict[str, Any]:
+        return {"stage": self.stage, **self.finding.model_dump(mode="json")}
+
+
+@dataclass
+class CheckResult:
+    case: Case
+    outcomes: dict[str, Outcome]
+    findings: list[StageFinding]
+    report: Path | None
+
+    @property
+    def exit_code(self) -> ExitCode:
+        bad = any(o.status in ("failed", "unavailable") for o in self.outcomes.values())
+        return ExitCode.PARTIAL if bad else ExitCode.OK
+
+    def as_json(self) -> dict[str, Any]:
+        rec = self.case.manifest.input
+        return {
+            "case": str(self.case.root.resolve()),
+            "input": {"path": rec.path, "url": rec.url, "sha256": rec.sha256, "size": rec.size},
+            "stages": {
+                name: {"status": o.status, "seconds": o.seconds, "error": o.error, "fix": o.fix}
+                for name, o in self.outcomes.items()
+            },
+            "findings": [f.as_json() for f in self.findings],
+            "report": str(self.report.resolve()) if self.report else None,
+        }
+
+
+def case_findings(case: Case, stages: list[Stage[Any, Any]] | None = None) -> list[StageFinding]:
+    """Findings of every stage that succeeded, most severe first."""
+    out: list[StageFinding] = []
+    for stage in stages or all_stages():
+        record = case.manifest.stages.get(stage.name)
+        if record is None or record.status not in DONE:
+            continue
+        result = case.load_result(stage.name, stage.result_model)
+        if result is not None:
+            out.extend(StageFinding(stage.name, f) for f in result.findings)
+    order = {id(f): i for i, f in enumerate(ranked([sf.finding for sf in out]))}
+    return sorted(out, key=lambda sf: order[id(sf.finding)])
+
+
+def open_existing(root: Path) -> Case:
+    """A case folder for reading (its input need not be present)."""
+    return Case(root, read_manifest(root))
+
+
+def write_report(case: Case) -> Path:
+    path = case.root / REPORT_NAME
+    atomic.write_text(path, render_markdown(case.root))
+    return path
+
+
+def check(
+    target: str,
+    *,
+    case_dir: Path | None = None,
+    cases_root: Path = Path("cases"),
+    options: RunOptions | None = None,
+    observer: Observer | None = None,
+    wait: bool = True,
+    on_wait: Callable[[Path], None] | None = None,
+    report: bool = True,
+) -> CheckResult:
+    """Run the pipeline on a media file or an existing case folder."""
+    options = options or RunOptions()
+    path = Path(target)
+    if case_dir is None and is_case_dir(path):
+        root = path
+        record = None
+    else:
+        media = check_input_file(path)
+        summarize(media)
+        record = input_record(media)
+        root = case_dir or default_case_dir(media, record.sha256, cases_root)
+        root.mkdir(parents=True, exist_ok=True)
+    with CaseLock(root, wait=wait, on_wait=on_wait):
+        case = open_case(root, record) if record is not None else reopen_case(root)
+        case.save()
+        runner = Runner(case, all_stages(), options, observer)
+        outcomes = runner.run()
+        report_path = write_report(case) if report else None
+        case.save()
+    return CheckResult(case, outcomes, case_findings(case), report_path)

@@ -1,0 +1,1 @@
+"""The case folder: manifest, atomic writes, locking, integrity."""

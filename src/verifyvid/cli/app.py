@@ -1,0 +1,258 @@
+"""The `verifyvid` command line: thin commands that parse, call ``verifyvid.api``, render."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, Any
+
+import typer
+
+from verifyvid import __version__, api
+from verifyvid.case.folder import read_manifest
+from verifyvid.case.lock import CaseLock
+from verifyvid.cli import output
+from verifyvid.config import Settings, load_settings
+from verifyvid.errors import ExitCode, UsageError, VerifyvidError
+from verifyvid.pipeline.runner import RunOptions
+from verifyvid.versions import tool_info
+
+app = typer.Typer(
+    name="verifyvid",
+    help="Verify viral videos offline: metadata, keyframes, earlier uploads, speech, case reports.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+# -- options shared by several commands -----------------------------------------------
+
+CaseOpt = Annotated[
+    Path | None,
+    typer.Option("--case", help="Case folder to create or reopen (default: ./cases/<name>-<sha8>/)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks; do not contain stage failures.")]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", envvar="VERIFYVID_CONFIG", help="Settings file (default: user config dir/verifyvid.toml)."),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Re-run stages even when their cached output is valid.")]
+NoWaitOpt = Annotated[
+    bool, typer.Option("--no-wait", help="Fail at once if another process is working on the case.")
+]
+
+
+def on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def cli_errors(debug: bool) -> Iterator[None]:
+    """Map the core's errors to one line on stderr and a documented exit code."""
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except VerifyvidError as e:
+        if debug:
+            raise
+        output.error(str(e))
+        raise typer.Exit(int(e.exit_code)) from None
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        output.error("interrupted; run the same command again to resume")
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except Exception as e:
+        if debug:
+            raise
+        output.error(
+            f"internal error: {type(e).__name__}: {' '.join(str(e).split())[:300]}; "
+            "run again with --debug and report the traceback"
+        )
+        raise typer.Exit(int(ExitCode.INTERNAL)) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def settings_for(config: Path | None) -> Settings:
+    return load_settings(config)
+
+
+def run_pipeline(
+    target: str,
+    *,
+    settings: Settings,
+    case: Path | None,
+    options: RunOptions,
+    json_out: bool,
+    quiet: bool,
+    no_wait: bool,
+) -> api.CheckResult:
+    merged = {name: dict(values) for name, values in settings.stages.items()}
+    for name, values in options.params.items():
+        merged.setdefault(name, {}).update(values)
+    options.params = merged
+    err = output.stderr()
+
+    def on_wait(path: Path) -> None:
+        if not quiet:
+            err.print(f"waiting for another verifyvid process working on {path} …")
+
+    with output.ProgressObserver(enabled=not quiet and not json_out) as observer:
+        return api.check(
+            target,
+            case_dir=case,
+            cases_root=settings.cases_dir,
+            options=options,
+            observer=observer,
+            wait=not no_wait,
+            on_wait=on_wait,
+        )
+
+
+def finish(result: api.CheckResult, json_out: bool, quiet: bool) -> None:
+    if json_out:
+        output.print_json(result.as_json())
+    elif not quiet:
+        output.print_summary(result)
+    code = result.exit_code
+    if code != ExitCode.OK:
+        raise typer.Exit(int(code))
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+@app.command()
+def check(
+    target: Annotated[str, typer.Argument(metavar="INPUT", help="A video or audio file, or a case folder.")],
+    case: CaseOpt = None,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Run only this stage (and what it needs); repeatable.")
+    ] = None,
+    skip: Annotated[list[str] | None, typer.Option("--skip", help="Do not run this stage; repeatable.")] = None,
+    force: ForceOpt = False,
+    no_wait: NoWaitOpt = False,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Run every stage on INPUT into its case folder and write the report."""
+    with cli_errors(debug):
+        settings = settings_for(config)
+        options = RunOptions(
+            force=force,
+            only=frozenset(only) if only else None,
+            skip=frozenset(skip or ()),
+            debug=debug,
+        )
+        result = run_pipeline(
+            target, settings=settings, case=case, options=options,
+            json_out=json_out, quiet=quiet, no_wait=no_wait,
+        )
+    finish(result, json_out, quiet)
+
+
+@app.command()
+def meta(
+    target: Annotated[str, typer.Argument(metavar="INPUT|CASE", help="A media file or a case folder.")],
+    case: CaseOpt = None,
+    no_exiftool: Annotated[
+        bool, typer.Option("--no-exiftool", help="Do not ask ExifTool even when it is on PATH.")
+    ] = False,
+    force: ForceOpt = False,
+    no_wait: NoWaitOpt = False,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Read container, stream, device, date and GPS metadata; flag re-encoding and editing."""
+    params: dict[str, dict[str, Any]] = {"meta": {"exiftool": False}} if no_exiftool else {}
+    stage_command("meta", target, case, params, force, no_wait, json_out, quiet, debug, config)
+
+
+def stage_command(
+    name: str,
+    target: str,
+    case: Path | None,
+    params: dict[str, dict[str, Any]],
+    force: bool,
+    no_wait: bool,
+    json_out: bool,
+    quiet: bool,
+    debug: bool,
+    config: Path | None,
+) -> None:
+    """Shared body of the per-stage commands: run one stage, print its result."""
+    with cli_errors(debug):
+        settings = settings_for(config)
+        options = RunOptions(force=force, only=frozenset({name}), params=params, debug=debug)
+        result = run_pipeline(
+            target, settings=settings, case=case, options=options,
+            json_out=json_out, quiet=True, no_wait=no_wait,
+        )
+        outcome = result.outcomes[name]
+        stage_json: Any = None
+        if outcome.status in ("ok", "cached"):
+            stage_json = json.loads(result.case.result_path(name).read_text(encoding="utf-8"))
+    if json_out:
+        if stage_json is None:
+            stage_json = {"status": outcome.status, "error": outcome.error, "fix": outcome.fix}
+        output.print_json(stage_json)
+    elif not quiet:
+        output.print_summary(result)
+    if result.exit_code != ExitCode.OK:
+        raise typer.Exit(int(result.exit_code))
+
+
+@app.command()
+def report(
+    case: Annotated[Path, typer.Argument(metavar="CASE", help="A case folder.")],
+    out: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of CASE/report.md.")] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Render the Markdown report of a case folder (never re-runs a stage)."""
+    with cli_errors(debug):
+        if not (case / "case.json").is_file():
+            raise UsageError(f"{case} is not a case folder (no case.json); give a folder made by `verifyvid check`")
+        read_manifest(case)
+        if out is None:
+            with CaseLock(case):
+                path = api.write_report(api.open_existing(case))
+        else:
+            from verifyvid.case import atomic
+            from verifyvid.report.markdown import render_markdown
+
+            atomic.write_text(out, render_markdown(case))
+            path = out
+    output.print_path("Report", path)
+
+
+@app.command()
+def version(json_out: JsonOpt = False) -> None:
+    """Print the versions of verifyvid, ffmpeg and the key libraries."""
+    info = tool_info()
+    if json_out:
+        output.print_json(info.model_dump())
+        return
+    out = output.stdout()
+    out.print(f"verifyvid {__version__} (Python {info.python})")
+    out.print(f"ffmpeg {info.ffmpeg}")
+    for name, ver in sorted(info.libraries.items()):
+        out.print(f"{name} {ver}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,45 @@
+"""Open a file with libavformat (PyAV) and say whether it is usable media."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+
+from verifyvid.errors import InputError
+
+# Demuxers that accept still images or text: they "open" but are not video or audio.
+NOT_MEDIA_FORMATS = ("image2", "tty", "txt", "lrc", "srt", "ass", "webvtt", "mpl2", "sami")
+
+
+@dataclass(frozen=True)
+class MediaSummary:
+    format_name: str
+    has_video: bool
+    has_audio: bool
+    duration: float | None
+
+
+def summarize(path: Path) -> MediaSummary:
+    """Raise :class:`InputError` unless ``path`` holds a video or audio stream."""
+    try:
+        with av.open(str(path), metadata_errors="replace") as container:
+            fmt = container.format.name
+            video = [s for s in container.streams.video if s.codec_context is not None]
+            audio = list(container.streams.audio)
+            duration = container.duration / 1_000_000 if container.duration else None
+    except av.FFmpegError as e:
+        reason = " ".join(str(getattr(e, "strerror", None) or e).split())
+        raise InputError(
+            f"{path.name} is not a media file ffmpeg can read ({reason}); give a video or audio file"
+        ) from None
+    if fmt.endswith("_pipe") or fmt in NOT_MEDIA_FORMATS:
+        kind = fmt.removesuffix("_pipe")
+        raise InputError(
+            f"{path.name} is a still image or text ({kind}), not a video or audio file; "
+            "search still images with a reverse image search instead"
+        )
+    if not video and not audio:
+        raise InputError(f"{path.name} has no video or audio stream; give a video or audio file")
+    return MediaSummary(fmt, bool(video), bool(audio), duration)

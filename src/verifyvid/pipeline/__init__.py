@@ -1,0 +1,1 @@
+"""Stage contract, registry and runner."""

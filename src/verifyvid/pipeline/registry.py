@@ -1,0 +1,21 @@
+"""The built-in stages, in the order they are shown. Adding a stage: one line here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifyvid.pipeline.stage import Stage
+from verifyvid.stages.meta import MetaStage
+
+
+def all_stages() -> list[Stage[Any, Any]]:
+    return [
+        MetaStage(),
+    ]
+
+
+def stage_named(name: str) -> Stage[Any, Any]:
+    for stage in all_stages():
+        if stage.name == name:
+            return stage
+    raise KeyError(name)

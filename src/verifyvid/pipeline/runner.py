@@ -1,0 +1,316 @@
+"""Run stages over a case in dependency order, with caching and failure containment.
+
+For each stage, in order:
+
+1. skip it if not selected (``only``/``skip``) or if a stage it requires did not succeed;
+2. reuse it (status ``cached``) when version, params, input and dependencies are unchanged
+   and its files are still there, unless forced;
+3. run it into a private staging folder, write ``result.json`` there, then swap the
+   folder into place and record it in ``case.json``.
+
+A stage's exception is recorded (status ``failed``) and the run goes on with the stages
+that do not depend on it; the previous output of that stage and of every other stage is
+left untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import traceback
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from verifyvid.case import atomic
+from verifyvid.case.folder import RESULT_NAME, Case, now
+from verifyvid.case.manifest import DONE, StageRecord, Status
+from verifyvid.errors import UsageError
+from verifyvid.pipeline.stage import Params, Result, Stage, StageContext, StageSkipped, StageUnavailable
+
+
+class Observer(Protocol):
+    def stage_started(self, name: str) -> None: ...
+    def stage_progress(self, name: str, fraction: float) -> None: ...
+    def stage_finished(self, name: str, outcome: Outcome) -> None: ...
+
+
+class SilentObserver:
+    def stage_started(self, name: str) -> None:
+        pass
+
+    def stage_progress(self, name: str, fraction: float) -> None:
+        pass
+
+    def stage_finished(self, name: str, outcome: Outcome) -> None:
+        pass
+
+
+@dataclass
+class RunOptions:
+    force: bool = False
+    only: frozenset[str] | None = None
+    skip: frozenset[str] = frozenset()
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    debug: bool = False
+    """Re-raise a stage's exception instead of recording it."""
+
+
+@dataclass
+class Outcome:
+    """What happened to one stage in this run."""
+
+    status: Status
+    seconds: float
+    error: str | None = None
+    fix: str | None = None
+
+
+def ordered(stages: Sequence[Stage[Any, Any]]) -> list[Stage[Any, Any]]:
+    """Topological order over ``requires`` and ``uses``, stable in registry order."""
+    by_name = {s.name: s for s in stages}
+    done: list[Stage[Any, Any]] = []
+    seen: set[str] = set()
+
+    def visit(stage: Stage[Any, Any], path: tuple[str, ...]) -> None:
+        if stage.name in seen:
+            return
+        if stage.name in path:
+            raise RuntimeError(f"stage dependency cycle: {' -> '.join((*path, stage.name))}")
+        for dep in (*stage.requires, *stage.uses):
+            if dep in by_name:
+                visit(by_name[dep], (*path, stage.name))
+        seen.add(stage.name)
+        done.append(stage)
+
+    for stage in stages:
+        visit(stage, ())
+    return done
+
+
+def closure(names: Iterable[str], stages: Sequence[Stage[Any, Any]]) -> set[str]:
+    """The named stages and every stage they require, transitively."""
+    by_name = {s.name: s for s in stages}
+    todo, out = list(names), set()
+    while todo:
+        name = todo.pop()
+        if name not in out:
+            out.add(name)
+            todo.extend(by_name[name].requires)
+    return out
+
+
+def check_names(names: Iterable[str], stages: Sequence[Stage[Any, Any]], flag: str) -> None:
+    known = {s.name for s in stages}
+    for name in names:
+        if name not in known:
+            raise UsageError(f"{flag} {name}: no such stage; choose from {', '.join(sorted(known))}")
+
+
+def fingerprint(stage: Stage[Any, Any], params: Params, input_sha: str, deps: dict[str, str]) -> str:
+    blob = json.dumps(
+        {
+            "stage": stage.name,
+            "version": stage.version,
+            "params": params.model_dump(mode="json"),
+            "input": input_sha,
+            "deps": deps,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def files_intact(case: Case, record: StageRecord) -> bool:
+    for f in record.files:
+        path = case.root / f.path
+        try:
+            if path.stat().st_size != f.size:
+                return False
+        except OSError:
+            return False
+    return any(f.path.endswith(RESULT_NAME) for f in record.files)
+
+
+class Runner:
+    def __init__(
+        self,
+        case: Case,
+        stages: Sequence[Stage[Any, Any]],
+        options: RunOptions,
+        observer: Observer | None = None,
+    ) -> None:
+        self.case = case
+        self.stages = ordered(stages)
+        self.options = options
+        self.observer: Observer = observer or SilentObserver()
+        self.results: dict[str, Result] = {}
+        check_names(options.only or (), self.stages, "--only")
+        check_names(options.skip, self.stages, "--skip")
+        check_names(options.params, self.stages, "params for")
+
+    def selected(self) -> set[str]:
+        names = {s.name for s in self.stages}
+        if self.options.only is not None:
+            names = closure(self.options.only, self.stages)
+        return names - set(self.options.skip)
+
+    def run(self) -> dict[str, Outcome]:
+        self.case.clean_stale()
+        selected = self.selected()
+        outcomes: dict[str, Outcome] = {}
+        for stage in self.stages:
+            if stage.name in selected:
+                outcomes[stage.name] = self.run_one(stage)
+            elif stage.name in self.options.skip:
+                outcomes[stage.name] = self.skip_by_flag(stage)
+        return outcomes
+
+    # -- one stage ---------------------------------------------------------------
+
+    def params_for(self, stage: Stage[Any, Any]) -> Params:
+        try:
+            return stage.params_model.model_validate(self.options.params.get(stage.name, {}))
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(x) for x in first["loc"])
+            raise UsageError(f"bad setting for stage {stage.name}: {where}: {first['msg']}") from None
+
+    def dep_result(self, name: str) -> Result | None:
+        if name in self.results:
+            return self.results[name]
+        record = self.case.manifest.stages.get(name)
+        stage = next((s for s in self.stages if s.name == name), None)
+        if record is None or record.status not in DONE or stage is None:
+            return None
+        result = self.case.load_result(name, stage.result_model)
+        if result is not None:
+            self.results[name] = result
+        return result
+
+    def skip_by_flag(self, stage: Stage[Any, Any]) -> Outcome:
+        record = self.case.manifest.stages.get(stage.name)
+        if record is not None and record.status in DONE:
+            return Outcome(status=record.status, seconds=0.0)
+        return self.record_only(stage, "skipped", "skipped by --skip")
+
+    def record_only(
+        self, stage: Stage[Any, Any], status: Status, error: str, fix: str | None = None
+    ) -> Outcome:
+        old = self.case.manifest.stages.get(stage.name)
+        self.case.manifest.stages[stage.name] = StageRecord(
+            name=stage.name,
+            version=stage.version,
+            params=self.params_for(stage).model_dump(mode="json"),
+            status=status,
+            started=now(),
+            error=error,
+            fix=fix,
+            files=old.files if old else [],
+        )
+        self.case.save()
+        outcome = Outcome(status=status, seconds=0.0, error=error, fix=fix)
+        self.observer.stage_finished(stage.name, outcome)
+        return outcome
+
+    def run_one(self, stage: Stage[Any, Any]) -> Outcome:
+        params = self.params_for(stage)
+        deps: dict[str, Result] = {}
+        dep_prints: dict[str, str] = {}
+        for name in (*stage.requires, *stage.uses):
+            result = self.dep_result(name)
+            record = self.case.manifest.stages.get(name)
+            if result is None or record is None:
+                if name in stage.requires:
+                    why = record.status if record else "did not run"
+                    return self.record_only(stage, "skipped", f"needs stage {name}, which {why}")
+                continue
+            deps[name] = result
+            dep_prints[name] = record.fingerprint or ""
+        fp = fingerprint(stage, params, self.case.manifest.input.sha256, dep_prints)
+
+        old = self.case.manifest.stages.get(stage.name)
+        if (
+            not self.options.force
+            and old is not None
+            and old.fingerprint == fp
+            and old.status in (*DONE, "skipped")
+            and (old.status == "skipped" or files_intact(self.case, old))
+        ):
+            status: Status = "skipped" if old.status == "skipped" else "cached"
+            if old.status != status:
+                old.status = status
+                self.case.save()
+            if status == "cached":
+                cached = self.dep_result(stage.name)
+                if cached is None:  # result.json unreadable: recompute below
+                    old = None
+            if old is not None:
+                outcome = Outcome(status=status, seconds=0.0, error=old.error)
+                self.observer.stage_finished(stage.name, outcome)
+                return outcome
+        return self.execute(stage, params, deps, fp)
+
+    def execute(
+        self, stage: Stage[Any, Any], params: Params, deps: dict[str, Result], fp: str
+    ) -> Outcome:
+        staging = self.case.root / f".{stage.name}.tmp-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        ctx = StageContext(
+            input_path=self.case.input_path,
+            input=self.case.manifest.input,
+            out_dir=staging,
+            case_dir=self.case.root,
+            deps=deps,
+            report_progress=lambda f: self.observer.stage_progress(stage.name, f),
+        )
+        record = StageRecord(
+            name=stage.name,
+            version=stage.version,
+            params=params.model_dump(mode="json"),
+            status="ok",
+            started=now(),
+            fingerprint=fp,
+        )
+        old = self.case.manifest.stages.get(stage.name)
+        self.observer.stage_started(stage.name)
+        t0 = time.perf_counter()
+        try:
+            result = stage.run(ctx, params)
+            atomic.write_model(staging / RESULT_NAME, result)
+            atomic.replace_dir(staging, self.case.stage_dir(stage.name))
+            record.files = self.case.file_records(self.case.stage_dir(stage.name))
+            self.results[stage.name] = result
+        except StageSkipped as e:
+            record.status, record.error = "skipped", str(e)
+            record.files = old.files if old else []
+        except StageUnavailable as e:
+            record.status, record.error, record.fix = "unavailable", str(e), e.fix
+            record.fingerprint = None
+            record.files = old.files if old else []
+        except Exception as e:
+            if self.options.debug:
+                raise
+            record.status, record.error = "failed", one_line(e)
+            record.traceback = traceback.format_exc()
+            record.fingerprint = None
+            record.files = old.files if old else []
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        record.seconds = round(time.perf_counter() - t0, 3)
+        self.case.manifest.stages[stage.name] = record
+        self.case.save()
+        outcome = Outcome(record.status, record.seconds, record.error, record.fix)
+        self.observer.stage_finished(stage.name, outcome)
+        return outcome
+
+
+def one_line(e: BaseException) -> str:
+    text = " ".join(str(e).split()) or type(e).__name__
+    return f"{type(e).__name__}: {text}"[:500]

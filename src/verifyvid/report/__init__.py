@@ -1,0 +1,1 @@
+"""Pure rendering from the case folder to Markdown."""

@@ -1,0 +1,1 @@
+"""Built-in stages, one package or module each."""

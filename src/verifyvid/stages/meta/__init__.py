@@ -1,0 +1,64 @@
+"""The `meta` stage: container, streams, device, dates, GPS, GOP and chain-of-custody hashes."""
+
+from __future__ import annotations
+
+import json
+
+from verifyvid.case import atomic
+from verifyvid.pipeline.stage import Params, Stage, StageContext
+from verifyvid.stages.meta import checks, normalize
+from verifyvid.stages.meta.models import MetaResult
+from verifyvid.stages.meta.packets import scan_packets, video_decodable
+from verifyvid.stages.meta.readers import READERS
+
+
+class MetaParams(Params):
+    exiftool: bool = True
+    """Also ask ExifTool when it is on PATH."""
+
+
+class MetaStage(Stage[MetaParams, MetaResult]):
+    name = "meta"
+    version = "1"
+    description = "Container, streams, device, dates, GPS, GOP, encoder and re-encoding signs"
+    params_model = MetaParams
+    result_model = MetaResult
+
+    def run(self, ctx: StageContext, params: MetaParams) -> MetaResult:
+        path = ctx.input_path
+        raw = {}
+        for name, reader in READERS.items():
+            if name == "exiftool" and not params.exiftool:
+                continue
+            raw[name] = reader(path)
+            if raw[name] is not None:
+                atomic.write_text(
+                    ctx.out_dir / "raw" / f"{name}.json",
+                    json.dumps(raw[name], indent=1, default=str, ensure_ascii=False) + "\n",
+                )
+        ctx.report_progress(0.3)
+        scan = scan_packets(path)
+        ctx.report_progress(0.8)
+        stream_list = normalize.streams(raw, scan)
+        video = [s for s in stream_list if s.type == "video"]
+        gop = None
+        if video:
+            gop = scan.gop(video[0].index, video[0].average_frame_rate or video[0].real_frame_rate)
+        dev = normalize.device(raw)
+        times = normalize.creation_times(raw)
+        result = MetaResult(
+            sources=sorted(k for k, v in raw.items() if v is not None),
+            sha256=ctx.input.sha256,
+            md5=ctx.input.md5,
+            container=normalize.container(raw, stream_list, ctx.input.size),
+            streams=stream_list,
+            device=dev,
+            encoder=normalize.encoder(raw, dev),
+            creation_time=normalize.primary_creation(times),
+            creation_times=times,
+            gps=normalize.gps(raw),
+            gop=gop,
+            video_decodable=video_decodable(path) if video else None,
+        )
+        result.findings = checks.find(result, ctx.input.mtime)
+        return result
