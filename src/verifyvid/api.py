@@ -32,7 +32,7 @@ from verifyvid.case.manifest import DONE
 from verifyvid.errors import ExitCode
 from verifyvid.findings import Finding, ranked
 from verifyvid.media.probe import summarize
-from verifyvid.pipeline.registry import all_stages
+from verifyvid.pipeline import registry
 from verifyvid.pipeline.runner import Observer, Outcome, Runner, RunOptions
 from verifyvid.pipeline.stage import Stage
 from verifyvid.report.markdown import render_markdown
@@ -78,7 +78,7 @@ class CheckResult:
 def case_findings(case: Case, stages: list[Stage[Any, Any]] | None = None) -> list[StageFinding]:
     """Findings of every stage that succeeded, most severe first."""
     out: list[StageFinding] = []
-    for stage in stages or all_stages():
+    for stage in stages or registry.all_stages():
         record = case.manifest.stages.get(stage.name)
         if record is None or record.status not in DONE:
             continue
@@ -126,7 +126,7 @@ def check(
     with CaseLock(root, wait=wait, on_wait=on_wait):
         case = open_case(root, record) if record is not None else reopen_case(root)
         case.save()
-        runner = Runner(case, all_stages(), options, observer)
+        runner = Runner(case, registry.all_stages(), options, observer)
         outcomes = runner.run()
         report_path = write_report(case) if report else None
         case.save()

@@ -78,6 +78,8 @@ def load_settings(config: Path | None = None, **flags: Any) -> Settings:
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
-        raise UsageError(f"bad setting {where}: {first['msg']} (from {path} or VERIFYVID_*)") from None
+        raise UsageError(
+            f"bad setting {where}: {first['msg']} (from {path} or VERIFYVID_*)"
+        ) from None
     finally:
         Settings._toml_file = None

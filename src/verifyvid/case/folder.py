@@ -135,7 +135,9 @@ def read_manifest(root: Path) -> CaseManifest:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise UsageError(f"{root} is not a case folder (no {MANIFEST_NAME}); give a media file or a case folder") from None
+        raise UsageError(
+            f"{root} is not a case folder (no {MANIFEST_NAME}); give a media file or a case folder"
+        ) from None
     except OSError as e:
         raise CaseError(f"{path}: cannot be read ({e.strerror})") from None
     try:
@@ -162,7 +164,9 @@ def open_case(root: Path, record: InputRecord) -> Case:
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise CaseError(f"cannot create case folder {root} ({e.strerror}); choose another with --case") from None
+        raise CaseError(
+            f"cannot create case folder {root} ({e.strerror}); choose another with --case"
+        ) from None
     if (root / MANIFEST_NAME).exists():
         manifest = read_manifest(root)
         if manifest.input.sha256 != record.sha256:
@@ -176,7 +180,9 @@ def open_case(root: Path, record: InputRecord) -> Case:
         manifest.tool = tool_info()
         return Case(root, manifest)
     if any(root.iterdir()) and not all(p.name.startswith(".") for p in root.iterdir()):
-        raise UsageError(f"{root} exists and is not a case folder; choose an empty or new folder with --case")
+        raise UsageError(
+            f"{root} exists and is not a case folder; choose an empty or new folder with --case"
+        )
     t = now()
     return Case(root, CaseManifest(tool=tool_info(), input=record, created=t, updated=t))
 

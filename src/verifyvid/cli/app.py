@@ -35,16 +35,29 @@ app = typer.Typer(
 
 CaseOpt = Annotated[
     Path | None,
-    typer.Option("--case", help="Case folder to create or reopen (default: ./cases/<name>-<sha8>/)."),
+    typer.Option(
+        "--case",
+        metavar="DIR",
+        help="Case folder to create or reopen (default: ./cases/<name>-<sha8>/).",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks; do not contain stage failures.")]
+DebugOpt = Annotated[
+    bool, typer.Option("--debug", help="Show tracebacks; do not contain stage failures.")
+]
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", envvar="VERIFYVID_CONFIG", help="Settings file (default: user config dir/verifyvid.toml)."),
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        envvar="VERIFYVID_CONFIG",
+        help="Settings file (default: user config dir/verifyvid.toml).",
+    ),
 ]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Re-run stages even when their cached output is valid.")]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Re-run stages even when their cached output is valid.")
+]
 NoWaitOpt = Annotated[
     bool, typer.Option("--no-wait", help="Fail at once if another process is working on the case.")
 ]
@@ -135,12 +148,20 @@ def finish(result: api.CheckResult, json_out: bool, quiet: bool) -> None:
 
 @app.command()
 def check(
-    target: Annotated[str, typer.Argument(metavar="INPUT", help="A video or audio file, or a case folder.")],
+    target: Annotated[
+        str, typer.Argument(metavar="INPUT", help="A video or audio file, or a case folder.")
+    ],
     case: CaseOpt = None,
     only: Annotated[
-        list[str] | None, typer.Option("--only", help="Run only this stage (and what it needs); repeatable.")
+        list[str] | None,
+        typer.Option(
+            "--only", metavar="STAGE", help="Run only this stage (and what it needs); repeatable."
+        ),
     ] = None,
-    skip: Annotated[list[str] | None, typer.Option("--skip", help="Do not run this stage; repeatable.")] = None,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option("--skip", metavar="STAGE", help="Do not run this stage; repeatable."),
+    ] = None,
     force: ForceOpt = False,
     no_wait: NoWaitOpt = False,
     json_out: JsonOpt = False,
@@ -158,15 +179,22 @@ def check(
             debug=debug,
         )
         result = run_pipeline(
-            target, settings=settings, case=case, options=options,
-            json_out=json_out, quiet=quiet, no_wait=no_wait,
+            target,
+            settings=settings,
+            case=case,
+            options=options,
+            json_out=json_out,
+            quiet=quiet,
+            no_wait=no_wait,
         )
     finish(result, json_out, quiet)
 
 
 @app.command()
 def meta(
-    target: Annotated[str, typer.Argument(metavar="INPUT|CASE", help="A media file or a case folder.")],
+    target: Annotated[
+        str, typer.Argument(metavar="INPUT|CASE", help="A media file or a case folder.")
+    ],
     case: CaseOpt = None,
     no_exiftool: Annotated[
         bool, typer.Option("--no-exiftool", help="Do not ask ExifTool even when it is on PATH.")
@@ -200,8 +228,13 @@ def stage_command(
         settings = settings_for(config)
         options = RunOptions(force=force, only=frozenset({name}), params=params, debug=debug)
         result = run_pipeline(
-            target, settings=settings, case=case, options=options,
-            json_out=json_out, quiet=True, no_wait=no_wait,
+            target,
+            settings=settings,
+            case=case,
+            options=options,
+            json_out=json_out,
+            quiet=True,
+            no_wait=no_wait,
         )
         outcome = result.outcomes[name]
         stage_json: Any = None
@@ -220,13 +253,20 @@ def stage_command(
 @app.command()
 def report(
     case: Annotated[Path, typer.Argument(metavar="CASE", help="A case folder.")],
-    out: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of CASE/report.md.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write here instead of CASE/report.md."
+        ),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Render the Markdown report of a case folder (never re-runs a stage)."""
     with cli_errors(debug):
         if not (case / "case.json").is_file():
-            raise UsageError(f"{case} is not a case folder (no case.json); give a folder made by `verifyvid check`")
+            raise UsageError(
+                f"{case} is not a case folder (no case.json); give a folder made by `verifyvid check`"
+            )
         read_manifest(case)
         if out is None:
             with CaseLock(case):

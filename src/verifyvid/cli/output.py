@@ -102,7 +102,9 @@ def print_summary(result: CheckResult, limit: int = 8) -> None:
             note += f" (fix: {o.fix})"
         table.add_row(name, f"[{style}]{o.status}[/{style}]", f"{o.seconds:.2f}", escape(note))
     out.print(table)
-    shown = [f for f in result.findings if f.finding.severity != "info"][:limit] or result.findings[:limit]
+    shown = [f for f in result.findings if f.finding.severity != "info"][:limit] or result.findings[
+        :limit
+    ]
     if shown:
         out.print("[bold]Main findings[/bold]")
         for sf in shown:

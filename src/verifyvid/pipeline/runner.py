@@ -31,7 +31,14 @@ from verifyvid.case import atomic
 from verifyvid.case.folder import RESULT_NAME, Case, now
 from verifyvid.case.manifest import DONE, StageRecord, Status
 from verifyvid.errors import UsageError
-from verifyvid.pipeline.stage import Params, Result, Stage, StageContext, StageSkipped, StageUnavailable
+from verifyvid.pipeline.stage import (
+    Params,
+    Result,
+    Stage,
+    StageContext,
+    StageSkipped,
+    StageUnavailable,
+)
 
 
 class Observer(Protocol):
@@ -109,10 +116,14 @@ def check_names(names: Iterable[str], stages: Sequence[Stage[Any, Any]], flag: s
     known = {s.name for s in stages}
     for name in names:
         if name not in known:
-            raise UsageError(f"{flag} {name}: no such stage; choose from {', '.join(sorted(known))}")
+            raise UsageError(
+                f"{flag} {name}: no such stage; choose from {', '.join(sorted(known))}"
+            )
 
 
-def fingerprint(stage: Stage[Any, Any], params: Params, input_sha: str, deps: dict[str, str]) -> str:
+def fingerprint(
+    stage: Stage[Any, Any], params: Params, input_sha: str, deps: dict[str, str]
+) -> str:
     blob = json.dumps(
         {
             "stage": stage.name,
@@ -179,7 +190,9 @@ class Runner:
         except ValidationError as e:
             first = e.errors()[0]
             where = ".".join(str(x) for x in first["loc"])
-            raise UsageError(f"bad setting for stage {stage.name}: {where}: {first['msg']}") from None
+            raise UsageError(
+                f"bad setting for stage {stage.name}: {where}: {first['msg']}"
+            ) from None
 
     def dep_result(self, name: str) -> Result | None:
         if name in self.results:

@@ -8,7 +8,7 @@ from typing import Any
 from verifyvid.case.folder import Case, read_manifest
 from verifyvid.case.manifest import DONE
 from verifyvid.findings import Finding, ranked
-from verifyvid.pipeline.registry import all_stages
+from verifyvid.pipeline import registry
 from verifyvid.pipeline.stage import Result
 from verifyvid.report.escape import code, link, md
 from verifyvid.stages.meta.models import MetaResult
@@ -18,7 +18,7 @@ SEVERITY_LABEL = {"warning": "⚠ warning", "notice": "notice", "info": "info"}
 
 def load_results(case: Case) -> dict[str, Result]:
     out: dict[str, Result] = {}
-    for stage in all_stages():
+    for stage in registry.all_stages():
         record = case.manifest.stages.get(stage.name)
         if record is not None and record.status in DONE:
             result = case.load_result(stage.name, stage.result_model)
@@ -62,7 +62,7 @@ def summary(results: dict[str, Result]) -> list[str]:
 
 def stages_table(case: Case) -> list[str]:
     out = ["## Stages", "", "| stage | status | seconds | note |", "|---|---|---|---|"]
-    for stage in all_stages():
+    for stage in registry.all_stages():
         rec = case.manifest.stages.get(stage.name)
         if rec is None:
             out.append(f"| {stage.name} | not run | | |")
@@ -78,7 +78,10 @@ def meta_section(meta: MetaResult) -> list[str]:
     dev, enc, c = meta.device, meta.encoder, meta.container
     out = ["## Metadata", ""]
     rows: list[tuple[str, Any]] = [
-        ("Container", f"{c.format_long or c.format}" + (f" (brand {c.major_brand})" if c.major_brand else "")),
+        (
+            "Container",
+            f"{c.format_long or c.format}" + (f" (brand {c.major_brand})" if c.major_brand else ""),
+        ),
         ("Duration", f"{c.duration:.2f} s ({c.duration_source})" if c.duration else "unknown"),
         ("Device", " ".join(x for x in (dev.make, dev.model) if x) or "not recorded"),
         ("Device software", dev.software or dev.firmware or "not recorded"),
@@ -99,10 +102,13 @@ def meta_section(meta: MetaResult) -> list[str]:
     out.append("")
     if meta.creation_time:
         t = meta.creation_time
-        out += ["**Creation time**: "
-                + f"{md(t.as_written)} as written"
-                + (f", {t.utc.isoformat()} UTC" if t.utc else "")
-                + f", from {md(t.source)}. Caveat: {md(t.caveat)}.", ""]
+        out += [
+            "**Creation time**: "
+            + f"{md(t.as_written)} as written"
+            + (f", {t.utc.isoformat()} UTC" if t.utc else "")
+            + f", from {md(t.source)}. Caveat: {md(t.caveat)}.",
+            "",
+        ]
         others = [x for x in meta.creation_times if x != t]
         for x in others:
             out.append(f"- also {md(x.as_written)} from {md(x.source)} ({md(x.caveat)})")
@@ -112,7 +118,9 @@ def meta_section(meta: MetaResult) -> list[str]:
         out += ["**Creation time**: not recorded.", ""]
     if meta.gps:
         g = meta.gps
-        where = f"{g.latitude:.6f}, {g.longitude:.6f}" + (f", altitude {g.altitude:g} m" if g.altitude is not None else "")
+        where = f"{g.latitude:.6f}, {g.longitude:.6f}" + (
+            f", altitude {g.altitude:g} m" if g.altitude is not None else ""
+        )
         out += [f"**GPS**: {where} ({md(g.source)}), {link('map', g.osm_url)}", ""]
     out += [f"**File hashes**: SHA-256 {code(meta.sha256)}, MD5 {code(meta.md5)}", ""]
     return out
@@ -121,11 +129,15 @@ def meta_section(meta: MetaResult) -> list[str]:
 def custody(case: Case) -> list[str]:
     m = case.manifest
     out = ["## Chain of custody", ""]
-    out += [f"- Input: {code(m.input.path)} ({m.input.size} bytes, modified {m.input.mtime.isoformat()})"]
+    out += [
+        f"- Input: {code(m.input.path)} ({m.input.size} bytes, modified {m.input.mtime.isoformat()})"
+    ]
     if m.input.url:
         out.append(f"- Acquired from: {link(m.input.url, m.input.url)}")
     out += [f"- SHA-256 {code(m.input.sha256)}", f"- MD5 {code(m.input.md5)}"]
-    out.append(f"- verifyvid {m.tool.verifyvid}, Python {m.tool.python}, ffmpeg {md(m.tool.ffmpeg or 'unknown')}")
+    out.append(
+        f"- verifyvid {m.tool.verifyvid}, Python {m.tool.python}, ffmpeg {md(m.tool.ffmpeg or 'unknown')}"
+    )
     libs = ", ".join(f"{k} {v}" for k, v in sorted(m.tool.libraries.items()))
     out += [f"- Libraries: {md(libs)}", ""]
     return out

@@ -46,7 +46,9 @@ class Stream(BaseModel):
     channel_layout: str | None = None
     language: str | None = None
     duration: float | None = Field(default=None, description="seconds, from the stream header")
-    packet_duration: float | None = Field(default=None, description="seconds, from packet timestamps")
+    packet_duration: float | None = Field(
+        default=None, description="seconds, from packet timestamps"
+    )
     packets: int | None = None
     tags: dict[str, str] = Field(default_factory=dict)
 
@@ -62,7 +64,9 @@ class Device(BaseModel):
 
 class Encoder(BaseModel):
     name: str | None = Field(default=None, description="best single description of the writer")
-    kind: str = Field(description="camera, phone, ffmpeg, editor, platform, screen-recorder or unknown")
+    kind: str = Field(
+        description="camera, phone, ffmpeg, editor, platform, screen-recorder or unknown"
+    )
     tags: dict[str, str] = Field(default_factory=dict, description="every encoder-related tag seen")
 
 
@@ -86,7 +90,9 @@ class Gps(BaseModel):
 class Gop(BaseModel):
     packets: int
     keyframes: int
-    interval_frames: float | None = Field(default=None, description="median frames between keyframes")
+    interval_frames: float | None = Field(
+        default=None, description="median frames between keyframes"
+    )
     interval_seconds: float | None = None
     max_interval_frames: int | None = None
     b_frames: bool = Field(description="presentation order differs from decode order")

