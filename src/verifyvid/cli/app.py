@@ -211,6 +211,32 @@ def meta(
     stage_command("meta", target, case, params, force, no_wait, json_out, quiet, debug, config)
 
 
+@app.command()
+def frames(
+    target: Annotated[
+        str, typer.Argument(metavar="INPUT|CASE", help="A media file or a case folder.")
+    ],
+    case: CaseOpt = None,
+    interval: Annotated[
+        float | None,
+        typer.Option(
+            "--interval",
+            metavar="SECONDS",
+            help="One more keyframe every SECONDS in long shots [default: 10].",
+        ),
+    ] = None,
+    force: ForceOpt = False,
+    no_wait: NoWaitOpt = False,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Keyframes per shot, contact sheet, reverse-search pack, bars, boxes and logos."""
+    params: dict[str, dict[str, Any]] = {"frames": {"interval": interval}} if interval else {}
+    stage_command("frames", target, case, params, force, no_wait, json_out, quiet, debug, config)
+
+
 def stage_command(
     name: str,
     target: str,

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from verifyvid.pipeline.stage import Stage
+from verifyvid.stages.frames import FramesStage
 from verifyvid.stages.meta import MetaStage
 
 
 def all_stages() -> list[Stage[Any, Any]]:
     return [
         MetaStage(),
+        FramesStage(),
     ]
 
 

@@ -11,6 +11,8 @@ from verifyvid.findings import Finding, ranked
 from verifyvid.pipeline import registry
 from verifyvid.pipeline.stage import Result
 from verifyvid.report.escape import code, link, md
+from verifyvid.stages.frames.models import FramesResult
+from verifyvid.stages.frames.output import stamp
 from verifyvid.stages.meta.models import MetaResult
 
 SEVERITY_LABEL = {"warning": "⚠ warning", "notice": "notice", "info": "info"}
@@ -43,6 +45,9 @@ def render_markdown(case_dir: Path) -> str:
     meta = results.get("meta")
     if isinstance(meta, MetaResult):
         lines += meta_section(meta)
+    frames = results.get("frames")
+    if isinstance(frames, FramesResult):
+        lines += frames_section(frames)
     lines += custody(case)
     lines += limitations()
     return "\n".join(lines).rstrip() + "\n"
@@ -126,6 +131,44 @@ def meta_section(meta: MetaResult) -> list[str]:
     return out
 
 
+def frames_section(frames: FramesResult) -> list[str]:
+    out = ["## Keyframes", ""]
+    out.append(
+        f"{len(frames.shots)} shot(s) in {frames.duration:.2f} s of {frames.width}x{frames.height} video; "
+        f"{len(frames.keyframes)} keyframe(s), the sharpest frame of each shot (and every "
+        "few seconds in long shots), ready for reverse image search."
+    )
+    out.append("")
+    if frames.contact_sheet:
+        out += [f"![contact sheet]({frames.contact_sheet})", ""]
+    engines = ", ".join(link(e.name, e.upload_url) for e in frames.search_engines)
+    out += [
+        f"Upload each keyframe to: {engines}. Sort results by date where the engine allows it.",
+        "",
+    ]
+    out += ["| time | shot | file |", "|---|---|---|"]
+    for k in frames.keyframes:
+        out.append(
+            f"| {stamp(k.time)} | {k.shot + 1} ({stamp(k.shot_start)}–{stamp(k.shot_end)}) | "
+            f"[{md(k.file)}]({k.file}) |"
+        )
+    out.append("")
+    out += ["## Concealment signs", ""]
+    if not frames.overlays:
+        out += ["No static bars, boxes, logos or captions were found.", ""]
+        return out
+    out += ["| kind | box (x, y, w, h) | on screen | crop |", "|---|---|---|---|"]
+    for o in frames.overlays:
+        b = o.box
+        kind = o.kind + (f" ({o.fill})" if o.fill else "")
+        crop = f"![{o.kind}]({o.file})" if o.file else ""
+        out.append(
+            f"| {kind} | {b.x}, {b.y}, {b.width}, {b.height} | {stamp(o.start)}–{stamp(o.end)} | {crop} |"
+        )
+    out.append("")
+    return out
+
+
 def custody(case: Case) -> list[str]:
     m = case.manifest
     out = ["## Chain of custody", ""]
@@ -151,5 +194,10 @@ def limitations() -> list[str]:
         "origin and its absence is not proof of manipulation.",
         "- QuickTime/MP4 header times are often the device's local time even though the format says "
         "UTC; compare them with other evidence before relying on a date.",
+        "- Keyframes are chosen automatically; a reverse image search with no result does not mean "
+        "the footage is new, only that these stills were not found.",
+        "- Overlay detection finds regions that stay fixed while the picture changes; in a single "
+        "static shot, fixed scenery and overlays cannot be told apart, and a caption that changes "
+        "every few seconds is not reported.",
         "",
     ]

@@ -1,0 +1,194 @@
+"""The `frames` stage: one sharp keyframe per shot, a contact sheet, and static overlays."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from verifyvid.media.decode import VideoDecoder, rotate
+from verifyvid.pipeline.stage import Params, Stage, StageContext, StageSkipped
+from verifyvid.stages.frames import overlays as ov
+from verifyvid.stages.frames.findings import find
+from verifyvid.stages.frames.models import FramesResult, Overlay, Shot
+from verifyvid.stages.frames.output import (
+    SEARCH_ENGINES,
+    KeyframeWriter,
+    crop_overlays,
+    write_contact_sheet,
+)
+from verifyvid.stages.frames.shots import LOOKAHEAD, ShotDetector, is_black
+
+ANALYSIS_LONG_SIDE = 384
+
+
+class FramesParams(Params):
+    interval: float = 10.0
+    """A long shot gets one more keyframe every this many seconds."""
+    max_samples: int = 400
+    """Frames kept (at analysis resolution) for overlay detection."""
+    jpeg_quality: int = 92
+
+
+@dataclass
+class Pending:
+    index: int
+    time: float
+    frame: Any
+    sharpness: float
+    black: bool
+
+
+class Sampler:
+    """Keep at most ``cap`` frames spread over the whole video, without knowing its length."""
+
+    def __init__(self, cap: int, gap: float) -> None:
+        self.cap, self.gap = cap, gap
+        self.times: list[float] = []
+        self.frames: list[np.ndarray[Any, Any]] = []
+        self.last = -1e9
+
+    def wants(self, t: float) -> bool:
+        return t - self.last >= self.gap
+
+    def add(self, t: float, image: np.ndarray[Any, Any]) -> None:
+        self.last = t
+        self.times.append(t)
+        self.frames.append(image)
+        if len(self.frames) > self.cap:
+            self.times, self.frames = self.times[::2], self.frames[::2]
+            self.gap *= 2
+
+
+class FramesStage(Stage[FramesParams, FramesResult]):
+    name = "frames"
+    version = "1"
+    description = "Keyframes per shot, contact sheet, reverse-search pack, bars, boxes and logos"
+    params_model = FramesParams
+    result_model = FramesResult
+    uses = ("meta",)
+
+    def run(self, ctx: StageContext, params: FramesParams) -> FramesResult:
+        try:
+            decoder = VideoDecoder(ctx.input_path)
+        except ValueError:
+            raise StageSkipped("no video stream") from None
+        with decoder:
+            return self.analyse(ctx, params, decoder)
+
+    def analyse(self, ctx: StageContext, params: FramesParams, dec: VideoDecoder) -> FramesResult:
+        scale = ANALYSIS_LONG_SIDE / max(dec.width, dec.height, 1)
+        aw = max(16, round(dec.width * scale / 2) * 2)
+        ah = max(16, round(dec.height * scale / 2) * 2)
+        detector = ShotDetector()
+        pending: deque[Pending] = deque()
+        small = Sampler(params.max_samples, 0.25)
+        full = Sampler(8, 1.0)
+        writer = KeyframeWriter(ctx.out_dir, self.name, params.jpeg_quality)
+        shots: list[float] = [0.0]
+        segment_start = 0.0
+        segment_best: Pending | None = None
+        since_cut = 0
+        last_time = 0.0
+        count = 0
+
+        def close_segment() -> None:
+            nonlocal segment_best
+            if segment_best is not None:
+                writer.write(
+                    segment_best.frame,
+                    segment_best.time,
+                    len(shots) - 1,
+                    segment_best.sharpness,
+                    dec.rotation,
+                )
+            segment_best = None
+
+        def finalize(entry: Pending, cut: bool) -> None:
+            nonlocal segment_start, segment_best, since_cut
+            if cut:
+                close_segment()
+                shots.append(entry.time)
+                segment_start, since_cut = entry.time, 0
+            elif entry.time - segment_start >= params.interval:
+                close_segment()
+                segment_start = entry.time
+            since_cut += 1
+            if entry.black or (since_cut <= 2 and segment_best is not None):
+                return
+            if segment_best is None or entry.sharpness > segment_best.sharpness:
+                segment_best = entry
+
+        expected = dec.duration or 0.0
+        for df in dec.frames():
+            rgb = df.frame.to_ndarray(width=aw, height=ah, format="rgb24")
+            gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+            tiny = cv2.resize(rgb, (64, 36), interpolation=cv2.INTER_AREA)
+            black = is_black(gray)
+            sharp = float(cv2.Laplacian(gray, cv2.CV_32F).var())
+            pending.append(Pending(df.index, df.time, df.frame, sharp, black))
+            cuts = set(detector.push(tiny, black))
+            while len(pending) > LOOKAHEAD:
+                entry = pending.popleft()
+                finalize(entry, entry.index in cuts)
+            if small.wants(df.time):
+                small.add(df.time, rotate(gray, dec.rotation))
+                if full.wants(df.time):
+                    full.add(df.time, rotate(df.frame.to_ndarray(format="gray"), dec.rotation))
+            last_time = df.time
+            count += 1
+            if expected and count % 50 == 0:
+                ctx.report_progress(min(0.95, df.time / expected))
+        cuts = set(detector.flush())
+        while pending:
+            entry = pending.popleft()
+            finalize(entry, entry.index in cuts)
+        close_segment()
+        if count == 0:
+            raise RuntimeError(f"no frame could be decoded ({dec.errors} packets failed)")
+
+        frame_step = 1 / dec.fps if dec.fps else 0.0
+        duration = last_time + frame_step
+        shot_list = [
+            Shot(
+                index=i,
+                start=round(t, 3),
+                end=round(shots[i + 1] if i + 1 < len(shots) else duration, 3),
+            )
+            for i, t in enumerate(shots)
+        ]
+        keyframes = writer.keyframes(shot_list)
+        width, height = (
+            (dec.height, dec.width) if dec.rotation in (90, 270) else (dec.width, dec.height)
+        )
+        samples = ov.Samples(small.times, np.stack(small.frames), full.frames, width, height)
+        crop, bars = ov.find_bars(samples)
+        found = bars + ov.find_overlays(samples, crop, [sh.start for sh in shot_list])
+        overlays = [
+            Overlay(
+                kind=f.kind, box=f.box, start=round(f.start, 3), end=round(f.end, 3), fill=f.fill
+            )
+            for f in found
+        ]
+        crop_overlays(overlays, keyframes, ctx.out_dir, self.name)
+        sheet = write_contact_sheet(writer.thumbnails, ctx.out_dir, self.name)
+        result = FramesResult(
+            width=width,
+            height=height,
+            rotation=dec.rotation,
+            fps=round(dec.fps, 3) if dec.fps else None,
+            duration=round(duration, 3),
+            frames_decoded=count,
+            decode_errors=dec.errors,
+            shots=shot_list,
+            keyframes=keyframes,
+            contact_sheet=sheet,
+            crop=crop,
+            overlays=overlays,
+            search_engines=SEARCH_ENGINES,
+        )
+        result.findings = find(result)
+        return result
