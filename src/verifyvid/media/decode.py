@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import av
+import cv2
 import numpy as np
 
 
@@ -32,6 +34,9 @@ class VideoDecoder:
             raise ValueError("no video stream")
         self.stream = self.container.streams.video[0]
         self.stream.thread_type = "AUTO"
+        # one decoding thread per core: libavcodec's default (cores + 1) oversubscribes
+        # small machines once the analysis runs beside it
+        self.stream.codec_context.thread_count = os.cpu_count() or 1
         cc: Any = self.stream.codec_context
         self.width: int = cc.width
         self.height: int = cc.height
@@ -85,3 +90,39 @@ def to_rgb(
     else:
         image = frame.to_ndarray(format="rgb24")
     return rotate(image, clockwise)
+
+
+PLANAR_8BIT = {
+    "yuv420p",
+    "yuvj420p",
+    "yuv422p",
+    "yuvj422p",
+    "yuv444p",
+    "yuvj444p",
+    "yuv440p",
+    "yuvj440p",
+}
+
+
+def _plane(frame: Any, index: int) -> np.ndarray[Any, Any]:
+    plane = frame.planes[index]
+    data = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+    return data[:, : plane.width]
+
+
+def analysis_planes(
+    frame: Any, width: int, height: int, tiny: tuple[int, int]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """(luma at width x height, a tiny 3-channel YUV image) without a colour conversion.
+
+    Reading the decoder's planes and scaling them with OpenCV costs a fraction of a
+    libswscale conversion per frame, which matters when every frame is analysed. Bilinear
+    scaling is used on purpose: ten times cheaper than area averaging here, and the analysis
+    (differences, sharpness ranking, static regions) does not need more.
+    """
+    if frame.format.name not in PLANAR_8BIT:
+        frame = frame.reformat(format="yuv420p")
+    y, u, v = (_plane(frame, i) for i in range(3))
+    gray = cv2.resize(y, (width, height), interpolation=cv2.INTER_LINEAR)
+    small = np.dstack([cv2.resize(p, tiny, interpolation=cv2.INTER_LINEAR) for p in (gray, u, v)])
+    return gray, small

@@ -9,7 +9,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from verifyvid.media.decode import VideoDecoder, rotate
+from verifyvid.media.decode import VideoDecoder, analysis_planes, rotate
 from verifyvid.pipeline.stage import Params, Stage, StageContext, StageSkipped
 from verifyvid.stages.frames import overlays as ov
 from verifyvid.stages.frames.findings import find
@@ -22,7 +22,7 @@ from verifyvid.stages.frames.output import (
 )
 from verifyvid.stages.frames.shots import LOOKAHEAD, ShotDetector, is_black
 
-ANALYSIS_LONG_SIDE = 384
+ANALYSIS_LONG_SIDE = 320
 
 
 class FramesParams(Params):
@@ -31,11 +31,13 @@ class FramesParams(Params):
     max_samples: int = 400
     """Frames kept (at analysis resolution) for overlay detection."""
     jpeg_quality: int = 92
+    analysis_fps: float = 30.0
+    """Frames per second analysed for shots and sharpness (every frame is still decoded)."""
 
 
 @dataclass
 class Pending:
-    index: int
+    index: int  # ordinal among analysed frames
     time: float
     frame: Any
     sharpness: float
@@ -123,13 +125,16 @@ class FramesStage(Stage[FramesParams, FramesResult]):
                 segment_best = entry
 
         expected = dec.duration or 0.0
+        stride = max(1, round((dec.fps or params.analysis_fps) / params.analysis_fps))
         for df in dec.frames():
-            rgb = df.frame.to_ndarray(width=aw, height=ah, format="rgb24")
-            gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-            tiny = cv2.resize(rgb, (64, 36), interpolation=cv2.INTER_AREA)
+            count += 1
+            last_time = df.time
+            if df.index % stride:
+                continue
+            gray, tiny = analysis_planes(df.frame, aw, ah, (64, 36))
             black = is_black(gray)
-            sharp = float(cv2.Laplacian(gray, cv2.CV_32F).var())
-            pending.append(Pending(df.index, df.time, df.frame, sharp, black))
+            sharp = float(cv2.meanStdDev(cv2.Laplacian(gray, cv2.CV_16S))[1][0, 0] ** 2)
+            pending.append(Pending(detector.count, df.time, df.frame, sharp, black))
             cuts = set(detector.push(tiny, black))
             while len(pending) > LOOKAHEAD:
                 entry = pending.popleft()
@@ -137,9 +142,8 @@ class FramesStage(Stage[FramesParams, FramesResult]):
             if small.wants(df.time):
                 small.add(df.time, rotate(gray, dec.rotation))
                 if full.wants(df.time):
-                    full.add(df.time, rotate(df.frame.to_ndarray(format="gray"), dec.rotation))
-            last_time = df.time
-            count += 1
+                    luma = analysis_planes(df.frame, dec.width, dec.height, (4, 4))[0]
+                    full.add(df.time, rotate(luma, dec.rotation))
             if expected and count % 50 == 0:
                 ctx.report_progress(min(0.95, df.time / expected))
         cuts = set(detector.flush())

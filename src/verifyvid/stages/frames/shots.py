@@ -13,6 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+import cv2
 import numpy as np
 
 WINDOW = 2  # frames on each side for the adaptive threshold
@@ -20,11 +21,13 @@ LOOKAHEAD = WINDOW  # frames the decision waits for
 
 
 def frame_difference(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> float:
-    return float(np.mean(np.abs(a.astype(np.int16) - b.astype(np.int16))))
+    """Mean absolute difference over all pixels and channels (0-255)."""
+    return float(np.mean(cv2.mean(cv2.absdiff(a, b))[: a.shape[2] if a.ndim == 3 else 1]))
 
 
 def is_black(gray: np.ndarray[Any, Any]) -> bool:
-    return float(gray.mean()) < 18 and float(gray.std()) < 10
+    mean, std = cv2.meanStdDev(gray)
+    return float(mean[0, 0]) < 18 and float(std[0, 0]) < 10
 
 
 @dataclass
