@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 VIDEO = SHARED / "media" / "video"
 AUDIO = SHARED / "media" / "audio"
+MODEL = SHARED / "models" / "whisper-base-ct2"
 
 
 def shared_file(relative: str) -> Path:
@@ -34,7 +35,10 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for key in list(os.environ):
         if key.startswith("VERIFYVID_"):
             monkeypatch.delenv(key)
+    if MODEL.is_dir():  # as on a desk where a local model is configured
+        monkeypatch.setenv("VERIFYVID_WHISPER_MODEL", str(MODEL))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
     return tmp_path

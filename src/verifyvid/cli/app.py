@@ -112,6 +112,8 @@ def run_pipeline(
     no_wait: bool,
 ) -> api.CheckResult:
     merged = {name: dict(values) for name, values in settings.stages.items()}
+    if settings.whisper_model:
+        merged.setdefault("transcribe", {}).setdefault("model", settings.whisper_model)
     for name, values in options.params.items():
         merged.setdefault(name, {}).update(values)
     options.params = merged
@@ -235,6 +237,83 @@ def frames(
     """Keyframes per shot, contact sheet, reverse-search pack, bars, boxes and logos."""
     params: dict[str, dict[str, Any]] = {"frames": {"interval": interval}} if interval else {}
     stage_command("frames", target, case, params, force, no_wait, json_out, quiet, debug, config)
+
+
+@app.command()
+def transcribe(
+    target: Annotated[
+        str, typer.Argument(metavar="INPUT|CASE", help="A media file or a case folder.")
+    ],
+    case: CaseOpt = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            metavar="NAME|PATH",
+            help="tiny, base, small, medium, large-v3, turbo; a .pt checkpoint (openai-whisper) or a "
+            "CTranslate2 folder (faster-whisper). Default: VERIFYVID_WHISPER_MODEL, then base.",
+        ),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", metavar="auto|faster|openai", help="Whisper engine.")
+    ] = "auto",
+    languages: Annotated[
+        str | None,
+        typer.Option(
+            "--languages",
+            metavar="CODES",
+            help="Candidate languages, e.g. kk,ru,uk: renormalize over them.",
+        ),
+    ] = None,
+    translate: Annotated[
+        bool, typer.Option("--translate", help="Add an English translation.")
+    ] = False,
+    force: ForceOpt = False,
+    no_wait: NoWaitOpt = False,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Transcribe speech with Whisper; spoken-language timeline; optional English translation."""
+    if engine not in ("auto", "faster", "openai"):
+        output.error(f"--engine {engine}: choose auto, faster or openai")
+        raise typer.Exit(int(ExitCode.USAGE))
+    params: dict[str, Any] = {"engine": engine, "translate": translate}
+    if model:
+        params["model"] = model
+    if languages:
+        params["languages"] = [c.strip() for c in languages.split(",") if c.strip()]
+    stage_command(
+        "transcribe",
+        target,
+        case,
+        {"transcribe": params},
+        force,
+        no_wait,
+        json_out,
+        quiet,
+        debug,
+        config,
+    )
+
+
+@app.command()
+def models(json_out: JsonOpt = False) -> None:
+    """List the Whisper models available on this machine (nothing is downloaded)."""
+    from verifyvid.stages.transcribe.engines import local_models
+
+    found = local_models()
+    if json_out:
+        output.print_json({"models": found})
+        return
+    out = output.stdout()
+    if not found:
+        out.print(
+            "No Whisper model on this machine. Give --model PATH or set VERIFYVID_WHISPER_MODEL."
+        )
+    for m in found:
+        out.print(f"{m['engine']:<7} {m['model']}  {m['path']}")
 
 
 def stage_command(

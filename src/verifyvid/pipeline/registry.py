@@ -7,12 +7,14 @@ from typing import Any
 from verifyvid.pipeline.stage import Stage
 from verifyvid.stages.frames import FramesStage
 from verifyvid.stages.meta import MetaStage
+from verifyvid.stages.transcribe import TranscribeStage
 
 
 def all_stages() -> list[Stage[Any, Any]]:
     return [
         MetaStage(),
         FramesStage(),
+        TranscribeStage(),
     ]
 
 

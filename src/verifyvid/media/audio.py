@@ -1,0 +1,28 @@
+"""Decode the audio track to 16 kHz mono float32 in memory, with ffmpeg (through ffmpeg-python)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ffmpeg
+import numpy as np
+
+from verifyvid.media.ffmpeg import ffmpeg_exe
+
+SAMPLE_RATE = 16_000
+
+
+def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray[Any, Any]:
+    """The first audio stream as float32 samples in [-1, 1]."""
+    try:
+        out, _ = (
+            ffmpeg.input(str(path))
+            .output("pipe:", format="s16le", acodec="pcm_s16le", ac=1, ar=sample_rate, map="0:a:0")
+            .global_args("-nostdin", "-hide_banner", "-loglevel", "error")
+            .run(cmd=ffmpeg_exe(), capture_stdout=True, capture_stderr=True)
+        )
+    except ffmpeg.Error as e:
+        message = " ".join(e.stderr.decode("utf-8", "replace").split())[-300:]
+        raise RuntimeError(f"ffmpeg could not decode the audio: {message}") from None
+    return np.frombuffer(out, np.int16).astype(np.float32) / 32768.0

@@ -1,0 +1,247 @@
+"""Two Whisper engines behind one small interface, and where their models come from.
+
+- ``faster``: faster-whisper (CTranslate2), int8 on the CPU; a model name downloads through
+  faster-whisper's own code into the Hugging Face cache, a folder with ``model.bin`` loads as is.
+- ``openai``: openai-whisper (PyTorch); a model name downloads through ``whisper.load_model``
+  into ``~/.cache/whisper``, a ``.pt`` checkpoint loads as is.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from verifyvid.pipeline.stage import StageUnavailable
+
+ENGINES = ("auto", "faster", "openai")
+DEFAULT_MODEL = "base"
+FIX = (
+    "give --model PATH (a CTranslate2 model folder, or an openai-whisper .pt file), or set "
+    "VERIFYVID_WHISPER_MODEL; or run once with network access so the engine downloads '{name}' "
+    "into its cache. `verifyvid models` lists what is on this machine"
+)
+
+Audio = np.ndarray[Any, Any]
+
+
+@dataclass
+class Piece:
+    start: float
+    end: float
+    text: str
+
+
+class Engine(ABC):
+    name: str
+    model: str
+
+    @abstractmethod
+    def detect(self, audio: Audio) -> list[tuple[str, float]]:
+        """Language probabilities for (the first 30 s of) ``audio``, most likely first."""
+
+    @abstractmethod
+    def transcribe(self, audio: Audio, language: str | None, task: str) -> list[Piece]:
+        """Segments of ``audio`` (task 'transcribe' or 'translate' into English)."""
+
+
+class FasterEngine(Engine):
+    name = "faster"
+
+    def __init__(self, path: str, label: str) -> None:
+        from faster_whisper import WhisperModel
+
+        self.model = label
+        self.whisper = WhisperModel(
+            path, device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 1
+        )
+
+    def detect(self, audio: Audio) -> list[tuple[str, float]]:
+        _, _, probs = self.whisper.detect_language(audio)
+        return sorted(((code, float(p)) for code, p in probs), key=lambda cp: -cp[1])
+
+    def transcribe(self, audio: Audio, language: str | None, task: str) -> list[Piece]:
+        segments, _ = self.whisper.transcribe(
+            audio, language=language, task=task, beam_size=5, condition_on_previous_text=False
+        )
+        return [Piece(s.start, s.end, s.text.strip()) for s in segments]
+
+
+class OpenAIEngine(Engine):
+    name = "openai"
+
+    def __init__(self, path: str, label: str) -> None:
+        import whisper
+
+        self.model = label
+        self.whisper = whisper.load_model(path, device="cpu")
+
+    def detect(self, audio: Audio) -> list[tuple[str, float]]:
+        import whisper
+
+        mel = whisper.log_mel_spectrogram(
+            whisper.pad_or_trim(audio), n_mels=self.whisper.dims.n_mels
+        )
+        _, probs = self.whisper.detect_language(mel)
+        return sorted(((code, float(p)) for code, p in probs.items()), key=lambda cp: -cp[1])
+
+    def transcribe(self, audio: Audio, language: str | None, task: str) -> list[Piece]:
+        result = self.whisper.transcribe(
+            audio,
+            language=language,
+            task=task,
+            fp16=False,
+            verbose=None,
+            condition_on_previous_text=False,
+        )
+        return [
+            Piece(float(s["start"]), float(s["end"]), str(s["text"]).strip())
+            for s in result["segments"]
+        ]
+
+
+def openai_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "whisper"
+
+
+def openai_names() -> dict[str, str]:
+    """Model names openai-whisper can download, with their checkpoint URLs."""
+    spec = importlib.util.find_spec("whisper")
+    if spec is None or spec.origin is None:
+        return {}
+    import whisper  # imports torch: only when this engine is wanted
+
+    return dict(whisper._MODELS)
+
+
+def resolve(model: str | None, engine: str) -> tuple[str, str, str]:
+    """(engine, path or name to load, label) for a model name or path."""
+    wanted = model or DEFAULT_MODEL
+    path = Path(wanted).expanduser()
+    if path.exists():
+        if path.is_file() and path.suffix == ".pt":
+            if engine == "faster":
+                raise StageUnavailable(
+                    f"{path} is an openai-whisper checkpoint", "use --engine openai or auto"
+                )
+            return "openai", str(path), str(path)
+        if path.is_dir() and (path / "model.bin").is_file():
+            if engine == "openai":
+                raise StageUnavailable(
+                    f"{path} is a CTranslate2 model", "use --engine faster or auto"
+                )
+            return "faster", str(path), str(path)
+        raise StageUnavailable(
+            f"{path} is not a Whisper model (neither a .pt checkpoint nor a folder with model.bin)",
+            FIX.format(name=DEFAULT_MODEL),
+        )
+    if "/" in wanted or wanted.endswith(".pt"):
+        raise StageUnavailable(
+            f"Whisper model {wanted}: no such file or folder", FIX.format(name=DEFAULT_MODEL)
+        )
+    return ("openai" if engine == "openai" else "faster"), wanted, wanted
+
+
+def fetch_faster(name: str) -> str:
+    """The local folder of a faster-whisper model name, downloading it if need be."""
+    from faster_whisper.utils import available_models, download_model
+
+    if name not in available_models() and "/" not in name:
+        raise StageUnavailable(
+            f"unknown Whisper model name '{name}'",
+            f"use one of {', '.join(available_models())}, or a path",
+        )
+    try:
+        return str(download_model(name, local_files_only=True))
+    except Exception:
+        pass
+    try:
+        return str(download_model(name))
+    except Exception as e:
+        reason = " ".join(str(e).split())[:160]
+        raise StageUnavailable(
+            f"Whisper model '{name}' is not on this machine and could not be downloaded ({reason})",
+            FIX.format(name=name),
+        ) from None
+
+
+def fetch_openai(name: str) -> str:
+    names = openai_names()
+    if name not in names:
+        raise StageUnavailable(
+            f"unknown openai-whisper model name '{name}'", f"use one of {', '.join(names)}"
+        )
+    cached = openai_cache() / os.path.basename(names[name])
+    if cached.is_file():
+        return str(cached)
+    import whisper
+
+    try:
+        whisper._download(names[name], str(openai_cache()), in_memory=False)
+    except Exception as e:
+        reason = " ".join(str(e).split())[:160]
+        raise StageUnavailable(
+            f"Whisper model '{name}' is not on this machine and could not be downloaded ({reason})",
+            FIX.format(name=name),
+        ) from None
+    return str(cached)
+
+
+@functools.cache
+def load(model: str | None, engine: str = "auto") -> Engine:
+    """Load (once per process) the engine for a model name or path."""
+    kind, target, label = resolve(model, engine)
+    if kind == "faster":
+        local = target if Path(target).exists() else fetch_faster(target)
+        return FasterEngine(local, label)
+    local = target if Path(target).exists() else fetch_openai(target)
+    return OpenAIEngine(local, label)
+
+
+def local_models() -> list[dict[str, str]]:
+    """Whisper models already on this machine, for `verifyvid models`."""
+    found: list[dict[str, str]] = []
+    try:
+        from huggingface_hub import scan_cache_dir
+
+        for repo in scan_cache_dir().repos:
+            if "whisper" in repo.repo_id.lower() and repo.repo_type == "model":
+                found.append(
+                    {"engine": "faster", "model": repo.repo_id, "path": str(repo.repo_path)}
+                )
+    except Exception:
+        pass
+    cache = openai_cache()
+    if cache.is_dir():
+        for pt in sorted(cache.glob("*.pt")):
+            found.append({"engine": "openai", "model": pt.stem, "path": str(pt)})
+    configured = os.environ.get("VERIFYVID_WHISPER_MODEL")
+    if configured and Path(configured).exists():
+        kind = "openai" if configured.endswith(".pt") else "faster"
+        found.append({"engine": kind, "model": configured, "path": str(Path(configured).resolve())})
+    return found
+
+
+@functools.cache
+def language_names() -> dict[str, str]:
+    """Whisper's language codes and English names (read from openai-whisper's tokenizer
+    module alone, so that PyTorch is not imported just for names)."""
+    spec = importlib.util.find_spec("whisper")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(next(iter(spec.submodule_search_locations))) / "tokenizer.py"
+    module_spec = importlib.util.spec_from_file_location("_whisper_tokenizer_names", path)
+    if module_spec is None or module_spec.loader is None:
+        return {}
+    module = importlib.util.module_from_spec(module_spec)
+    try:
+        module_spec.loader.exec_module(module)
+    except Exception:
+        return {}
+    return dict(module.LANGUAGES)
