@@ -9,4 +9,7 @@ if [ ! -f "$CLIP" ]; then
   python -m fixtures.synth fixtures/media
   CLIP=fixtures/media/sample.mp4
 fi
+if [ -z "${VERIFYVID_WHISPER_MODEL:-}" ] && [ -d ../shared/models/whisper-base-ct2 ]; then
+  export VERIFYVID_WHISPER_MODEL=../shared/models/whisper-base-ct2
+fi
 verifyvid check "$CLIP"

@@ -13,12 +13,13 @@ from pydantic import BaseModel
 
 from verifyvid.case.manifest import CaseManifest
 from verifyvid.pipeline.registry import all_stages
+from verifyvid.report.formats import JsonReport
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "schemas"
 
 
 def schemas() -> dict[str, type[BaseModel]]:
-    models: dict[str, type[BaseModel]] = {"case": CaseManifest}
+    models: dict[str, type[BaseModel]] = {"case": CaseManifest, "report": JsonReport}
     for stage in all_stages():
         models[stage.name] = stage.result_model
     return models

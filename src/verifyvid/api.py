@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,10 +95,37 @@ def open_existing(root: Path) -> Case:
     return Case(root, read_manifest(root))
 
 
-def write_report(case: Case) -> Path:
-    path = case.root / REPORT_NAME
-    atomic.write_text(path, render_markdown(case.root))
+REPORT_FORMATS = ("md", "json", "html")
+
+
+def render_report(case_dir: Path, fmt: str = "md", base: str = "") -> str:
+    from verifyvid.report.formats import render_html, render_json
+
+    if fmt == "json":
+        return render_json(case_dir)
+    if fmt == "html":
+        return render_html(case_dir)
+    return render_markdown(case_dir, base)
+
+
+def write_report(case: Case, fmt: str = "md", out: Path | None = None) -> Path:
+    """Render the report of ``case``; by default into the case folder as report.<fmt>."""
+    path = out or case.root / f"report.{fmt}"
+    base = ""
+    if fmt == "md" and out is not None:
+        base = os.path.relpath(case.root.resolve(), out.resolve().parent).replace(os.sep, "/") + "/"
+    atomic.write_text(path, render_report(case.root, fmt, "" if base == "./" else base))
     return path
+
+
+def set_claims(case_dir: Path, claims: dict[str, str], wait: bool = True) -> Case:
+    """Record what the clip is claimed to show (date, place, language) in the case."""
+    with CaseLock(case_dir, wait=wait):
+        case = open_existing(case_dir)
+        case.manifest.claims.update({k: v for k, v in claims.items() if v})
+        case.save()
+        write_report(case)
+    return case
 
 
 def check(
@@ -110,6 +138,7 @@ def check(
     wait: bool = True,
     on_wait: Callable[[Path], None] | None = None,
     report: bool = True,
+    claims: dict[str, str] | None = None,
 ) -> CheckResult:
     """Run the pipeline on a media file or an existing case folder."""
     options = options or RunOptions()
@@ -125,6 +154,7 @@ def check(
         root.mkdir(parents=True, exist_ok=True)
     with CaseLock(root, wait=wait, on_wait=on_wait):
         case = open_case(root, record) if record is not None else reopen_case(root)
+        case.manifest.claims.update({k: v for k, v in (claims or {}).items() if v})
         case.save()
         runner = Runner(case, registry.all_stages(), options, observer)
         outcomes = runner.run()

@@ -63,6 +63,24 @@ NoWaitOpt = Annotated[
 ]
 
 
+ClaimDateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--claim-date", metavar="YYYY-MM-DD", help="The date the clip is claimed to show."
+    ),
+]
+ClaimPlaceOpt = Annotated[
+    str | None,
+    typer.Option("--claim-place", metavar="TEXT", help="The place it is claimed to show."),
+]
+ClaimLanguageOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--claim-language", metavar="CODE", help="The language claimed to be spoken (e.g. kk)."
+    ),
+]
+
+
 def on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -110,6 +128,7 @@ def run_pipeline(
     json_out: bool,
     quiet: bool,
     no_wait: bool,
+    claims: dict[str, str | None] | None = None,
 ) -> api.CheckResult:
     merged = {name: dict(values) for name, values in settings.stages.items()}
     if settings.whisper_model:
@@ -132,6 +151,7 @@ def run_pipeline(
             observer=observer,
             wait=not no_wait,
             on_wait=on_wait,
+            claims={k: v for k, v in (claims or {}).items() if v},
         )
 
 
@@ -165,6 +185,9 @@ def check(
         typer.Option("--skip", metavar="STAGE", help="Do not run this stage; repeatable."),
     ] = None,
     force: ForceOpt = False,
+    claim_date: ClaimDateOpt = None,
+    claim_place: ClaimPlaceOpt = None,
+    claim_language: ClaimLanguageOpt = None,
     no_wait: NoWaitOpt = False,
     json_out: JsonOpt = False,
     quiet: QuietOpt = False,
@@ -180,6 +203,7 @@ def check(
             skip=frozenset(skip or ()),
             debug=debug,
         )
+        claims = {"date": claim_date, "place": claim_place, "language": claim_language}
         result = run_pipeline(
             target,
             settings=settings,
@@ -188,6 +212,7 @@ def check(
             json_out=json_out,
             quiet=quiet,
             no_wait=no_wait,
+            claims=claims,
         )
     finish(result, json_out, quiet)
 
@@ -361,28 +386,92 @@ def report(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", metavar="FILE", help="Write here instead of CASE/report.md."
+            "--output", "-o", metavar="FILE", help="Write here instead of CASE/report.<format>."
         ),
     ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="md|json|html",
+            help="Markdown, JSON for scripts, or self-contained HTML.",
+        ),
+    ] = "md",
     debug: DebugOpt = False,
 ) -> None:
-    """Render the Markdown report of a case folder (never re-runs a stage)."""
+    """Render the report of a case folder from its files alone (never re-runs a stage)."""
     with cli_errors(debug):
+        if fmt not in api.REPORT_FORMATS:
+            raise UsageError(f"--format {fmt}: choose md, json or html")
         if not (case / "case.json").is_file():
             raise UsageError(
                 f"{case} is not a case folder (no case.json); give a folder made by `verifyvid check`"
             )
         read_manifest(case)
-        if out is None:
-            with CaseLock(case):
-                path = api.write_report(api.open_existing(case))
-        else:
-            from verifyvid.case import atomic
-            from verifyvid.report.markdown import render_markdown
-
-            atomic.write_text(out, render_markdown(case))
-            path = out
+        with CaseLock(case):
+            path = api.write_report(api.open_existing(case), fmt, out)
     output.print_path("Report", path)
+
+
+@app.command()
+def verify(
+    case: Annotated[Path, typer.Argument(metavar="CASE", help="A case folder.")],
+    json_out: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Recompute the SHA-256 of the input and every case file; exit 4 if anything changed."""
+    from verifyvid.case.integrity import verify as verify_case
+
+    with cli_errors(debug):
+        if not (case / "case.json").is_file():
+            raise UsageError(
+                f"{case} is not a case folder (no case.json); give a folder made by `verifyvid check`"
+            )
+        result = verify_case(case)
+    if json_out:
+        output.print_json(
+            {
+                "intact": result.intact,
+                "checked": result.checked,
+                "changed": result.changed,
+                "missing": result.missing,
+                "added": result.added,
+            }
+        )
+    else:
+        out = output.stdout()
+        for label, items in (
+            ("changed", result.changed),
+            ("missing", result.missing),
+            ("added", result.added),
+        ):
+            for item in items:
+                out.print(f"{label:<8} {item}", markup=False)
+        out.print(f"{'intact' if result.intact else 'NOT intact'}: {result.checked} files checked")
+    if not result.intact:
+        raise typer.Exit(int(ExitCode.PARTIAL))
+
+
+@app.command()
+def claim(
+    case: Annotated[Path, typer.Argument(metavar="CASE", help="A case folder.")],
+    claim_date: ClaimDateOpt = None,
+    claim_place: ClaimPlaceOpt = None,
+    claim_language: ClaimLanguageOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Record what the clip is claimed to show; the report compares each claim with the evidence."""
+    with cli_errors(debug):
+        if not (case / "case.json").is_file():
+            raise UsageError(
+                f"{case} is not a case folder (no case.json); give a folder made by `verifyvid check`"
+            )
+        claims = {"date": claim_date, "place": claim_place, "language": claim_language}
+        if not any(claims.values()):
+            raise UsageError("give at least one of --claim-date, --claim-place, --claim-language")
+        api.set_claims(case, {k: v for k, v in claims.items() if v})
+    output.print_path("Claims recorded; report", case / "report.md")
 
 
 @app.command()

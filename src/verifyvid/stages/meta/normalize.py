@@ -314,7 +314,8 @@ def encoder(raw: dict[str, JSON | None], dev: Device) -> Encoder:
         name = next((v for v in values if CAMERA.search(v)), dev.model or dev.make)
         return Encoder(name=name, kind="camera", tags=tags)
     if dev.make or dev.software or any(PHONE.search(v) for v in values):
-        name = next((v for v in values if PHONE.search(v)), dev.software)
+        device = " ".join(x for x in (dev.make, dev.model, dev.software) if x)
+        name = device or next((v for v in values if PHONE.search(v)), None)
         return Encoder(name=name, kind="phone", tags=tags)
     return Encoder(name=values[0] if values else None, kind="unknown", tags=tags)
 

@@ -1,0 +1,153 @@
+"""What a report shows, read from the case folder alone: typed results, claims, dated events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from verifyvid.case.folder import Case, read_manifest
+from verifyvid.case.manifest import DONE
+from verifyvid.findings import Finding, ranked
+from verifyvid.pipeline import registry
+from verifyvid.pipeline.stage import Result
+from verifyvid.stages.meta.models import MetaResult
+from verifyvid.stages.meta.normalize import is_unset
+from verifyvid.stages.transcribe.models import TranscribeResult
+
+
+@dataclass
+class Event:
+    when: datetime
+    what: str
+    source: str
+    reliability: str
+
+
+@dataclass
+class ClaimCheck:
+    kind: str
+    claimed: str
+    evidence: str
+    verdict: str  # "consistent", "contradicted", "unknown", "compare by hand"
+
+
+@dataclass
+class ReportData:
+    case: Case
+    results: dict[str, Result]
+    findings: list[tuple[str, Finding]] = field(default_factory=list)
+
+    def result(self, name: str, model: type[Any]) -> Any:
+        value = self.results.get(name)
+        return value if isinstance(value, model) else None
+
+
+def load(case_dir: Path) -> ReportData:
+    case = Case(case_dir, read_manifest(case_dir))
+    results: dict[str, Result] = {}
+    for stage in registry.all_stages():
+        record = case.manifest.stages.get(stage.name)
+        if record is not None and record.status in DONE:
+            result = case.load_result(stage.name, stage.result_model)
+            if result is not None:
+                results[stage.name] = result
+    pairs = [(name, f) for name, r in results.items() for f in r.findings]
+    order = {id(f): i for i, f in enumerate(ranked([f for _, f in pairs]))}
+    pairs.sort(key=lambda nf: order[id(nf[1])])
+    return ReportData(case, results, pairs)
+
+
+def events(data: ReportData) -> list[Event]:
+    """Dated events known to the case, oldest first."""
+    out: list[Event] = []
+    meta = data.result("meta", MetaResult)
+    if meta is not None:
+        for t in meta.creation_times:
+            if t.utc is not None and not is_unset(t):
+                reliability = (
+                    "medium: device clock, time zone as written"
+                    if t.offset
+                    else "low: device clock, time zone uncertain"
+                )
+                out.append(Event(t.utc, "file created (metadata)", t.source, reliability))
+    m = data.case.manifest
+    out.append(
+        Event(
+            m.input.mtime, "file last modified (file system)", "input file", "low: reset by copying"
+        )
+    )
+    out.append(Event(m.created, "case opened", "verifyvid", "high: this machine's clock"))
+    return sorted(out, key=lambda e: e.when)
+
+
+def parse_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        return None
+
+
+def claim_checks(data: ReportData) -> list[ClaimCheck]:
+    claims = data.case.manifest.claims
+    out: list[ClaimCheck] = []
+    if "date" in claims:
+        day = parse_day(claims["date"])
+        dated = [e for e in events(data) if e.what.startswith("file created")]
+        if day is None:
+            out.append(
+                ClaimCheck(
+                    "date", claims["date"], "the claimed date is not a YYYY-MM-DD date", "unknown"
+                )
+            )
+        elif not dated:
+            out.append(
+                ClaimCheck("date", claims["date"], "no creation date in the file", "unknown")
+            )
+        else:
+            first = dated[0]
+            claimed = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            if (claimed - first.when).days >= 2:
+                verdict, text = (
+                    "contradicted",
+                    f"the file says it was created {first.when.date()}, before the claimed date",
+                )
+            else:
+                verdict, text = "consistent", f"the file says it was created {first.when.date()}"
+            out.append(
+                ClaimCheck(
+                    "date", claims["date"], f"{text} ({first.source}; {first.reliability})", verdict
+                )
+            )
+    if "place" in claims:
+        meta = data.result("meta", MetaResult)
+        if meta is not None and meta.gps is not None:
+            g = meta.gps
+            out.append(
+                ClaimCheck(
+                    "place",
+                    claims["place"],
+                    f"GPS {g.latitude:.5f}, {g.longitude:.5f} ({g.osm_url})",
+                    "compare by hand",
+                )
+            )
+        else:
+            out.append(
+                ClaimCheck("place", claims["place"], "no GPS position in the file", "unknown")
+            )
+    if "language" in claims:
+        speech = data.result("transcribe", TranscribeResult)
+        code = claims["language"].strip().lower()
+        if speech is None or speech.language is None:
+            out.append(
+                ClaimCheck("language", claims["language"], "no speech transcribed", "unknown")
+            )
+        else:
+            scores = {s.code: s.probability for s in speech.languages}
+            spoken = ", ".join(f"{s.code} {s.probability:.0%}" for s in speech.languages[:3])
+            verdict = "consistent" if speech.language == code else "contradicted"
+            if verdict == "contradicted" and scores.get(code, 0) >= 0.2:
+                verdict = "unknown"
+            out.append(ClaimCheck("language", claims["language"], f"spoken: {spoken}", verdict))
+    return out

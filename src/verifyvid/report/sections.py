@@ -1,0 +1,165 @@
+"""Report sections for the media stages: metadata, keyframes, concealment signs, speech."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifyvid.report.data import ReportData
+from verifyvid.report.escape import code, link, md
+from verifyvid.stages.frames.models import FramesResult
+from verifyvid.stages.frames.output import stamp
+from verifyvid.stages.meta.models import MetaResult
+from verifyvid.stages.transcribe.models import TranscribeResult
+
+
+def not_run(data: ReportData, stage: str) -> list[str]:
+    rec = data.case.manifest.stages.get(stage)
+    if rec is None:
+        return [f"The {stage} stage did not run in this case.", ""]
+    why = f": {md(rec.error)}" if rec.error else ""
+    fix = f" Fix: {md(rec.fix)}" if rec.fix else ""
+    return [f"The {stage} stage is **{rec.status}**{why}.{fix}", ""]
+
+
+def metadata(data: ReportData) -> list[str]:
+    out = ["## Metadata", ""]
+    meta = data.result("meta", MetaResult)
+    if meta is None:
+        return out + not_run(data, "meta")
+    dev, enc, c = meta.device, meta.encoder, meta.container
+    rows: list[tuple[str, Any]] = [
+        (
+            "Container",
+            f"{c.format_long or c.format}" + (f" (brand {c.major_brand})" if c.major_brand else ""),
+        ),
+        ("Duration", f"{c.duration:.2f} s ({c.duration_source})" if c.duration else "unknown"),
+        ("Device", " ".join(x for x in (dev.make, dev.model) if x) or "not recorded"),
+        (
+            "Device software",
+            " / ".join(x for x in (dev.software, dev.firmware) if x) or "not recorded",
+        ),
+        ("Encoder", f"{enc.name or 'unknown'} ({enc.kind})"),
+    ]
+    for s in meta.streams:
+        if s.type == "video":
+            desc = f"{s.codec} {s.width}x{s.height}"
+            desc += f" @ {s.average_frame_rate:g} fps" if s.average_frame_rate else ""
+            desc += f", rotated {s.rotation}°" if s.rotation else ""
+        elif s.type == "audio":
+            desc = f"{s.codec} {s.sample_rate} Hz, {s.channels} ch"
+        else:
+            continue
+        rows.append((f"Stream {s.index} ({s.type})", desc))
+    out += ["| field | value |", "|---|---|", *[f"| {k} | {md(str(v))} |" for k, v in rows], ""]
+    if meta.creation_time:
+        t = meta.creation_time
+        utc = f", {t.utc.strftime('%Y-%m-%d %H:%M:%S')} UTC" if t.utc else ""
+        out += [
+            f"**Creation time**: {md(t.as_written)} as written{utc}, from {md(t.source)}. Caveat: {md(t.caveat)}.",
+            "",
+        ]
+        for x in meta.creation_times:
+            if x != t:
+                out.append(f"- also {md(x.as_written)} from {md(x.source)} ({md(x.caveat)})")
+        out.append("")
+    else:
+        out += ["**Creation time**: not recorded.", ""]
+    if meta.gps:
+        g = meta.gps
+        alt = f", altitude {g.altitude:g} m" if g.altitude is not None else ""
+        out += [
+            f"**GPS**: {g.latitude:.6f}, {g.longitude:.6f}{alt} ({md(g.source)}), {link('map', g.osm_url)}",
+            "",
+        ]
+    else:
+        out += ["**GPS**: not recorded.", ""]
+    if meta.gop:
+        gop = meta.gop
+        interval = f"every {gop.interval_frames:g} frames" if gop.interval_frames else "once"
+        out += [
+            f"**GOP**: {gop.keyframes} keyframes ({interval}), B-frames {'yes' if gop.b_frames else 'no'}.",
+            "",
+        ]
+    notes = [f for name, f in data.findings if name == "meta"]
+    out += [f"- {f.severity}: {md(f.message)}" for f in notes] + ([""] if notes else [])
+    return out
+
+
+def keyframes(data: ReportData, base: str) -> list[str]:
+    out = ["## Keyframes", ""]
+    frames = data.result("frames", FramesResult)
+    if frames is None:
+        return out + not_run(data, "frames")
+    out += [
+        f"{len(frames.shots)} shot(s) in {frames.duration:.2f} s of {frames.width}x{frames.height} video; "
+        f"{len(frames.keyframes)} keyframe(s), the sharpest frame of each shot (and every few seconds "
+        "in long shots), ready for reverse image search.",
+        "",
+    ]
+    if frames.contact_sheet:
+        out += [f"![contact sheet]({base}{frames.contact_sheet})", ""]
+    engines = ", ".join(link(e.name, e.upload_url) for e in frames.search_engines)
+    out += [
+        f"Upload each keyframe to {engines}; sort results by date where the engine allows it.",
+        "",
+    ]
+    out += ["| time | shot | still |", "|---|---|---|"]
+    for k in frames.keyframes:
+        shot = f"{k.shot + 1} ({stamp(k.shot_start)}–{stamp(k.shot_end)})"
+        still = f"{base}{k.file}"
+        out.append(
+            f"| {stamp(k.time)} | {shot} | [![keyframe {stamp(k.time)}]({still})]({still}) |"
+        )
+    return [*out, ""]
+
+
+def concealment(data: ReportData, base: str) -> list[str]:
+    out = ["## Concealment signs", ""]
+    frames = data.result("frames", FramesResult)
+    if frames is None:
+        return out + not_run(data, "frames")
+    if not frames.overlays:
+        return [*out, "No static bars, boxes, logos or captions were found.", ""]
+    out += ["| kind | box (x, y, w, h) | on screen | crop |", "|---|---|---|---|"]
+    for o in frames.overlays:
+        b = o.box
+        kind = o.kind + (f" ({o.fill})" if o.fill else "")
+        crop = f"![{o.kind}]({base}{o.file})" if o.file else ""
+        out.append(
+            f"| {kind} | {b.x}, {b.y}, {b.width}, {b.height} | {stamp(o.start)}–{stamp(o.end)} | {crop} |"
+        )
+    if frames.crop:
+        c = frames.crop
+        out += ["", f"Picture without bars: x {c.x}, y {c.y}, {c.width}x{c.height}."]
+    return [*out, ""]
+
+
+def speech(data: ReportData, excerpt: int = 20) -> list[str]:
+    out = ["## Speech", ""]
+    r = data.result("transcribe", TranscribeResult)
+    if r is None:
+        return out + not_run(data, "transcribe")
+    out.append(
+        f"Engine {md(r.engine)}, model {code(r.model)}; {r.speech_seconds:.1f} s of speech in {r.audio_seconds:.1f} s of audio."
+    )
+    out.append("")
+    if r.language is None:
+        return [*out, "No speech was found.", ""]
+    top = ", ".join(f"{md(s.name)} ({s.code}) {s.probability:.0%}" for s in r.languages)
+    out += [f"**Overall language**: {top}.", ""]
+    if r.candidates:
+        cand = ", ".join(f"{md(s.name)} {s.probability:.0%}" for s in r.candidates)
+        out += [f"**Among the candidate languages**: {cand}.", ""]
+    out += ["| from | to | language | probability |", "|---|---|---|---|"]
+    out += [
+        f"| {stamp(s.start)} | {stamp(s.end)} | {md(s.language)} | {s.probability:.0%} |"
+        for s in r.timeline
+    ]
+    out += ["", "**Transcript** (excerpt):", ""]
+    out += [f"- `{stamp(s.start)}` ({md(s.language)}) {md(s.text)}" for s in r.segments[:excerpt]]
+    if len(r.segments) > excerpt:
+        out.append(f"- … {len(r.segments) - excerpt} more segments in transcribe/transcript.txt")
+    if r.translation:
+        out += ["", "**English translation** (excerpt):", ""]
+        out += [f"- `{stamp(s.start)}` {md(s.text)}" for s in r.translation[:excerpt]]
+    return [*out, ""]
