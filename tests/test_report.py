@@ -127,9 +127,10 @@ def test_iphone_report(cli: Cli) -> None:
     assert "![contact sheet](frames/contact_sheet.jpg)" in text
     assert "frames/keyframes/" in text
     assert (
-        "| date | 2022-01-05 | the file says it was created 2019-07-24, before the claimed date"
+        "| date | 2022-01-05 | the earliest known appearance: created 2019-07-24, before the"
         in text
     )
+    assert "**⚠ warning** (claims): The claimed date (2022-01-05) does not match" in text
     assert "| contradicted |" in text
 
 

@@ -11,19 +11,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from verifyvid.acquire import AcquireOptions
 from verifyvid.case import atomic
 from verifyvid.case.folder import (
     Case,
-    check_input_file,
-    default_case_dir,
-    input_record,
-    is_case_dir,
     open_case,
     read_manifest,
     reopen_case,
@@ -32,7 +30,7 @@ from verifyvid.case.lock import CaseLock
 from verifyvid.case.manifest import DONE
 from verifyvid.errors import ExitCode
 from verifyvid.findings import Finding, ranked
-from verifyvid.media.probe import summarize
+from verifyvid.intake import install, take
 from verifyvid.pipeline import registry
 from verifyvid.pipeline.runner import Observer, Outcome, Runner, RunOptions
 from verifyvid.pipeline.stage import Stage
@@ -139,25 +137,23 @@ def check(
     on_wait: Callable[[Path], None] | None = None,
     report: bool = True,
     claims: dict[str, str] | None = None,
+    acquire_options: AcquireOptions | None = None,
+    info_json: Path | None = None,
 ) -> CheckResult:
-    """Run the pipeline on a media file or an existing case folder."""
+    """Run the pipeline on a media file, a link, or an existing case folder."""
     options = options or RunOptions()
-    path = Path(target)
-    if case_dir is None and is_case_dir(path):
-        root = path
-        record = None
-    else:
-        media = check_input_file(path)
-        summarize(media)
-        record = input_record(media)
-        root = case_dir or default_case_dir(media, record.sha256, cases_root)
-        root.mkdir(parents=True, exist_ok=True)
-    with CaseLock(root, wait=wait, on_wait=on_wait):
-        case = open_case(root, record) if record is not None else reopen_case(root)
-        case.manifest.claims.update({k: v for k, v in (claims or {}).items() if v})
-        case.save()
-        runner = Runner(case, registry.all_stages(), options, observer)
-        outcomes = runner.run()
-        report_path = write_report(case) if report else None
-        case.save()
+    with contextlib.ExitStack() as stack:
+        intake = take(target, case_dir, cases_root, stack, acquire_options, info_json)
+        with CaseLock(intake.root, wait=wait, on_wait=on_wait):
+            if intake.record is not None:
+                case = open_case(intake.root, intake.record)
+            else:
+                case = reopen_case(intake.root)
+            install(case, intake)
+            case.manifest.claims.update({k: v for k, v in (claims or {}).items() if v})
+            case.save()
+            runner = Runner(case, registry.all_stages(), options, observer)
+            outcomes = runner.run()
+            report_path = write_report(case) if report else None
+            case.save()
     return CheckResult(case, outcomes, case_findings(case), report_path)

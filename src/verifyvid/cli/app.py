@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from verifyvid import __version__, api
+from verifyvid.acquire import ACQUISITION_NAME, SOURCE_DIR, AcquireOptions, parse_size
 from verifyvid.case.folder import read_manifest
 from verifyvid.case.lock import CaseLock
 from verifyvid.cli import output
@@ -81,6 +82,34 @@ ClaimLanguageOpt = Annotated[
 ]
 
 
+CookiesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--cookies", metavar="FILE", help="Netscape cookies file for posts that need a login."
+    ),
+]
+MaxSizeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--max-size", metavar="SIZE", help="Refuse downloads larger than this (e.g. 500M)."
+    ),
+]
+InfoJsonOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--info-json",
+        metavar="FILE",
+        help="yt-dlp .info.json of a local file (default: the one beside it).",
+    ),
+]
+
+
+def acquire_options(cookies: Path | None, fmt: str | None, max_size: str | None) -> AcquireOptions:
+    return AcquireOptions(
+        cookies=cookies, format=fmt, max_bytes=parse_size(max_size) if max_size else None
+    )
+
+
 def on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -129,6 +158,8 @@ def run_pipeline(
     quiet: bool,
     no_wait: bool,
     claims: dict[str, str | None] | None = None,
+    acquire: AcquireOptions | None = None,
+    info_json: Path | None = None,
 ) -> api.CheckResult:
     merged = {name: dict(values) for name, values in settings.stages.items()}
     if settings.whisper_model:
@@ -152,6 +183,8 @@ def run_pipeline(
             wait=not no_wait,
             on_wait=on_wait,
             claims={k: v for k, v in (claims or {}).items() if v},
+            acquire_options=acquire,
+            info_json=info_json,
         )
 
 
@@ -188,13 +221,20 @@ def check(
     claim_date: ClaimDateOpt = None,
     claim_place: ClaimPlaceOpt = None,
     claim_language: ClaimLanguageOpt = None,
+    cookies: CookiesOpt = None,
+    download_format: Annotated[
+        str | None,
+        typer.Option("--download-format", metavar="FORMAT", help="yt-dlp format for links."),
+    ] = None,
+    max_size: MaxSizeOpt = None,
+    info_json: InfoJsonOpt = None,
     no_wait: NoWaitOpt = False,
     json_out: JsonOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Run every stage on INPUT into its case folder and write the report."""
+    """Run every stage on INPUT (a file, a link, or a case folder) and write the report."""
     with cli_errors(debug):
         settings = settings_for(config)
         options = RunOptions(
@@ -213,6 +253,8 @@ def check(
             quiet=quiet,
             no_wait=no_wait,
             claims=claims,
+            acquire=acquire_options(cookies, download_format, max_size),
+            info_json=info_json,
         )
     finish(result, json_out, quiet)
 
@@ -378,6 +420,49 @@ def stage_command(
         output.print_summary(result)
     if result.exit_code != ExitCode.OK:
         raise typer.Exit(int(result.exit_code))
+
+
+@app.command()
+def acquire(
+    url: Annotated[
+        str,
+        typer.Argument(
+            metavar="URL", help="A post or a media link (Telegram, X, TikTok, YouTube...)."
+        ),
+    ],
+    case: CaseOpt = None,
+    cookies: CookiesOpt = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", metavar="FORMAT", help="yt-dlp format selection.")
+    ] = None,
+    max_size: MaxSizeOpt = None,
+    no_wait: NoWaitOpt = False,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Download a post with yt-dlp into a new case, keeping the platform's metadata."""
+    with cli_errors(debug):
+        settings = settings_for(config)
+        result = run_pipeline(
+            url,
+            settings=settings,
+            case=case,
+            options=RunOptions(only=frozenset(), debug=debug),
+            json_out=json_out,
+            quiet=True,
+            no_wait=no_wait,
+            acquire=acquire_options(cookies, fmt, max_size),
+        )
+        summary = json.loads(
+            (result.case.root / SOURCE_DIR / ACQUISITION_NAME).read_text(encoding="utf-8")
+        )
+    if json_out:
+        output.print_json({"case": str(result.case.root.resolve()), **summary})
+    elif not quiet:
+        output.print_path("Case", result.case.root)
+        output.print_path("Media", result.case.root / summary["file"])
 
 
 @app.command()

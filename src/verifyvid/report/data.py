@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from verifyvid.acquire import ACQUISITION_NAME, SOURCE_DIR, Acquisition
 from verifyvid.case.folder import Case, read_manifest
 from verifyvid.case.manifest import DONE
 from verifyvid.findings import Finding, ranked
@@ -38,6 +40,7 @@ class ReportData:
     case: Case
     results: dict[str, Result]
     findings: list[tuple[str, Finding]] = field(default_factory=list)
+    source: Acquisition | None = None
 
     def result(self, name: str, model: type[Any]) -> Any:
         value = self.results.get(name)
@@ -56,7 +59,19 @@ def load(case_dir: Path) -> ReportData:
     pairs = [(name, f) for name, r in results.items() for f in r.findings]
     order = {id(f): i for i, f in enumerate(ranked([f for _, f in pairs]))}
     pairs.sort(key=lambda nf: order[id(nf[1])])
-    return ReportData(case, results, pairs)
+    source = None
+    path = case_dir / SOURCE_DIR / ACQUISITION_NAME
+    if path.is_file() and "acquire" in case.manifest.stages:
+        with contextlib.suppress(ValueError):
+            source = Acquisition.model_validate_json(path.read_bytes())
+    data = ReportData(case, results, pairs, source)
+    for check in claim_checks(data):
+        if check.verdict == "contradicted":
+            finding = Finding(id=f"claims.{check.kind}", severity="warning",
+                              message=f"The claimed {check.kind} ({check.claimed}) does not match: {check.evidence}",
+                              evidence={"claimed": check.claimed})  # fmt: skip
+            data.findings.insert(0, ("claims", finding))
+    return data
 
 
 def events(data: ReportData) -> list[Event]:
@@ -72,6 +87,22 @@ def events(data: ReportData) -> list[Event]:
                     else "low: device clock, time zone uncertain"
                 )
                 out.append(Event(t.utc, "file created (metadata)", t.source, reliability))
+    src = data.source
+    if src is not None and src.upload_time is not None:
+        who = f" by {src.uploader or src.channel}" if (src.uploader or src.channel) else ""
+        where = src.webpage_url or src.info_json or "yt-dlp info JSON"
+        note = "high: platform timestamp (of this upload; earlier copies may exist)"
+        out.append(
+            Event(
+                src.upload_time, f"uploaded to {src.extractor or 'the platform'}{who}", where, note
+            )
+        )
+    if src is not None and src.captured is not None:
+        out.append(
+            Event(
+                src.captured, "downloaded by verifyvid", src.url or "", "high: this machine's clock"
+            )
+        )
     m = data.case.manifest
     out.append(
         Event(
@@ -94,7 +125,7 @@ def claim_checks(data: ReportData) -> list[ClaimCheck]:
     out: list[ClaimCheck] = []
     if "date" in claims:
         day = parse_day(claims["date"])
-        dated = [e for e in events(data) if e.what.startswith("file created")]
+        dated = [e for e in events(data) if e.what.startswith(("file created", "uploaded"))]
         if day is None:
             out.append(
                 ClaimCheck(
@@ -103,18 +134,17 @@ def claim_checks(data: ReportData) -> list[ClaimCheck]:
             )
         elif not dated:
             out.append(
-                ClaimCheck("date", claims["date"], "no creation date in the file", "unknown")
+                ClaimCheck("date", claims["date"], "no creation or upload date known", "unknown")
             )
         else:
             first = dated[0]
             claimed = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            what = "first uploaded" if first.what.startswith("uploaded") else "created"
+            seen = f"the earliest known appearance: {what} {first.when.date()}"
             if (claimed - first.when).days >= 2:
-                verdict, text = (
-                    "contradicted",
-                    f"the file says it was created {first.when.date()}, before the claimed date",
-                )
+                verdict, text = "contradicted", f"{seen}, before the claimed date"
             else:
-                verdict, text = "consistent", f"the file says it was created {first.when.date()}"
+                verdict, text = "consistent", seen
             out.append(
                 ClaimCheck(
                     "date", claims["date"], f"{text} ({first.source}; {first.reliability})", verdict

@@ -32,6 +32,7 @@ def render_markdown(case_dir: Path, base: str = "") -> str:
     lines += summary(data)
     lines += claims(data)
     lines += timeline(data)
+    lines += source(data)
     lines += earlier_uploads(data)
     lines += sections.metadata(data)
     lines += sections.keyframes(data, base)
@@ -50,15 +51,18 @@ def summary(data: ReportData) -> list[str]:
         out.append(f"- **{SEVERITY_LABEL[f.severity]}** ({md(stage)}): {md(f.message)}")
     out.append("")
     out += ["| stage | status | seconds | note |", "|---|---|---|---|"]
-    for step in registry.all_stages():
-        rec = data.case.manifest.stages.get(step.name)
+    names = [s.name for s in registry.all_stages()]
+    if "acquire" in data.case.manifest.stages:
+        names.insert(0, "acquire")
+    for name in names:
+        rec = data.case.manifest.stages.get(name)
         if rec is None:
-            out.append(f"| {step.name} | not run | | not requested in this case |")
+            out.append(f"| {name} | not run | | not requested in this case |")
             continue
         note = rec.error or ""
         if rec.fix:
             note += f" Fix: {rec.fix}"
-        out.append(f"| {step.name} | {rec.status} | {rec.seconds:.2f} | {md(note)} |")
+        out.append(f"| {name} | {rec.status} | {rec.seconds:.2f} | {md(note)} |")
     return [*out, ""]
 
 
@@ -94,6 +98,25 @@ def timeline(data: ReportData) -> list[str]:
         "Platform upload times and archive first-seen dates appear here when the case has them.",
         "",
     ]
+
+
+def source(data: ReportData) -> list[str]:
+    src = data.source
+    if src is None:
+        return []
+    out = ["## Source", ""]
+    rows = [
+        ("Link", src.url), ("Platform", src.extractor), ("Page", src.webpage_url), ("Uploader", src.uploader),
+        ("Channel", src.channel), ("Uploaded (UTC)", src.upload_time.strftime("%Y-%m-%d %H:%M:%S") if src.upload_time else None),
+        ("Title", src.title), ("Views", src.view_count), ("Likes", src.like_count),
+        ("Downloaded (UTC)", src.captured.strftime("%Y-%m-%d %H:%M:%S") if src.captured else None), ("Downloader", src.tool),
+        ("SHA-256 at acquisition", src.sha256),
+    ]  # fmt: skip
+    out += ["| field | value |", "|---|---|"]
+    out += [f"| {k} | {md(str(v))} |" for k, v in rows if v not in (None, "")]
+    if src.description:
+        out += ["", f"**Description**: {md(src.description[:1000])}"]
+    return [*out, ""]
 
 
 def earlier_uploads(data: ReportData) -> list[str]:
