@@ -45,3 +45,11 @@ def test_json_schemas_are_current() -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_errors_doc_lists_the_corpus() -> None:
+    from tests.corpus import CORPUS
+
+    doc = (ROOT / "docs" / "errors.md").read_text()
+    for case in CORPUS:
+        assert f"| {case.name} | {case.exit_code} |" in doc, case.name

@@ -178,3 +178,45 @@ def test_verify_detects_changes(cli: Cli, small_clip: Path, tmp_path: Path) -> N
     assert out["changed"] == [f"input {source.resolve()}"]
     human = cli("verify", case_dir)
     assert human.exit_code == 4 and "NOT intact" in human.stdout
+
+
+tag = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30)
+
+
+@settings(max_examples=100, deadline=None)
+@given(make=tag, model=tag, software=tag, created=tag, encoder=tag)
+def test_metadata_section_is_inert_for_any_tags(
+    make: str, model: str, software: str, created: str, encoder: str
+) -> None:
+    from verifyvid.case.folder import now
+    from verifyvid.case.manifest import CaseManifest, InputRecord, ToolInfo
+    from verifyvid.report.data import ReportData
+    from verifyvid.report.sections import metadata
+    from verifyvid.stages.meta import checks, normalize
+    from verifyvid.stages.meta.models import MetaResult
+
+    tags = {"com.apple.quicktime.make": make, "com.apple.quicktime.model": model,
+            "com.apple.quicktime.software": software, "creation_time": created, "encoder": encoder}  # fmt: skip
+    raw = {"pyav": {"format": "mov", "tags": tags, "streams": []}}
+    dev = normalize.device(raw)  # type: ignore[arg-type]
+    times = normalize.creation_times(raw)  # type: ignore[arg-type]
+    meta = MetaResult(
+        sources=["pyav"], sha256="0" * 64, md5="0" * 32, container=normalize.container(raw, [], 1),  # type: ignore[arg-type]
+        streams=[], device=dev, encoder=normalize.encoder(raw, dev),  # type: ignore[arg-type]
+        creation_time=normalize.primary_creation(times), creation_times=times,
+    )  # fmt: skip
+    meta.findings = checks.find(meta, now())
+    record = InputRecord(path="/x", size=1, sha256="0" * 64, md5="0" * 32, mtime=now())
+    manifest = CaseManifest(
+        tool=ToolInfo(verifyvid="0", python="3"), input=record, created=now(), updated=now()
+    )
+    data = ReportData(
+        Case(Path("/nonexistent"), manifest), {"meta": meta}, [("meta", f) for f in meta.findings]
+    )
+    text = "\n".join(metadata(data))
+    prose = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", text)
+    assert "<" not in prose and ">" not in prose
+    assert [line for line in text.splitlines() if line.startswith("#")] == ["## Metadata"]
+    for line in text.splitlines():
+        if line.startswith("| "):
+            assert len(re.findall(r"(?<!\\)\|", line)) == 3, line

@@ -127,6 +127,15 @@ def cli_errors(debug: bool) -> Iterator[None]:
             raise
         output.error(str(e))
         raise typer.Exit(int(e.exit_code)) from None
+    except OSError as e:
+        if debug:
+            raise
+        where = f" ({e.filename})" if e.filename else ""
+        output.error(
+            f"cannot write: {e.strerror or e}{where}; free disk space or choose a writable place "
+            "(--case, cases_dir) and run again"
+        )
+        raise typer.Exit(int(ExitCode.INTERNAL)) from None
     except KeyboardInterrupt:
         if debug:
             raise
@@ -463,6 +472,53 @@ def acquire(
     elif not quiet:
         output.print_path("Case", result.case.root)
         output.print_path("Media", result.case.root / summary["file"])
+
+
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="INPUTS...", help="Files, folders, links, or @list.txt (one per line)."
+        ),
+    ],
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", metavar="N", help="Inputs processed in parallel.")
+    ] = 2,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="Only JSON lines on stdout (no summary).")
+    ] = False,
+    force: ForceOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Check many inputs in parallel processes: one JSON line per input; exit 4 if any failed."""
+    from verifyvid import batch as batch_core
+
+    with cli_errors(debug):
+        settings = settings_for(config)
+        targets = batch_core.expand(inputs)
+        if not targets:
+            raise UsageError("no input found; give files, folders, links or @list.txt")
+        params = {name: dict(values) for name, values in settings.stages.items()}
+        if settings.whisper_model:
+            params.setdefault("transcribe", {}).setdefault("model", settings.whisper_model)
+        err = output.stderr()
+        failed = 0
+        counts: dict[str, int] = {}
+        progress = output.batch_progress(len(targets), enabled=not quiet and err.is_terminal)
+        with progress:
+            for line in batch_core.run(targets, settings.cases_dir, params, jobs, force):
+                output.print_jsonl(line)
+                counts[line["status"]] = counts.get(line["status"], 0) + 1
+                failed += line["exit_code"] != 0
+                progress.advance()
+        if not quiet and not jsonl:
+            summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+            err.print(f"{len(targets)} inputs: {summary}")
+    if failed:
+        raise typer.Exit(int(ExitCode.PARTIAL))
 
 
 @app.command()

@@ -43,6 +43,37 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def print_jsonl(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+class BatchProgress:
+    """A progress bar on stderr (only when it is a terminal)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.enabled = enabled
+        self.progress = Progress(TextColumn("batch"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                                 TimeElapsedColumn(), console=stderr())  # fmt: skip
+        self.task = self.progress.add_task("batch", total=total)
+
+    def __enter__(self) -> BatchProgress:
+        if self.enabled:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self.progress.stop()
+
+    def advance(self) -> None:
+        self.progress.advance(self.task)
+
+
+def batch_progress(total: int, enabled: bool) -> BatchProgress:
+    return BatchProgress(total, enabled)
+
+
 class ProgressObserver:
     """A rich progress display on stderr, shown only when stderr is a terminal."""
 

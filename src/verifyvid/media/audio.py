@@ -23,6 +23,11 @@ def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray[Any, An
             .run(cmd=ffmpeg_exe(), capture_stdout=True, capture_stderr=True)
         )
     except ffmpeg.Error as e:
-        message = " ".join(e.stderr.decode("utf-8", "replace").split())[-300:]
-        raise RuntimeError(f"ffmpeg could not decode the audio: {message}") from None
+        lines = [
+            line.strip()
+            for line in e.stderr.decode("utf-8", "replace").splitlines()
+            if line.strip()
+        ]
+        last = lines[-1].split("] ")[-1][:160] if lines else "no message"
+        raise RuntimeError(f"the audio track cannot be decoded (ffmpeg: {last})") from None
     return np.frombuffer(out, np.int16).astype(np.float32) / 32768.0

@@ -1,0 +1,52 @@
+"""`verifyvid batch`: one JSON line per input, parallel processes, resume, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fixtures.synth import clip
+from tests.conftest import VIDEO, Cli, shared_file
+
+
+def lines(stdout: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+@pytest.mark.slow
+def test_batch_over_shared_videos(cli: Cli) -> None:
+    shared_file("media/video/gopro_hero7.mp4")
+    result = cli("batch", VIDEO, "--jobs", "2", "--jsonl")
+    assert result.exit_code == 4  # android_keyed_metadata_only.mp4 cannot be decoded
+    out = lines(result.stdout)
+    assert sorted(Path(str(o["input"])).name for o in out) == sorted(
+        p.name for p in VIDEO.iterdir()
+    )
+    broken = [o for o in out if o["exit_code"] != 0]
+    assert [Path(str(o["input"])).name for o in broken] == ["android_keyed_metadata_only.mp4"]
+    assert all(o["case"] and Path(str(o["case"])).is_dir() for o in out)
+
+
+def test_batch_list_resume_and_bad_inputs(cli: Cli, tmp_path: Path) -> None:
+    good = clip(tmp_path / "good one.mp4", seconds=1)
+    (tmp_path / "bad.mp4").write_text("not a video")
+    listing = tmp_path / "inputs.txt"
+    listing.write_text(f"# evidence\n{good}\n{tmp_path / 'bad.mp4'}\n{tmp_path / 'missing.mp4'}\n")
+    result = cli("batch", f"@{listing}", "--jobs", "2")
+    assert result.exit_code == 4
+    out = {Path(str(o["input"])).name: o for o in lines(result.stdout)}
+    assert out["good one.mp4"]["exit_code"] == 0 and out["good one.mp4"]["status"] == "complete"
+    assert out["bad.mp4"]["exit_code"] == 3 and "not a media file" in str(out["bad.mp4"]["error"])
+    assert out["missing.mp4"]["exit_code"] == 2
+    again = cli("batch", str(good), "--jsonl")
+    assert again.exit_code == 0
+    (line,) = lines(again.stdout)
+    assert set(line["stages"].values()) <= {"cached", "skipped"}  # type: ignore[union-attr]
+
+
+def test_batch_with_nothing(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = cli("batch", tmp_path / "empty")
+    assert result.exit_code == 2 and "no input found" in result.stderr
