@@ -23,11 +23,11 @@ from verifyvid.case.folder import (
     Case,
     check_input_file,
     default_case_dir,
+    ensure_dir,
     input_record,
     is_case_dir,
 )
 from verifyvid.case.manifest import InputRecord, StageRecord
-from verifyvid.errors import CaseError
 from verifyvid.media.probe import summarize
 
 
@@ -60,19 +60,10 @@ def take(
     summarize(media)
     record = input_record(media)
     root = case_dir or default_case_dir(media, record.sha256, cases_root)
-    _mkdir(root)
+    ensure_dir(root)
     info_path = acquire.find_info_json(media, info_json)
     info = acquire.read_info(info_path) if info_path else None
     return Intake(root=root, record=record, info=info, info_path=info_path)
-
-
-def _mkdir(path: Path) -> None:
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise CaseError(
-            f"cannot create {path} ({e.strerror}); choose another place with --case"
-        ) from None
 
 
 def _download(
@@ -84,7 +75,7 @@ def _download(
 ) -> Intake:
     parent = case_dir.parent if case_dir is not None else cases_root
     created = not parent.exists()
-    _mkdir(parent)
+    ensure_dir(parent)
     staging = parent / f".acquire-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
 
@@ -102,7 +93,7 @@ def _download(
     summarize(media)
     record = input_record(media, url=url)
     root = case_dir or default_case_dir(media, record.sha256, cases_root)
-    _mkdir(root)
+    ensure_dir(root)
     return Intake(root=root, record=record, staging=staging, media_name=media.name, info=info,
                   captured=captured, seconds=seconds)  # fmt: skip
 

@@ -159,14 +159,18 @@ def is_case_dir(path: Path) -> bool:
     return path.is_dir() and (path / MANIFEST_NAME).is_file()
 
 
-def open_case(root: Path, record: InputRecord) -> Case:
-    """Create the case in ``root`` or reopen it; the input must be the one it was made for."""
+def ensure_dir(path: Path) -> None:
     try:
-        root.mkdir(parents=True, exist_ok=True)
+        path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise CaseError(
-            f"cannot create case folder {root} ({e.strerror}); choose another with --case"
+            f"cannot create case folder {path} ({e.strerror}); choose another with --case"
         ) from None
+
+
+def open_case(root: Path, record: InputRecord) -> Case:
+    """Create the case in ``root`` or reopen it; the input must be the one it was made for."""
+    ensure_dir(root)
     if (root / MANIFEST_NAME).exists():
         manifest = read_manifest(root)
         if manifest.input.sha256 != record.sha256:

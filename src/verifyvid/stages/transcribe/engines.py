@@ -148,6 +148,14 @@ def resolve(model: str | None, engine: str) -> tuple[str, str, str]:
     return ("openai" if engine == "openai" else "faster"), wanted, wanted
 
 
+def not_downloadable(name: str, error: Exception) -> StageUnavailable:
+    reason = " ".join(str(error).split())[:160]
+    return StageUnavailable(
+        f"Whisper model '{name}' is not on this machine and could not be downloaded ({reason})",
+        FIX.format(name=name),
+    )
+
+
 def fetch_faster(name: str) -> str:
     """The local folder of a faster-whisper model name, downloading it if need be."""
     from faster_whisper.utils import available_models, download_model
@@ -164,11 +172,7 @@ def fetch_faster(name: str) -> str:
     try:
         return str(download_model(name))
     except Exception as e:
-        reason = " ".join(str(e).split())[:160]
-        raise StageUnavailable(
-            f"Whisper model '{name}' is not on this machine and could not be downloaded ({reason})",
-            FIX.format(name=name),
-        ) from None
+        raise not_downloadable(name, e) from None
 
 
 def fetch_openai(name: str) -> str:
@@ -185,11 +189,7 @@ def fetch_openai(name: str) -> str:
     try:
         whisper._download(names[name], str(openai_cache()), in_memory=False)
     except Exception as e:
-        reason = " ".join(str(e).split())[:160]
-        raise StageUnavailable(
-            f"Whisper model '{name}' is not on this machine and could not be downloaded ({reason})",
-            FIX.format(name=name),
-        ) from None
+        raise not_downloadable(name, e) from None
     return str(cached)
 
 
