@@ -78,10 +78,17 @@ class FramesStage(Stage[FramesParams, FramesResult]):
             decoder = VideoDecoder(ctx.input_path)
         except ValueError:
             raise StageSkipped("no video stream") from None
+        writer = KeyframeWriter(ctx.out_dir, self.name, params.jpeg_quality)
         with decoder:
-            return self.analyse(ctx, params, decoder)
+            try:
+                return self.analyse(ctx, params, decoder, writer)
+            except BaseException:
+                writer.abandon()  # no JPEG lands in the staging folder after the runner cleans it
+                raise
 
-    def analyse(self, ctx: StageContext, params: FramesParams, dec: VideoDecoder) -> FramesResult:
+    def analyse(
+        self, ctx: StageContext, params: FramesParams, dec: VideoDecoder, writer: KeyframeWriter
+    ) -> FramesResult:
         scale = ANALYSIS_LONG_SIDE / max(dec.width, dec.height, 1)
         aw = max(16, round(dec.width * scale / 2) * 2)
         ah = max(16, round(dec.height * scale / 2) * 2)
@@ -89,7 +96,6 @@ class FramesStage(Stage[FramesParams, FramesResult]):
         pending: deque[Pending] = deque()
         small = Sampler(params.max_samples, 0.25)
         full = Sampler(8, 1.0)
-        writer = KeyframeWriter(ctx.out_dir, self.name, params.jpeg_quality)
         shots: list[float] = [0.0]
         segment_start = 0.0
         segment_best: Pending | None = None
@@ -164,7 +170,7 @@ class FramesStage(Stage[FramesParams, FramesResult]):
             )
             for i, t in enumerate(shots)
         ]
-        keyframes = writer.keyframes(shot_list)
+        keyframes, thumbnails = writer.finish(shot_list)
         width, height = (
             (dec.height, dec.width) if dec.rotation in (90, 270) else (dec.width, dec.height)
         )
@@ -178,7 +184,7 @@ class FramesStage(Stage[FramesParams, FramesResult]):
             for f in found
         ]
         crop_overlays(overlays, keyframes, ctx.out_dir, self.name)
-        sheet = write_contact_sheet(writer.thumbnails, ctx.out_dir, self.name)
+        sheet = write_contact_sheet(thumbnails, ctx.out_dir, self.name)
         result = FramesResult(
             width=width,
             height=height,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -58,41 +59,53 @@ def write_jpeg(path: Path, rgb: np.ndarray[Any, Any], quality: int) -> None:
 
 
 class KeyframeWriter:
-    """Writes each chosen frame at full resolution and keeps a thumbnail for the contact sheet."""
+    """Writes each chosen frame at full resolution and keeps a thumbnail for the contact sheet.
+
+    The frame is converted to RGB at once (its decoder buffer is then free); JPEG encoding,
+    the thumbnail and the pHash run on a background thread, beside the decoding.
+    """
 
     def __init__(self, out_dir: Path, prefix: str, quality: int) -> None:
         self.out_dir, self.prefix, self.quality = out_dir, prefix, quality
-        self.rows: list[dict[str, Any]] = []
-        self.thumbnails: list[tuple[float, np.ndarray[Any, Any]]] = []
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.pending: list[Future[tuple[dict[str, Any], np.ndarray[Any, Any]]]] = []
 
     def write(self, frame: Any, time: float, shot: int, sharpness: float, rotation: int) -> None:
         rgb = to_rgb(frame, rotation)
+        self.pending.append(self.pool.submit(self._finish, rgb, time, shot, sharpness))
+
+    def _finish(
+        self, rgb: np.ndarray[Any, Any], time: float, shot: int, sharpness: float
+    ) -> tuple[dict[str, Any], np.ndarray[Any, Any]]:
         name = f"keyframes/{time:09.3f}s.jpg"
         write_jpeg(self.out_dir / name, rgb, self.quality)
         h, w = rgb.shape[:2]
         thumb = cv2.resize(
             rgb, (THUMB_WIDTH, max(1, round(h * THUMB_WIDTH / w))), interpolation=cv2.INTER_AREA
         )
-        self.thumbnails.append((time, thumb))
-        self.rows.append(
-            {
-                "time": round(time, 3),
-                "shot": shot,
-                "sharpness": round(sharpness, 2),
-                "file": f"{self.prefix}/{name}",
-                "width": w,
-                "height": h,
-                "phash": str(imagehash.phash(Image.fromarray(thumb))),
-            }
-        )
+        row = {
+            "time": round(time, 3), "shot": shot, "sharpness": round(sharpness, 2),
+            "file": f"{self.prefix}/{name}", "width": w, "height": h,
+            "phash": str(imagehash.phash(Image.fromarray(thumb))),
+        }  # fmt: skip
+        return row, thumb
 
-    def keyframes(self, shots: list[Shot]) -> list[Keyframe]:
-        return [
+    def finish(
+        self, shots: list[Shot]
+    ) -> tuple[list[Keyframe], list[tuple[float, np.ndarray[Any, Any]]]]:
+        """Wait for every keyframe; the keyframes and the (time, thumbnail) pairs, in order."""
+        done = [f.result() for f in self.pending]
+        self.pool.shutdown()
+        keyframes = [
             Keyframe(
                 index=i, shot_start=shots[row["shot"]].start, shot_end=shots[row["shot"]].end, **row
             )
-            for i, row in enumerate(self.rows)
+            for i, (row, _) in enumerate(done)
         ]
+        return keyframes, [(row["time"], thumb) for row, thumb in done]
+
+    def abandon(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def crop_overlays(
