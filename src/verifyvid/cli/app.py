@@ -315,6 +315,27 @@ def frames(
     stage_command("frames", target, case, params, force, no_wait, json_out, quiet, debug, config)
 
 
+@app.command("hash")
+def hash_command(
+    target: Annotated[
+        str, typer.Argument(metavar="INPUT|CASE", help="A media file or a case folder.")
+    ],
+    case: CaseOpt = None,
+    fps: Annotated[
+        float | None, typer.Option("--fps", metavar="N", help="Hashes per second [default: 15].")
+    ] = None,
+    force: ForceOpt = False,
+    no_wait: NoWaitOpt = False,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """PDQ perceptual hashes of frames (bars removed, mirrored too), for searching earlier uploads."""
+    params: dict[str, dict[str, Any]] = {"hash": {"fps": fps}} if fps else {}
+    stage_command("hash", target, case, params, force, no_wait, json_out, quiet, debug, config)
+
+
 @app.command()
 def transcribe(
     target: Annotated[

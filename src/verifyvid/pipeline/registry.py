@@ -6,6 +6,7 @@ from typing import Any
 
 from verifyvid.pipeline.stage import Stage
 from verifyvid.stages.frames import FramesStage
+from verifyvid.stages.hashes import HashStage
 from verifyvid.stages.meta import MetaStage
 from verifyvid.stages.transcribe import TranscribeStage
 
@@ -14,6 +15,7 @@ def all_stages() -> list[Stage[Any, Any]]:
     return [
         MetaStage(),
         FramesStage(),
+        HashStage(),
         TranscribeStage(),
     ]
 

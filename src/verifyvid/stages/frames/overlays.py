@@ -67,28 +67,32 @@ def _bar_extent(activity: Array, reference: float) -> int:
     return n
 
 
-def _refine(full: list[Array], approx: int, axis: int, scale: float, span: tuple[int, int]) -> int:
-    """The exact full-resolution position of a bar edge near ``approx`` (full-res units)."""
+def _refine(
+    full: list[Array], approx: int, axis: int, scale: float, span: tuple[int, int]
+) -> tuple[int, float]:
+    """The exact full-resolution position of a bar edge near ``approx`` (full-res units), and
+    how straight it is: the share of the edge's length with a clear step there (a padded bar's
+    edge runs the whole picture; the border of a dark wall does not)."""
     if not full:
-        return approx
+        return approx, 1.0
     size = full[0].shape[axis]
     radius = int(3 * scale) + 3
     lo, hi = max(1, approx - radius), min(size - 1, approx + radius)
     if hi <= lo:
-        return approx
-    strengths = []
+        return approx, 1.0
+    strengths, steps = [], []
     for image in full:
         img = image.astype(np.int16)
-        if axis == 0:
-            band = img[:, span[0] : span[1]]
-            diff = np.abs(band[1:] - band[:-1]).mean(axis=1)
-        else:
-            band = img[span[0] : span[1], :]
-            diff = np.abs(band[:, 1:] - band[:, :-1]).mean(axis=0)
-        strengths.append(diff[lo - 1 : hi - 1])  # diff[i-1] is the step between i-1 and i
-    profile = np.median(np.stack(strengths), axis=0)
-    best = int(np.argmax(profile)) + lo
-    return best
+        band = img[:, span[0] : span[1]] if axis == 0 else img[span[0] : span[1], :].T
+        step = np.abs(band[1:] - band[:-1])  # step[i-1] is between lines i-1 and i
+        strengths.append(step.mean(axis=1)[lo - 1 : hi - 1])
+        steps.append(step[lo - 1 : hi - 1])
+    best = int(np.argmax(np.median(np.stack(strengths), axis=0)))
+    along = np.median(np.stack([st[best] for st in steps]), axis=0)
+    return best + lo, float(np.mean(along > 6)) if along.size else 1.0
+
+
+STRAIGHT = 0.6  # share of an edge's length that must show the step
 
 
 def find_bars(s: Samples) -> tuple[Box | None, list[Found]]:
@@ -135,14 +139,23 @@ def find_bars(s: Samples) -> tuple[Box | None, list[Found]]:
     cy0, cy1 = round(top * sy), s.height - round(bottom * sy)
     span_x = (cx0 + (cx1 - cx0) // 10, cx1 - (cx1 - cx0) // 10)
     span_y = (cy0 + (cy1 - cy0) // 10, cy1 - (cy1 - cy0) // 10)
+    straight = {}
     if top:
-        cy0 = _refine(s.full, cy0, 0, sy, span_x)
+        cy0, straight["top"] = _refine(s.full, cy0, 0, sy, span_x)
     if bottom:
-        cy1 = _refine(s.full, cy1, 0, sy, span_x)
+        cy1, straight["bottom"] = _refine(s.full, cy1, 0, sy, span_x)
     if left:
-        cx0 = _refine(s.full, cx0, 1, sx, span_y)
+        cx0, straight["left"] = _refine(s.full, cx0, 1, sx, span_y)
     if right:
-        cx1 = _refine(s.full, cx1, 1, sx, span_y)
+        cx1, straight["right"] = _refine(s.full, cx1, 1, sx, span_y)
+    if min(straight.get("top", 1.0), straight.get("bottom", 1.0)) < STRAIGHT:
+        top = bottom = 0
+        cy0, cy1 = 0, s.height
+    if min(straight.get("left", 1.0), straight.get("right", 1.0)) < STRAIGHT:
+        left = right = 0
+        cx0, cx1 = 0, s.width
+    if not (top or bottom or left or right):
+        return None, []
     crop = Box(x=cx0, y=cy0, width=cx1 - cx0, height=cy1 - cy0)
     start, end = s.times[0], s.times[-1]
     found: list[Found] = []

@@ -1,0 +1,1 @@
+"""The archive of known videos and time-aligned matching against it."""

@@ -1,0 +1,151 @@
+"""The `hash` stage: PDQ perceptual hashes of frames, densely sampled, bars removed, with the
+hashes of the mirrored picture, stored compactly for time-aligned search.
+
+PDQ (Meta's 256-bit perceptual hash, through ``pdqhash``) comes with a quality score; frames
+under ``min_quality`` (flat, dark, featureless) are dropped, as PDQ's authors advise. The
+picture is cropped to the frames stage's box without letterbox/pillarbox bars, then each
+frame's own black edges are cut, so a copy padded for another aspect ratio (black or blurred
+bars), and footage whose bars come and go, hash like the original.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pdqhash
+from pydantic import Field
+
+from verifyvid.media.decode import VideoDecoder, rotate
+from verifyvid.pipeline.stage import Params, Result, Stage, StageContext, StageSkipped
+from verifyvid.stages.frames.models import Box, FramesResult
+
+HASH_SIDE = 512  # PDQ works on at most 512 px; scaling first is much cheaper than full frames
+MIRROR = 5  # index of the left-right mirror among pdqhash.compute_dihedral's eight hashes
+HASHES_NAME = "hashes.npz"
+
+
+class HashParams(Params):
+    fps: float = 15.0
+    """Hashes per second of video (at most the frame rate)."""
+    min_quality: int = 50
+    """PDQ quality under which a frame is not hashed."""
+    mirror: bool = True
+    """Also keep the hash of each frame mirrored left-right."""
+
+
+class HashResult(Result):
+    algorithm: str = "pdq"
+    bits: int = 256
+    fps: float
+    count: int = Field(description="frames hashed")
+    dropped_low_quality: int
+    crop: Box | None = Field(
+        description="the picture box hashed (bars removed), None for the whole frame"
+    )
+    duration: float
+    file: str = Field(
+        description="npz: t (seconds), hash (N x 32 bytes), quality, mirror (N x 32 bytes)"
+    )
+
+
+def pack(bits: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    return np.packbits(bits.astype(np.uint8))
+
+
+def hash_picture(
+    rgb: np.ndarray[Any, Any], mirror: bool
+) -> tuple[np.ndarray[Any, Any], int, np.ndarray[Any, Any] | None]:
+    """(packed PDQ hash, quality, packed hash of the mirror image or None)."""
+    if mirror:
+        hashes, quality = pdqhash.compute_dihedral(
+            np.ascontiguousarray(rgb)
+        )  # one quality for all eight
+        return pack(hashes[0]), int(np.asarray(quality).ravel()[0]), pack(hashes[MIRROR])
+    bits, quality = pdqhash.compute(np.ascontiguousarray(rgb))
+    return pack(bits), int(quality), None
+
+
+def trim_black(rgb: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Cut black rows and columns off the edges of one picture (bars that come and go)."""
+    gray = rgb.mean(axis=2)
+    dark_rows = (gray.mean(axis=1) < 24) & (gray.std(axis=1) < 10)
+    dark_cols = (gray.mean(axis=0) < 24) & (gray.std(axis=0) < 10)
+
+    def span(dark: np.ndarray[Any, Any]) -> tuple[int, int]:
+        n = len(dark)
+        a = int(np.argmin(dark)) if not dark.all() else 0
+        b = n - int(np.argmin(dark[::-1])) if not dark.all() else n
+        return (
+            (a, b) if b - a >= n // 2 else (0, n)
+        )  # keep at least half: a dark scene is not a bar
+
+    (y0, y1), (x0, x1) = span(dark_rows), span(dark_cols)
+    return rgb[y0:y1, x0:x1]
+
+
+def load_hashes(path: Path) -> dict[str, np.ndarray[Any, Any]]:
+    with np.load(path) as data:
+        return {k: data[k] for k in data.files}
+
+
+class HashStage(Stage[HashParams, HashResult]):
+    name = "hash"
+    version = "2"
+    description = "PDQ hashes of frames (bars removed, mirrored too) for searching earlier uploads"
+    params_model = HashParams
+    result_model = HashResult
+    requires = ("frames",)  # its crop box (bars removed) is what gets hashed
+
+    def run(self, ctx: StageContext, params: HashParams) -> HashResult:
+        frames = ctx.dep("frames", FramesResult)
+        crop = frames.crop if frames is not None else None
+        try:
+            decoder = VideoDecoder(ctx.input_path)
+        except ValueError:
+            raise StageSkipped("no video stream") from None
+        times: list[float] = []
+        hashes: list[np.ndarray[Any, Any]] = []
+        mirrors: list[np.ndarray[Any, Any]] = []
+        quality: list[int] = []
+        dropped = 0
+        step = 1.0 / params.fps
+        next_t = 0.0
+        last = 0.0
+        with decoder as dec:
+            scale = min(1.0, HASH_SIDE / max(dec.width, dec.height, 1))
+            sw, sh = max(2, round(dec.width * scale)), max(2, round(dec.height * scale))
+            for df in dec.frames():
+                last = df.time
+                if df.time + 1e-6 < next_t:
+                    continue
+                next_t = df.time + step
+                rgb = rotate(df.frame.to_ndarray(width=sw, height=sh, format="rgb24"), dec.rotation)
+                if crop is not None:
+                    fy, fx = rgb.shape[0] / frames.height, rgb.shape[1] / frames.width  # type: ignore[union-attr]
+                    rgb = rgb[round(crop.y * fy) : round((crop.y + crop.height) * fy),
+                              round(crop.x * fx) : round((crop.x + crop.width) * fx)]  # fmt: skip
+                h, q, m = hash_picture(trim_black(rgb), params.mirror)
+                if q < params.min_quality:
+                    dropped += 1
+                    continue
+                times.append(df.time)
+                hashes.append(h)
+                quality.append(q)
+                if m is not None:
+                    mirrors.append(m)
+                if dec.duration:
+                    ctx.report_progress(min(0.99, df.time / dec.duration))
+        out = ctx.out_dir / HASHES_NAME
+        np.savez_compressed(
+            out,
+            t=np.asarray(times, np.float32),
+            hash=np.asarray(hashes, np.uint8).reshape(-1, 32),
+            quality=np.asarray(quality, np.uint8),
+            mirror=np.asarray(mirrors, np.uint8).reshape(-1, 32),
+        )
+        return HashResult(
+            fps=params.fps, count=len(times), dropped_low_quality=dropped, crop=crop,
+            duration=round(last, 3), file=f"{self.name}/{HASHES_NAME}",
+        )  # fmt: skip

@@ -1,0 +1,65 @@
+"""Temporal alignment on synthetic match lists: offset, speed, excerpt, two segments, noise."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from verifyvid.archive.align import align
+
+
+def pairs(
+    query: np.ndarray, ref_of: object, noise: int = 0, seed: int = 0
+) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(seed)
+    q = list(query)
+    r = [ref_of(t) for t in query]  # type: ignore[operator]
+    d = list(rng.integers(0, 20, len(q)))
+    for _ in range(noise):  # wrong matches, anywhere
+        q.append(float(rng.choice(query)))
+        r.append(float(rng.uniform(0, 600)))
+        d.append(int(rng.integers(20, 60)))
+    return np.array(q), np.array(r), np.array(d)
+
+
+def test_offset_excerpt() -> None:
+    query = np.arange(3.0, 9.0, 1 / 15)  # seconds 3-9 of the clip...
+    q, r, d = pairs(query, lambda t: t + 37.0, noise=40)  # ...are seconds 40-46 of the reference
+    (best, *_) = align(q, r, d, query)
+    assert best.query_start == pytest.approx(3.0, abs=0.1) and best.query_end == pytest.approx(
+        9.0, abs=0.1
+    )
+    assert best.ref_start == pytest.approx(40.0, abs=0.5) and best.ref_end == pytest.approx(
+        46.0, abs=0.5
+    )
+    assert best.speed == pytest.approx(1.0, abs=0.02) and best.coverage > 0.95
+
+
+@pytest.mark.parametrize("speed", [0.8, 1.25])
+def test_speed_change(speed: float) -> None:
+    query = np.arange(0.0, 20.0, 1 / 15)
+    q, r, d = pairs(query, lambda t: speed * t + 100.0, noise=60)
+    best = align(q, r, d, query)[0]
+    assert best.speed == pytest.approx(speed, abs=0.02)
+    assert best.ref_start == pytest.approx(100.0, abs=0.5)
+    assert best.ref_end == pytest.approx(100.0 + speed * query[-1], abs=0.5)
+
+
+def test_two_segments_of_one_reference() -> None:
+    first, second = np.arange(0.0, 5.0, 1 / 15), np.arange(6.0, 12.0, 1 / 15)
+    q1, r1, d1 = pairs(first, lambda t: t + 20.0)
+    q2, r2, d2 = pairs(second, lambda t: t + 64.0, seed=1)
+    query = np.concatenate([first, second])
+    segments = align(
+        np.concatenate([q1, q2]), np.concatenate([r1, r2]), np.concatenate([d1, d2]), query
+    )
+    spans = sorted((round(s.query_start), round(s.ref_start)) for s in segments)
+    assert spans == [(0, 20), (6, 70)]
+
+
+def test_noise_alone_aligns_nothing() -> None:
+    rng = np.random.default_rng(3)
+    query = np.arange(0.0, 30.0, 1 / 15)
+    q = rng.choice(query, 60)
+    r = rng.uniform(0, 3600, 60)
+    assert align(q, r, rng.integers(20, 60, 60), query) == []
