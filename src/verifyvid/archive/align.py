@@ -72,7 +72,10 @@ def align(
                 speed, offset = float(a), float(b)
                 inlier = alive & (np.abs(r - (speed * q + offset)) <= TOLERANCE)
         alive &= ~inlier
-        out += _segments(q[inlier], d[inlier], speed, offset, query_times, min_frames)
+        found = _segments(q[inlier], d[inlier], speed, offset, query_times, min_frames)
+        for seg in found:  # a stretch of the query is explained once
+            alive &= ~((q >= seg.query_start) & (q <= seg.query_end))
+        out += found
     out.sort(key=lambda s: (-s.matched_frames * s.coverage, s.query_start))
     return out
 

@@ -10,6 +10,8 @@ bars), and footage whose bars come and go, hash like the original.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -101,51 +103,86 @@ class HashStage(Stage[HashParams, HashResult]):
     def run(self, ctx: StageContext, params: HashParams) -> HashResult:
         frames = ctx.dep("frames", FramesResult)
         crop = frames.crop if frames is not None else None
-        try:
-            decoder = VideoDecoder(ctx.input_path)
-        except ValueError:
-            raise StageSkipped("no video stream") from None
-        times: list[float] = []
-        hashes: list[np.ndarray[Any, Any]] = []
-        mirrors: list[np.ndarray[Any, Any]] = []
-        quality: list[int] = []
-        dropped = 0
-        step = 1.0 / params.fps
-        next_t = 0.0
-        last = 0.0
-        with decoder as dec:
-            scale = min(1.0, HASH_SIDE / max(dec.width, dec.height, 1))
-            sw, sh = max(2, round(dec.width * scale)), max(2, round(dec.height * scale))
-            for df in dec.frames():
-                last = df.time
-                if df.time + 1e-6 < next_t:
-                    continue
-                next_t = df.time + step
-                rgb = rotate(df.frame.to_ndarray(width=sw, height=sh, format="rgb24"), dec.rotation)
-                if crop is not None:
-                    fy, fx = rgb.shape[0] / frames.height, rgb.shape[1] / frames.width  # type: ignore[union-attr]
-                    rgb = rgb[round(crop.y * fy) : round((crop.y + crop.height) * fy),
-                              round(crop.x * fx) : round((crop.x + crop.width) * fx)]  # fmt: skip
-                h, q, m = hash_picture(trim_black(rgb), params.mirror)
-                if q < params.min_quality:
-                    dropped += 1
-                    continue
-                times.append(df.time)
-                hashes.append(h)
-                quality.append(q)
-                if m is not None:
-                    mirrors.append(m)
-                if dec.duration:
-                    ctx.report_progress(min(0.99, df.time / dec.duration))
-        out = ctx.out_dir / HASHES_NAME
-        np.savez_compressed(
-            out,
-            t=np.asarray(times, np.float32),
-            hash=np.asarray(hashes, np.uint8).reshape(-1, 32),
-            quality=np.asarray(quality, np.uint8),
-            mirror=np.asarray(mirrors, np.uint8).reshape(-1, 32),
+        size = (frames.width, frames.height) if frames is not None else None
+        got = hash_video(
+            ctx.input_path,
+            params.fps,
+            params.min_quality,
+            params.mirror,
+            crop,
+            size,
+            ctx.report_progress,
         )
+        out = ctx.out_dir / HASHES_NAME
+        np.savez_compressed(out, t=got.t, hash=got.hash, quality=got.quality, mirror=got.mirror)
         return HashResult(
-            fps=params.fps, count=len(times), dropped_low_quality=dropped, crop=crop,
-            duration=round(last, 3), file=f"{self.name}/{HASHES_NAME}",
+            fps=params.fps, count=len(got.t), dropped_low_quality=got.dropped, crop=crop,
+            duration=round(got.duration, 3), file=f"{self.name}/{HASHES_NAME}",
         )  # fmt: skip
+
+
+@dataclass
+class Hashes:
+    t: np.ndarray[Any, Any]
+    hash: np.ndarray[Any, Any]
+    quality: np.ndarray[Any, Any]
+    mirror: np.ndarray[Any, Any]
+    dropped: int
+    duration: float
+
+
+def hash_video(
+    path: Path,
+    fps: float,
+    min_quality: int = 50,
+    mirror: bool = True,
+    crop: Box | None = None,
+    size: tuple[int, int] | None = None,
+    progress: Callable[[float], None] = lambda f: None,
+    dedupe: int = 0,
+) -> Hashes:
+    """PDQ hashes of ``path`` at ``fps`` (crop: a box in a picture of ``size``); with ``dedupe``,
+    a hash within that Hamming distance of the previous kept one is dropped."""
+    try:
+        decoder = VideoDecoder(path)
+    except ValueError:
+        raise StageSkipped("no video stream") from None
+    times: list[float] = []
+    hashes: list[np.ndarray[Any, Any]] = []
+    mirrors: list[np.ndarray[Any, Any]] = []
+    quality: list[int] = []
+    dropped = 0
+    step = 1.0 / fps
+    next_t = 0.0
+    last = 0.0
+    with decoder as dec:
+        scale = min(1.0, HASH_SIDE / max(dec.width, dec.height, 1))
+        sw, sh = max(2, round(dec.width * scale)), max(2, round(dec.height * scale))
+        for df in dec.frames():
+            last = df.time
+            if df.time + 1e-6 < next_t:
+                continue
+            next_t = df.time + step
+            rgb = rotate(df.frame.to_ndarray(width=sw, height=sh, format="rgb24"), dec.rotation)
+            if crop is not None and size is not None:
+                fy, fx = rgb.shape[0] / size[1], rgb.shape[1] / size[0]
+                rgb = rgb[round(crop.y * fy) : round((crop.y + crop.height) * fy),
+                          round(crop.x * fx) : round((crop.x + crop.width) * fx)]  # fmt: skip
+            h, q, m = hash_picture(trim_black(rgb), mirror)
+            if q < min_quality:
+                dropped += 1
+                continue
+            if dedupe and hashes and int(np.unpackbits(h ^ hashes[-1]).sum()) <= dedupe:
+                continue
+            times.append(df.time)
+            hashes.append(h)
+            quality.append(q)
+            if m is not None:
+                mirrors.append(m)
+            if dec.duration:
+                progress(min(0.99, df.time / dec.duration))
+    return Hashes(
+        t=np.asarray(times, np.float32), hash=np.asarray(hashes, np.uint8).reshape(-1, 32),
+        quality=np.asarray(quality, np.uint8), mirror=np.asarray(mirrors, np.uint8).reshape(-1, 32),
+        dropped=dropped, duration=last,
+    )  # fmt: skip

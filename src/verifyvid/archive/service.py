@@ -1,0 +1,102 @@
+"""What the `index` and `search` commands do, on top of the store and the search."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from verifyvid.archive.search import Query, search
+from verifyvid.archive.store import SqliteArchive, Video
+from verifyvid.case.folder import check_input_file, read_manifest
+from verifyvid.errors import UsageError
+from verifyvid.hashing import sha256_file
+from verifyvid.media.probe import summarize
+from verifyvid.pipeline.stage import StageSkipped
+from verifyvid.stages.hashes import hash_video, load_hashes
+
+ARCHIVE_FPS = 2.0  # about two hashes a second...
+DEDUPE = 8  # ...dropping one within 8 bits of the previous kept hash (a still scene)
+
+
+def check_date(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise UsageError(f"--first-seen {text}: give a date as YYYY-MM-DD") from None
+
+
+def media_files(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
+        else:
+            out.append(p)
+    return out
+
+
+def add_paths(
+    archive: SqliteArchive,
+    paths: list[Path],
+    title: str | None,
+    source: str | None,
+    first_seen: str | None,
+) -> list[dict[str, Any]]:
+    rows = []
+    for path in media_files(paths):
+        line: dict[str, Any] = {"path": str(path)}
+        try:
+            media = check_input_file(path)
+            summary = summarize(media)
+            sha = sha256_file(media)
+            got = hash_video(media, ARCHIVE_FPS, dedupe=DEDUPE, mirror=False)
+        except StageSkipped:
+            rows.append({**line, "status": "error", "error": "no video stream"})
+            continue
+        except UsageError as e:
+            rows.append({**line, "status": "error", "error": str(e)})
+            continue
+        except Exception as e:
+            rows.append({**line, "status": "error", "error": " ".join(str(e).split())[:200]})
+            continue
+        video = Video(id=0, sha256=sha, title=title or media.name, source=source, first_seen=check_date(first_seen),
+                      duration=summary.duration or got.duration, path=str(media), added="")  # fmt: skip
+        vid, added = archive.add(video, got.t, got.hash)
+        rows.append(
+            {**line, "status": "added" if added else "duplicate", "id": vid, "hashes": len(got.t)}
+        )
+    return rows
+
+
+def add_case(
+    archive: SqliteArchive,
+    case_dir: Path,
+    title: str | None,
+    source: str | None,
+    first_seen: str | None,
+) -> dict[str, Any]:
+    manifest = read_manifest(case_dir)
+    path = case_dir / "hash" / "hashes.npz"
+    if not path.is_file():
+        raise UsageError(f"{case_dir} has no hashes yet; run `verifyvid hash {case_dir}` first")
+    h = load_hashes(path)
+    url = manifest.input.url
+    video = Video(id=0, sha256=manifest.input.sha256, title=title or Path(manifest.input.path).name,
+                  source=source or url, first_seen=check_date(first_seen), duration=float(h["t"][-1]) if len(h["t"]) else None,
+                  path=manifest.input.path, added="")  # fmt: skip
+    vid, added = archive.add(video, h["t"], h["hash"])
+    return {
+        "path": str(case_dir),
+        "status": "added" if added else "duplicate",
+        "id": vid,
+        "hashes": len(h["t"]),
+    }
+
+
+def search_case(archive: SqliteArchive, case_dir: Path) -> dict[str, Any]:
+    h = load_hashes(case_dir / "hash" / "hashes.npz")
+    matches = search(archive, Query(t=h["t"], hash=h["hash"], mirror=h["mirror"]))
+    return {"archive": archive.stats(), "matches": matches}
