@@ -1,0 +1,201 @@
+"""The archive of known videos (`index ...`) and `search`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from verifyvid.cli import output
+from verifyvid.cli.common import (
+    CaseOpt,
+    ConfigOpt,
+    DebugOpt,
+    JsonOpt,
+    NoWaitOpt,
+    app,
+    cli_errors,
+    run_pipeline,
+    settings_for,
+)
+from verifyvid.errors import ExitCode, UsageError
+from verifyvid.pipeline.runner import RunOptions
+
+index_app = typer.Typer(
+    help="The archive of known videos: add, list, remove, stats.", no_args_is_help=True
+)
+app.add_typer(index_app, name="index")
+
+IndexOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--index",
+        metavar="PATH",
+        help="Archive file (default: VERIFYVID_INDEX, then the user data dir).",
+    ),
+]
+
+
+def open_index(location: str | None, config: Path | None) -> Any:
+    from verifyvid.archive.store import open_archive
+
+    return open_archive(location or settings_for(config).index)
+
+
+@index_app.command("add")
+def index_add(
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Video files or folders.")],
+    source: Annotated[
+        str | None, typer.Option("--source", metavar="URL", help="Where the video was found.")
+    ] = None,
+    first_seen: Annotated[
+        str | None,
+        typer.Option("--first-seen", metavar="YYYY-MM-DD", help="When it was first seen."),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", metavar="TEXT", help="A title (default: the file name)."),
+    ] = None,
+    index: IndexOpt = None,
+    json_out: JsonOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Hash videos (about 2 per second) into the archive; exact duplicates (same SHA-256) are skipped."""
+    from verifyvid.archive.service import add_paths, check_date
+
+    with cli_errors(debug):
+        check_date(first_seen)
+        rows = add_paths(open_index(index, config), paths, title, source, first_seen)
+    if json_out:
+        output.print_json({"results": rows})
+    else:
+        for row in rows:
+            output.stdout().print(
+                f"{row['status']:<9} {row.get('id', '-')!s:>5} {row['path']} {row.get('error') or ''}",
+                markup=False,
+            )
+    if any(r["status"] == "error" for r in rows):
+        raise typer.Exit(int(ExitCode.PARTIAL))
+
+
+@index_app.command("add-case")
+def index_add_case(
+    case: Annotated[Path, typer.Argument(metavar="CASE", help="A case folder with hashes.")],
+    source: Annotated[
+        str | None, typer.Option("--source", metavar="URL", help="Where the video was found.")
+    ] = None,
+    first_seen: Annotated[
+        str | None,
+        typer.Option("--first-seen", metavar="YYYY-MM-DD", help="When it was first seen."),
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="A title.")] = None,
+    index: IndexOpt = None,
+    json_out: JsonOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Add a case's video to the archive, with the hashes the case already holds."""
+    from verifyvid.archive.service import add_case
+
+    with cli_errors(debug):
+        row = add_case(open_index(index, config), case, title, source, first_seen)
+    if json_out:
+        output.print_json(row)
+    else:
+        output.stdout().print(f"{row['status']} {row['id']} {row['path']}", markup=False)
+
+
+@index_app.command("list")
+def index_list(
+    index: IndexOpt = None,
+    json_out: JsonOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """List the videos in the archive."""
+    with cli_errors(debug):
+        videos = open_index(index, config).videos()
+    if json_out:
+        output.print_json({"videos": [v.as_json() for v in videos]})
+        return
+    for v in videos:
+        output.stdout().print(
+            f"{v.id:>5} {v.first_seen or '-':<10} {v.hashes:>6} {v.title}  {v.source or ''}",
+            markup=False,
+        )
+
+
+@index_app.command("remove")
+def index_remove(
+    video_id: Annotated[int, typer.Argument(metavar="ID", help="A video id from `index list`.")],
+    index: IndexOpt = None,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Remove a video and its hashes from the archive."""
+    with cli_errors(debug):
+        if not open_index(index, config).remove(video_id):
+            raise UsageError(f"no video {video_id} in the archive; see `verifyvid index list`")
+    output.stdout().print(f"removed {video_id}")
+
+
+@index_app.command("stats")
+def index_stats(
+    index: IndexOpt = None,
+    json_out: JsonOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Count the videos and hashes in the archive."""
+    with cli_errors(debug):
+        archive = open_index(index, config)
+        stats = {**archive.stats(), "engine": archive.engine, "location": str(archive.path)}
+    if json_out:
+        output.print_json(stats)
+    else:
+        output.stdout().print(
+            f"{stats['videos']} videos, {stats['hashes']} hashes in {stats['location']}",
+            markup=False,
+        )
+
+
+@app.command()
+def search(
+    target: Annotated[
+        str, typer.Argument(metavar="INPUT|CASE", help="A media file or a case folder.")
+    ],
+    case: CaseOpt = None,
+    index: IndexOpt = None,
+    no_wait: NoWaitOpt = False,
+    json_out: JsonOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Find earlier uploads: match the clip's frames against the archive, aligned in time."""
+    from verifyvid.archive.service import search_case
+
+    with cli_errors(debug):
+        settings = settings_for(config)
+        archive = open_index(index, config)
+        result = run_pipeline(target, settings=settings, case=case, options=RunOptions(only=frozenset({"hash"}), debug=debug),
+                              json_out=True, quiet=True, no_wait=no_wait)  # fmt: skip
+        if result.outcomes["hash"].status not in ("ok", "cached"):
+            raise UsageError(f"the clip could not be hashed: {result.outcomes['hash'].error}")
+        found = search_case(archive, result.case.root)
+    if json_out:
+        output.print_json(found)
+        return
+    out = output.stdout()
+    out.print(f"archive: {found['archive']['videos']} videos, {found['archive']['hashes']} hashes")
+    if not found["matches"]:
+        out.print("no match (this does not mean the clip is new: see docs/matching.md)")
+    for m in found["matches"]:
+        out.print(
+            f"{m['score']:.2f}  seconds {m['query_start']:.1f}-{m['query_end']:.1f} of this clip are seconds "
+            f"{m['ref_start']:.1f}-{m['ref_end']:.1f} of #{m['ref_id']} {m['title']}"
+            + (f" (first seen {m['first_seen']})" if m["first_seen"] else "")
+            + (" [mirrored]" if m["mirrored"] else ""),
+            markup=False,
+        )
