@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from fixtures.synth import clip, remux
 from tests.conftest import VIDEO, Cli, shared_file
-from verifyvid.stages.meta import normalize
+from verifyvid.stages.meta import encoder, normalize
 from verifyvid.stages.meta.normalize import parse_iso6709
 
 
@@ -204,7 +204,7 @@ def test_normalizer_never_crashes_on_arbitrary_tags(
 ) -> None:
     raw: dict[str, Any] = {"pyav": {"format": "mov", "tags": tags, "streams": []}, "exiftool": exif}
     dev = normalize.device(raw)
-    normalize.encoder(raw, dev)
+    encoder.encoder(raw, dev)
     entries = normalize.creation_times(raw)
     normalize.primary_creation(entries)
     normalize.gps(raw)

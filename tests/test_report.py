@@ -184,25 +184,25 @@ tag = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30)
 
 
 @settings(max_examples=100, deadline=None)
-@given(make=tag, model=tag, software=tag, created=tag, encoder=tag)
+@given(make=tag, model=tag, software=tag, created=tag, writer=tag)
 def test_metadata_section_is_inert_for_any_tags(
-    make: str, model: str, software: str, created: str, encoder: str
+    make: str, model: str, software: str, created: str, writer: str
 ) -> None:
     from verifyvid.case.folder import now
     from verifyvid.case.manifest import CaseManifest, InputRecord, ToolInfo
     from verifyvid.report.data import ReportData
     from verifyvid.report.sections import metadata
-    from verifyvid.stages.meta import checks, normalize
+    from verifyvid.stages.meta import checks, encoder, normalize
     from verifyvid.stages.meta.models import MetaResult
 
     tags = {"com.apple.quicktime.make": make, "com.apple.quicktime.model": model,
-            "com.apple.quicktime.software": software, "creation_time": created, "encoder": encoder}  # fmt: skip
+            "com.apple.quicktime.software": software, "creation_time": created, "encoder": writer}  # fmt: skip
     raw = {"pyav": {"format": "mov", "tags": tags, "streams": []}}
     dev = normalize.device(raw)  # type: ignore[arg-type]
     times = normalize.creation_times(raw)  # type: ignore[arg-type]
     meta = MetaResult(
         sources=["pyav"], sha256="0" * 64, md5="0" * 32, container=normalize.container(raw, [], 1),  # type: ignore[arg-type]
-        streams=[], device=dev, encoder=normalize.encoder(raw, dev),  # type: ignore[arg-type]
+        streams=[], device=dev, encoder=encoder.encoder(raw, dev),  # type: ignore[arg-type]
         creation_time=normalize.primary_creation(times), creation_times=times,
     )  # fmt: skip
     meta.findings = checks.find(meta, now())

@@ -6,7 +6,7 @@ import json
 
 from verifyvid.case import atomic
 from verifyvid.pipeline.stage import Params, Stage, StageContext
-from verifyvid.stages.meta import checks, normalize
+from verifyvid.stages.meta import checks, encoder, normalize
 from verifyvid.stages.meta.models import MetaResult
 from verifyvid.stages.meta.packets import scan_packets, video_decodable
 from verifyvid.stages.meta.readers import READERS
@@ -53,7 +53,7 @@ class MetaStage(Stage[MetaParams, MetaResult]):
             container=normalize.container(raw, stream_list, ctx.input.size),
             streams=stream_list,
             device=dev,
-            encoder=normalize.encoder(raw, dev),
+            encoder=encoder.encoder(raw, dev),
             creation_time=normalize.primary_creation(times),
             creation_times=times,
             gps=normalize.gps(raw),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 
-from verifyvid.stages.meta.models import Container, CreationTime, Device, Encoder, Gps, Stream
+from verifyvid.stages.meta.models import Container, CreationTime, Device, Gps, Stream
 from verifyvid.stages.meta.packets import PacketScan
 
 JSON = dict[str, Any]
@@ -235,89 +235,6 @@ def device(raw: dict[str, JSON | None]) -> Device:
         serial=clean(gopro.get("CASN")),
         source=sources,
     )
-
-
-EDITORS = re.compile(
-    r"premiere|after ?effects|adobe|final ?cut|imovie|davinci|resolve|capcut|inshot|kinemaster|"
-    r"filmora|wondershare|vegas|kdenlive|shotcut|openshot|clipchamp|movavi|lumafusion|\bvn\b|"
-    r"videoleap|splice|powerdirector|avid|media composer|canva",
-    re.I,
-)
-TRANSCODERS = re.compile(
-    r"handbrake|mencoder|xmedia ?recode|format ?factory|avidemux|virtualdub", re.I
-)
-SCREEN = re.compile(
-    r"obs|evcapture|bandicam|camtasia|screen ?(cast|record)|录屏|fraps|sharex", re.I
-)
-PLATFORM = re.compile(
-    r"produced by google|youtube|tiktok|bytedance|instagram|facebook|telegram|whatsapp|twitter|vid:v",
-    re.I,
-)
-FFMPEG = re.compile(r"^lav[fc]\d|libav|ffmpeg|x264|x265|^videohandler$|^soundhandler$", re.I)
-CAMERA = re.compile(
-    r"gopro|dji|insta360|canon|nikon|sony|panasonic|fujifilm|olympus|garmin|hero\d", re.I
-)
-PHONE = re.compile(
-    r"core media|com\.apple|android|^videohandle$|^soundhandle$|samsung|huawei|xiaomi", re.I
-)
-
-
-def encoder_tags(raw: dict[str, JSON | None]) -> dict[str, str]:
-    pyav = raw.get("pyav") or {}
-    tags: dict[str, str] = {}
-    for key in (
-        "encoder",
-        "software",
-        "encoded_by",
-        "title",
-        "comment",
-        "com.apple.quicktime.software",
-    ):
-        if (v := clean(pyav.get("tags", {}).get(key))) is not None:
-            tags[f"container {key}"] = v
-    for s in pyav.get("streams", []):
-        for key in ("encoder", "handler_name", "_STATISTICS_WRITING_APP-eng"):
-            if (v := clean(s.get("tags", {}).get(key))) is not None:
-                tags.setdefault(f"stream {key}", v)
-    for track in (raw.get("mediainfo") or {}).get("tracks", []):
-        for key in (
-            "writing_library",
-            "encoded_library_name",
-            "writing_application",
-            "encoded_application",
-            "encoded_library_settings",
-        ):
-            if (v := clean(track.get(key))) is not None:
-                tags.setdefault(f"mediainfo {key}", v[:300])
-    exif = raw.get("exiftool") or {}
-    for k, v in exif.items():
-        is_tool = k.split(":")[-1] in ("Software", "Encoder", "CreatorTool", "HistorySoftwareAgent")
-        if is_tool and (text := clean(v)) is not None:
-            tags.setdefault(f"exiftool {k}", text)
-    return tags
-
-
-def encoder(raw: dict[str, JSON | None], dev: Device) -> Encoder:
-    tags = encoder_tags(raw)
-    values = list(tags.values())
-    for kind, pattern in (
-        ("editor", EDITORS),
-        ("screen-recorder", SCREEN),
-        ("transcoder", TRANSCODERS),
-        ("platform", PLATFORM),
-        ("ffmpeg", FFMPEG),
-    ):
-        hit = next((v for v in values if pattern.search(v)), None)
-        if hit:
-            return Encoder(name=hit, kind=kind, tags=tags)
-    if dev.firmware or any(CAMERA.search(v) for v in values):
-        name = next((v for v in values if CAMERA.search(v)), dev.model or dev.make)
-        return Encoder(name=name, kind="camera", tags=tags)
-    if dev.make or dev.software or any(PHONE.search(v) for v in values):
-        device = " ".join(x for x in (dev.make, dev.model, dev.software) if x)
-        name = device or next((v for v in values if PHONE.search(v)), None)
-        return Encoder(name=name, kind="phone", tags=tags)
-    return Encoder(name=values[0] if values else None, kind="unknown", tags=tags)
 
 
 def _rate(value: Any) -> float | None:
