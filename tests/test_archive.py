@@ -119,3 +119,26 @@ def test_four_processes_add_without_losing_records(archive: Path, tmp_path: Path
     result = subprocess.run([sys.executable, "-m", "verifyvid", "index", "stats", "--index", str(archive), "--json"],
                             capture_output=True, env=env, check=True)  # fmt: skip
     assert json.loads(result.stdout)["videos"] == 4
+
+
+def test_locked_archive_fails_cleanly(
+    cli: Cli, archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from verifyvid.archive import store
+
+    a = clip(tmp_path / "clips" / "a.mp4", seconds=1, audio=False)
+    cli.json("index", "stats", "--index", archive)  # create it
+    monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.5)
+    holder = sqlite3.connect(archive)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = cli("index", "add", a, "--index", archive)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: cannot ") and "locked" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert cli.json("index", "stats", "--index", archive)["videos"] == 0

@@ -38,6 +38,9 @@ CREATE INDEX IF NOT EXISTS hashes_video ON hashes(video_id);
 """
 
 
+BUSY_TIMEOUT = 30.0  # seconds to wait for another process's write before giving up
+
+
 class ArchiveError(VerifyvidError):
     """The archive cannot be opened or written (damaged file, locked too long)."""
 
@@ -71,7 +74,7 @@ class SqliteArchive:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=30)
+            self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(SCHEMA)
