@@ -100,9 +100,9 @@ def batch(
     config: ConfigOpt = None,
 ) -> None:
     """Check many inputs in parallel processes: one JSON line per input; exit 4 if any failed."""
-    from verifyvid import batch as batch_core
-
     with cli_errors(debug):
+        from verifyvid import batch as batch_core
+
         settings = settings_for(config)
         targets = batch_core.expand(inputs)
         if not targets:
@@ -168,9 +168,9 @@ def verify(
     debug: DebugOpt = False,
 ) -> None:
     """Recompute the SHA-256 of the input and every case file; exit 4 if anything changed."""
-    from verifyvid.case.integrity import verify as verify_case
-
     with cli_errors(debug):
+        from verifyvid.case.integrity import verify as verify_case
+
         if not (case / "case.json").is_file():
             raise UsageError(
                 f"{case} is not a case folder (no case.json); give a folder made by `verifyvid check`"

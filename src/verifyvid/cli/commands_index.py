@@ -63,9 +63,9 @@ def index_add(
     config: ConfigOpt = None,
 ) -> None:
     """Hash videos (about 2 per second) into the archive; exact duplicates (same SHA-256) are skipped."""
-    from verifyvid.archive.service import add_paths, check_date
-
     with cli_errors(debug):
+        from verifyvid.archive.service import add_paths, check_date
+
         check_date(first_seen)
         rows = add_paths(open_index(index, config), paths, title, source, first_seen)
     if json_out:
@@ -97,9 +97,9 @@ def index_add_case(
     config: ConfigOpt = None,
 ) -> None:
     """Add a case's video to the archive, with the hashes the case already holds."""
-    from verifyvid.archive.service import add_case
-
     with cli_errors(debug):
+        from verifyvid.archive.service import add_case
+
         row = add_case(open_index(index, config), case, title, source, first_seen)
     if json_out:
         output.print_json(row)
@@ -174,9 +174,9 @@ def search(
     config: ConfigOpt = None,
 ) -> None:
     """Find earlier uploads: match the clip's frames against the archive, aligned in time."""
-    from verifyvid.archive.service import search_case
-
     with cli_errors(debug):
+        from verifyvid.archive.service import search_case
+
         settings = settings_for(config)
         archive = open_index(index, config)
         result = run_pipeline(target, settings=settings, case=case, options=RunOptions(only=frozenset({"hash"}), debug=debug),
