@@ -151,11 +151,7 @@ def report(
     with cli_errors(debug):
         if fmt not in api.REPORT_FORMATS:
             raise UsageError(f"--format {fmt}: choose md, json or html")
-        if not (case / "case.json").is_file():
-            raise UsageError(
-                f"{case} is not a case folder (no case.json); give a folder made by `verifyvid check`"
-            )
-        read_manifest(case)
+        read_manifest(case)  # a clear error when CASE is not a case folder
         with CaseLock(case):
             path = api.write_report(api.open_existing(case), fmt, out)
     output.print_path("Report", path)
@@ -171,10 +167,7 @@ def verify(
     with cli_errors(debug):
         from verifyvid.case.integrity import verify as verify_case
 
-        if not (case / "case.json").is_file():
-            raise UsageError(
-                f"{case} is not a case folder (no case.json); give a folder made by `verifyvid check`"
-            )
+        read_manifest(case)  # a clear error when CASE is not a case folder
         result = verify_case(case)
     if json_out:
         output.print_json(
@@ -210,10 +203,7 @@ def claim(
 ) -> None:
     """Record what the clip is claimed to show; the report compares each claim with the evidence."""
     with cli_errors(debug):
-        if not (case / "case.json").is_file():
-            raise UsageError(
-                f"{case} is not a case folder (no case.json); give a folder made by `verifyvid check`"
-            )
+        read_manifest(case)  # a clear error when CASE is not a case folder
         claims = {"date": claim_date, "place": claim_place, "language": claim_language}
         if not any(claims.values()):
             raise UsageError("give at least one of --claim-date, --claim-place, --claim-language")
