@@ -10,7 +10,7 @@ import faiss
 import numpy as np
 
 from verifyvid.archive.align import align
-from verifyvid.archive.store import SqliteArchive
+from verifyvid.archive.store import Archive
 
 RADIUS = 31  # PDQ's own match threshold for 256 bits
 TABLES, BITS = 16, 16  # 16 substrings of 16 bits, one flipped bit each: exact for radius < 32
@@ -36,7 +36,7 @@ def candidates(
 
 
 def search(
-    archive: SqliteArchive, query: Query, radius: int = RADIUS, min_frames: int = 4
+    archive: Archive, query: Query, radius: int = RADIUS, min_frames: int = 4
 ) -> list[dict[str, Any]]:
     ids, times, hashes = archive.all_hashes()
     if len(hashes) == 0 or len(query.t) == 0:

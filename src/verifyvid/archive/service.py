@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from verifyvid.archive.search import Query, search
-from verifyvid.archive.store import SqliteArchive, Video
+from verifyvid.archive.store import Archive, Video
 from verifyvid.case.folder import check_input_file, read_manifest
 from verifyvid.errors import UsageError
 from verifyvid.hashing import sha256_file
@@ -39,7 +39,7 @@ def media_files(paths: list[Path]) -> list[Path]:
 
 
 def add_paths(
-    archive: SqliteArchive,
+    archive: Archive,
     paths: list[Path],
     title: str | None,
     source: str | None,
@@ -72,7 +72,7 @@ def add_paths(
 
 
 def add_case(
-    archive: SqliteArchive,
+    archive: Archive,
     case_dir: Path,
     title: str | None,
     source: str | None,
@@ -96,7 +96,7 @@ def add_case(
     }
 
 
-def search_case(archive: SqliteArchive, case_dir: Path) -> dict[str, Any]:
+def search_case(archive: Archive, case_dir: Path) -> dict[str, Any]:
     h = load_hashes(case_dir / "hash" / "hashes.npz")
     matches = search(archive, Query(t=h["t"], hash=h["hash"], mirror=h["mirror"]))
     return {"archive": archive.stats(), "matches": matches}

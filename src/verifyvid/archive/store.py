@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import platformdirs
@@ -140,9 +140,28 @@ class SqliteArchive:
         return ids, times, hashes
 
 
-def open_archive(location: str | None) -> SqliteArchive:
+class Archive(Protocol):
+    """What both engines offer (SQLite here, PostgreSQL in archive/postgres.py)."""
+
+    engine: str
+    path: Any
+
+    def add(
+        self, video: Video, t: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
+    ) -> tuple[int, bool]: ...
+    def remove(self, vid: int) -> bool: ...
+    def videos(self) -> list[Video]: ...
+    def stats(self) -> dict[str, int]: ...
+    def all_hashes(
+        self,
+    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]: ...
+    def close(self) -> None: ...
+
+
+def open_archive(location: str | None) -> Archive:
+    """A SQLite file path (default: the user data dir) or a postgresql:// URL."""
     if location and location.startswith(("postgresql://", "postgres://")):
-        raise ArchiveError(
-            "PostgreSQL archives are not supported by this version yet; use a SQLite file path"
-        )
+        from verifyvid.archive.postgres import PostgresArchive
+
+        return PostgresArchive(location)
     return SqliteArchive(Path(location).expanduser() if location else default_path())
