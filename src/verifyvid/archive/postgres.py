@@ -11,7 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from verifyvid.archive.store import ArchiveError, Video
+from verifyvid.archive.store import (
+    HASHES_SQL,
+    VIDEOS_SQL,
+    ArchiveError,
+    Video,
+    hashes_from,
+    videos_from,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS videos (
@@ -92,12 +99,9 @@ class PostgresArchive:
             return self.db.execute("DELETE FROM videos WHERE id = %s", (vid,)).rowcount > 0
 
     def videos(self) -> list[Video]:
-        rows = self.db.execute(
-            "SELECT v.id, v.sha256, v.title, v.source, v.first_seen, v.duration, v.path, v.added, "
-            "(SELECT COUNT(*) FROM hashes WHERE video_id = v.id) FROM videos v ORDER BY v.id"
-        ).fetchall()
+        rows = self.db.execute(VIDEOS_SQL).fetchall()
         self.db.commit()
-        return [Video(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], int(r[8])) for r in rows]
+        return videos_from(rows)
 
     def stats(self) -> dict[str, int]:
         videos = self.db.execute("SELECT COUNT(*) FROM videos").fetchone()
@@ -109,11 +113,6 @@ class PostgresArchive:
         }
 
     def all_hashes(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-        rows = self.db.execute("SELECT video_id, t, h FROM hashes ORDER BY video_id, t").fetchall()
+        rows = self.db.execute(HASHES_SQL).fetchall()
         self.db.commit()
-        if not rows:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros((0, 32), np.uint8)
-        ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-        times = np.fromiter((r[1] for r in rows), np.float32, len(rows))
-        hashes = np.frombuffer(b"".join(bytes(r[2]) for r in rows), np.uint8).reshape(-1, 32)
-        return ids, times, hashes
+        return hashes_from(rows)

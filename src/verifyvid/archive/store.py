@@ -41,6 +41,30 @@ CREATE INDEX IF NOT EXISTS hashes_video ON hashes(video_id);
 BUSY_TIMEOUT = 30.0  # seconds to wait for another process's write before giving up
 
 
+# Queries both engines run as they are (no parameters), and their rows turned into values.
+VIDEOS_SQL = (
+    "SELECT v.id, v.sha256, v.title, v.source, v.first_seen, v.duration, v.path, v.added, "
+    "(SELECT COUNT(*) FROM hashes WHERE video_id = v.id) FROM videos v ORDER BY v.id"
+)
+HASHES_SQL = "SELECT video_id, t, h FROM hashes ORDER BY video_id, t"
+
+
+def videos_from(rows: list[Any]) -> list[Video]:
+    return [Video(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], int(r[8])) for r in rows]
+
+
+def hashes_from(
+    rows: list[Any],
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """(video ids, times, hashes N x 32) from (video_id, t, h) rows."""
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros((0, 32), np.uint8)
+    ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+    times = np.fromiter((r[1] for r in rows), np.float32, len(rows))
+    hashes = np.frombuffer(b"".join(bytes(r[2]) for r in rows), np.uint8).reshape(-1, 32)
+    return ids, times, hashes
+
+
 class ArchiveError(VerifyvidError):
     """The archive cannot be opened or written (damaged file, locked too long)."""
 
@@ -118,11 +142,7 @@ class SqliteArchive:
             return self.db.execute("DELETE FROM videos WHERE id = ?", (vid,)).rowcount > 0
 
     def videos(self) -> list[Video]:
-        rows = self.db.execute(
-            "SELECT v.id, v.sha256, v.title, v.source, v.first_seen, v.duration, v.path, v.added, "
-            "(SELECT COUNT(*) FROM hashes WHERE video_id = v.id) FROM videos v ORDER BY v.id"
-        ).fetchall()
-        return [Video(*row) for row in rows]
+        return videos_from(self.db.execute(VIDEOS_SQL).fetchall())
 
     def stats(self) -> dict[str, int]:
         videos = self.db.execute("SELECT COUNT(*) FROM videos").fetchone()[0]
@@ -131,13 +151,7 @@ class SqliteArchive:
 
     def all_hashes(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """(video ids, times, hashes N x 32) of the whole archive."""
-        rows = self.db.execute("SELECT video_id, t, h FROM hashes ORDER BY video_id, t").fetchall()
-        if not rows:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros((0, 32), np.uint8)
-        ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-        times = np.fromiter((r[1] for r in rows), np.float32, len(rows))
-        hashes = np.frombuffer(b"".join(r[2] for r in rows), np.uint8).reshape(-1, 32)
-        return ids, times, hashes
+        return hashes_from(self.db.execute(HASHES_SQL).fetchall())
 
 
 class Archive(Protocol):
