@@ -9,10 +9,13 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fixtures.synth import clip
+from fixtures.synth import clip, transform
 from verifyvid import api
+from verifyvid.archive.service import add_paths
+from verifyvid.archive.store import open_archive
 from verifyvid.case.folder import Case, read_manifest
 from verifyvid.pipeline.runner import RunOptions
+from verifyvid.report.escape import md
 from verifyvid.report.markdown import render_markdown
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden" / "report.md"
@@ -22,10 +25,16 @@ FIXED = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 def build_case(work: Path) -> Path:
     source = clip(work / "golden clip.mp4", seconds=4, size="320x240", audio=False,
                   vf="drawbox=x=40:y=30:w=80:h=40:color=black:t=fill")  # fmt: skip
+    # the archive holds an earlier, smaller copy of its first three seconds
+    earlier = transform(source, work / "earlier.mp4", "[0:v]trim=end=3,scale=240:180[out]")
+    archive = open_archive(str(work / "archive.sqlite"))
+    add_paths(archive, [earlier], "Earlier copy", "https://example.org/v/1", "2019-05-06")
+    archive.close()
+    params = {"meta": {"exiftool": False}, "search": {"index": str(work / "archive.sqlite")}}
     result = api.check(
         str(source),
         case_dir=work / "case",
-        options=RunOptions(skip=frozenset({"transcribe"}), params={"meta": {"exiftool": False}}),
+        options=RunOptions(skip=frozenset({"transcribe"}), params=params),
     )
     case = Case(result.case.root, read_manifest(result.case.root))
     m = case.manifest
@@ -53,4 +62,5 @@ def normalize(text: str) -> str:
 
 
 def render(work: Path) -> str:
-    return normalize(render_markdown(build_case(work)))
+    text = render_markdown(build_case(work))
+    return normalize(text.replace(str(work), "<work>").replace(md(str(work)), "<work>"))

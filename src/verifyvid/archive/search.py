@@ -1,19 +1,20 @@
-"""Search: candidate frames by Hamming radius (FAISS multi-index hashing, not a full scan),
-then temporal alignment per archive video (archive/align.py)."""
+"""Search: candidate frames by Hamming radius (multi-index hashing, archive/index.py, not a
+full scan), then temporal alignment per archive video (archive/align.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-import faiss
 import numpy as np
 
 from verifyvid.archive.align import align
+from verifyvid.archive.cached import current_index
+from verifyvid.archive.index import CandidateIndex
 from verifyvid.archive.store import Archive
 
 RADIUS = 31  # PDQ's own match threshold for 256 bits
-TABLES, BITS = 16, 16  # 16 substrings of 16 bits, one flipped bit each: exact for radius < 32
+EXACT_UP_TO = 2_000_000  # archive hashes up to which every pair within RADIUS is found
 
 
 @dataclass
@@ -23,36 +24,34 @@ class Query:
     mirror: np.ndarray[Any, Any]
 
 
-def candidates(
-    index: Any, hashes: np.ndarray[Any, Any], radius: int
-) -> tuple[np.ndarray[Any, Any], ...]:
-    """(query row, archive row, distance) of every pair within ``radius``."""
-    if len(hashes) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
-    lims, dist, rows = index.range_search(np.ascontiguousarray(hashes, np.uint8), radius + 1)
-    query_rows = np.repeat(np.arange(len(hashes)), np.diff(lims).astype(np.int64))
-    keep = dist <= radius
-    return query_rows[keep], rows[keep].astype(np.int64), dist[keep].astype(np.float32)
-
-
 def search(
     archive: Archive, query: Query, radius: int = RADIUS, min_frames: int = 4
 ) -> list[dict[str, Any]]:
-    ids, times, hashes = archive.all_hashes()
-    if len(hashes) == 0 or len(query.t) == 0:
+    if len(query.t) == 0:
         return []
-    index = faiss.IndexBinaryMultiHash(256, TABLES, BITS)
-    index.nflip = 1
-    index.add(hashes)
-    videos = {v.id: v for v in archive.videos()}
+    return search_index(
+        current_index(archive), {v.id: v for v in archive.videos()}, query, radius, min_frames
+    )
+
+
+def search_index(
+    index: CandidateIndex,
+    videos: dict[int, Any],
+    query: Query,
+    radius: int = RADIUS,
+    min_frames: int = 4,
+) -> list[dict[str, Any]]:
+    # beyond EXACT_UP_TO, one-bit neighbours of each substring cost too much (17x candidates):
+    # pairs within 15 bits are still all found, pairs of 16-31 bits most of the time
+    flips = 1 if len(index) <= EXACT_UP_TO else 0
     matches: list[dict[str, Any]] = []
     for mirrored, variant in ((False, query.hash), (True, query.mirror)):
-        qi, ai, d = candidates(index, variant, radius)
-        for vid in np.unique(ids[ai]):
-            sel = ids[ai] == vid
-            segments = align(
-                query.t[qi[sel]], times[ai[sel]], d[sel], query.t, min_frames=min_frames
-            )
+        qi, ai, d = index.range_search(variant, radius, flips)
+        ids, times = np.asarray(index.ids)[ai], np.asarray(index.t)[ai]
+        for vid in np.unique(ids):
+            sel = ids == vid
+            segments = align(query.t[qi[sel]], times[sel], d[sel], query.t, index.times_of(int(vid)),
+                             min_frames=min_frames)  # fmt: skip
             v = videos[int(vid)]
             for s in segments:
                 score = s.coverage * max(0.0, 1.0 - s.median_distance / (radius + 1))

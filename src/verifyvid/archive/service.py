@@ -6,7 +6,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from verifyvid.archive.search import Query, search
 from verifyvid.archive.store import Archive, Video
 from verifyvid.case.folder import check_input_file, read_manifest
 from verifyvid.errors import UsageError
@@ -94,9 +93,3 @@ def add_case(
         "id": vid,
         "hashes": len(h["t"]),
     }
-
-
-def search_case(archive: Archive, case_dir: Path) -> dict[str, Any]:
-    h = load_hashes(case_dir / "hash" / "hashes.npz")
-    matches = search(archive, Query(t=h["t"], hash=h["hash"], mirror=h["mirror"]))
-    return {"archive": archive.stats(), "matches": matches}

@@ -27,42 +27,82 @@ CREATE TABLE IF NOT EXISTS videos (
     first_seen TEXT,
     duration REAL,
     path TEXT,
-    added TEXT NOT NULL
+    added TEXT NOT NULL,
+    hash_count INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS hashes (
+    id INTEGER PRIMARY KEY,
     video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
     t REAL NOT NULL,
     h BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS hashes_video ON hashes(video_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('generation', 0), ('removals', 0);
 """
 
 
 BUSY_TIMEOUT = 30.0  # seconds to wait for another process's write before giving up
 
 
-# Queries both engines run as they are (no parameters), and their rows turned into values.
+# Queries both engines run as they are, and their rows turned into values. Every change bumps
+# the generation (first, so concurrent writers queue there and hash ids grow in commit order);
+# a removal bumps the removal count too: the candidate index (archive/cached.py) appends new
+# hashes while no removal happened since it was built, and is rebuilt otherwise.
 VIDEOS_SQL = (
-    "SELECT v.id, v.sha256, v.title, v.source, v.first_seen, v.duration, v.path, v.added, "
-    "(SELECT COUNT(*) FROM hashes WHERE video_id = v.id) FROM videos v ORDER BY v.id"
+    "SELECT id, sha256, title, source, first_seen, duration, path, added, hash_count "
+    "FROM videos ORDER BY id"
 )
-HASHES_SQL = "SELECT video_id, t, h FROM hashes ORDER BY video_id, t"
+STATS_SQL = "SELECT COUNT(*), COALESCE(SUM(hash_count), 0) FROM videos"
+STATE_SQL = (
+    "SELECT (SELECT value FROM meta WHERE key = 'generation'), "
+    "(SELECT value FROM meta WHERE key = 'removals'), (SELECT COALESCE(MAX(id), 0) FROM hashes)"
+)
+BUMP_SQL = "UPDATE meta SET value = value + 1 WHERE key = '{key}'"
+HASHES_AFTER_SQL = "SELECT id, video_id, t, h FROM hashes WHERE id > {param} ORDER BY id"
+FETCH = 100_000  # rows read at a time while the candidate index is built
+
+
+def stats_from(row: Any) -> dict[str, int]:
+    return {"videos": int(row[0]), "hashes": int(row[1])}
+
+
+def bump(db: Any, removal: bool) -> None:
+    db.execute(BUMP_SQL.format(key="generation"))
+    if removal:
+        db.execute(BUMP_SQL.format(key="removals"))
 
 
 def videos_from(rows: list[Any]) -> list[Video]:
     return [Video(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], int(r[8])) for r in rows]
 
 
-def hashes_from(
-    rows: list[Any],
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """(video ids, times, hashes N x 32) from (video_id, t, h) rows."""
-    if not rows:
-        return np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros((0, 32), np.uint8)
-    ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-    times = np.fromiter((r[1] for r in rows), np.float32, len(rows))
-    hashes = np.frombuffer(b"".join(bytes(r[2]) for r in rows), np.uint8).reshape(-1, 32)
-    return ids, times, hashes
+def hashes_from(cursor: Any) -> HashRows:
+    """The (id, video_id, t, h) rows of an executed query as arrays, read in chunks."""
+    parts: list[HashRows] = []
+    while rows := cursor.fetchmany(FETCH):
+        parts.append(HashRows(
+            row=np.fromiter((r[0] for r in rows), np.int64, len(rows)),
+            video=np.fromiter((r[1] for r in rows), np.int64, len(rows)),
+            t=np.fromiter((r[2] for r in rows), np.float32, len(rows)),
+            hash=np.frombuffer(b"".join(bytes(r[3]) for r in rows), np.uint8).reshape(-1, 32),
+        ))  # fmt: skip
+    return HashRows.concat(parts)
+
+
+@dataclass
+class HashRows:
+    row: np.ndarray[Any, Any]
+    video: np.ndarray[Any, Any]
+    t: np.ndarray[Any, Any]
+    hash: np.ndarray[Any, Any]
+
+    @staticmethod
+    def concat(parts: list[HashRows]) -> HashRows:
+        if not parts:
+            return HashRows(np.zeros(0, np.int64), np.zeros(0, np.int64),
+                            np.zeros(0, np.float32), np.zeros((0, 32), np.uint8))  # fmt: skip
+        return HashRows(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("row", "video", "t", "hash")))  # fmt: skip
 
 
 class ArchiveError(VerifyvidError):
@@ -96,6 +136,7 @@ class SqliteArchive:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.cache_dir = path.with_name(path.name + ".index")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
@@ -121,10 +162,11 @@ class SqliteArchive:
                 ).fetchone()
                 if row:
                     return int(row[0]), False
+                bump(self.db, removal=False)
                 cur = self.db.execute(
-                    "INSERT INTO videos (sha256, title, source, first_seen, duration, path, added) VALUES (?,?,?,?,?,?,?)",
+                    "INSERT INTO videos (sha256, title, source, first_seen, duration, path, added, hash_count) VALUES (?,?,?,?,?,?,?,?)",
                     (video.sha256, video.title, video.source, video.first_seen, video.duration, video.path,
-                     datetime.now(UTC).isoformat()),
+                     datetime.now(UTC).isoformat(), len(t)),
                 )  # fmt: skip
                 vid = int(cur.lastrowid or 0)
                 self.db.executemany(
@@ -139,19 +181,25 @@ class SqliteArchive:
 
     def remove(self, vid: int) -> bool:
         with self.db:
-            return self.db.execute("DELETE FROM videos WHERE id = ?", (vid,)).rowcount > 0
+            removed = self.db.execute("DELETE FROM videos WHERE id = ?", (vid,)).rowcount > 0
+            if removed:
+                bump(self.db, removal=True)
+            return removed
 
     def videos(self) -> list[Video]:
         return videos_from(self.db.execute(VIDEOS_SQL).fetchall())
 
     def stats(self) -> dict[str, int]:
-        videos = self.db.execute("SELECT COUNT(*) FROM videos").fetchone()[0]
-        hashes = self.db.execute("SELECT COUNT(*) FROM hashes").fetchone()[0]
-        return {"videos": int(videos), "hashes": int(hashes)}
+        return stats_from(self.db.execute(STATS_SQL).fetchone())
 
-    def all_hashes(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-        """(video ids, times, hashes N x 32) of the whole archive."""
-        return hashes_from(self.db.execute(HASHES_SQL).fetchall())
+    def state(self) -> tuple[int, int, int]:
+        """(generation, removals, highest hash row id)."""
+        g, r, m = self.db.execute(STATE_SQL).fetchone()
+        return int(g), int(r), int(m)
+
+    def hashes_after(self, row: int) -> HashRows:
+        """Every hash row with an id over ``row``, in id order."""
+        return hashes_from(self.db.execute(HASHES_AFTER_SQL.format(param="?"), (row,)))
 
 
 class Archive(Protocol):
@@ -159,6 +207,7 @@ class Archive(Protocol):
 
     engine: str
     path: Any
+    cache_dir: Path
 
     def add(
         self, video: Video, t: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
@@ -166,9 +215,8 @@ class Archive(Protocol):
     def remove(self, vid: int) -> bool: ...
     def videos(self) -> list[Video]: ...
     def stats(self) -> dict[str, int]: ...
-    def all_hashes(
-        self,
-    ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]: ...
+    def state(self) -> tuple[int, int, int]: ...
+    def hashes_after(self, row: int) -> HashRows: ...
     def close(self) -> None: ...
 
 

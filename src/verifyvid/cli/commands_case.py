@@ -32,6 +32,7 @@ from verifyvid.cli.common import (
     run_pipeline,
     settings_for,
 )
+from verifyvid.config import stage_params
 from verifyvid.errors import ExitCode, UsageError
 from verifyvid.pipeline.runner import RunOptions
 from verifyvid.versions import tool_info
@@ -107,9 +108,7 @@ def batch(
         targets = batch_core.expand(inputs)
         if not targets:
             raise UsageError("no input found; give files, folders, links or @list.txt")
-        params = {name: dict(values) for name, values in settings.stages.items()}
-        if settings.whisper_model:
-            params.setdefault("transcribe", {}).setdefault("model", settings.whisper_model)
+        params = stage_params(settings)
         err = output.stderr()
         failed = 0
         counts: dict[str, int] = {}

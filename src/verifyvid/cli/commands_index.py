@@ -12,6 +12,7 @@ from verifyvid.cli.common import (
     CaseOpt,
     ConfigOpt,
     DebugOpt,
+    IndexOpt,
     JsonOpt,
     NoWaitOpt,
     app,
@@ -27,20 +28,18 @@ index_app = typer.Typer(
 )
 app.add_typer(index_app, name="index")
 
-IndexOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--index",
-        metavar="PATH",
-        help="Archive file (default: VERIFYVID_INDEX, then the user data dir).",
-    ),
-]
-
 
 def open_index(location: str | None, config: Path | None) -> Any:
     from verifyvid.archive.store import open_archive
 
     return open_archive(location or settings_for(config).index)
+
+
+def refreshed(archive: Any) -> None:
+    """Bring the candidate index up to date now, so the next search does not wait for it."""
+    from verifyvid.archive.cached import current_index
+
+    current_index(archive)
 
 
 @index_app.command("add")
@@ -67,7 +66,9 @@ def index_add(
         from verifyvid.archive.service import add_paths, check_date
 
         check_date(first_seen)
-        rows = add_paths(open_index(index, config), paths, title, source, first_seen)
+        archive = open_index(index, config)
+        rows = add_paths(archive, paths, title, source, first_seen)
+        refreshed(archive)
     if json_out:
         output.print_json({"results": rows})
     else:
@@ -100,7 +101,9 @@ def index_add_case(
     with cli_errors(debug):
         from verifyvid.archive.service import add_case
 
-        row = add_case(open_index(index, config), case, title, source, first_seen)
+        archive = open_index(index, config)
+        row = add_case(archive, case, title, source, first_seen)
+        refreshed(archive)
     if json_out:
         output.print_json(row)
     else:
@@ -136,8 +139,10 @@ def index_remove(
 ) -> None:
     """Remove a video and its hashes from the archive."""
     with cli_errors(debug):
-        if not open_index(index, config).remove(video_id):
+        archive = open_index(index, config)
+        if not archive.remove(video_id):
             raise UsageError(f"no video {video_id} in the archive; see `verifyvid index list`")
+        refreshed(archive)
     output.stdout().print(f"removed {video_id}")
 
 
@@ -175,15 +180,23 @@ def search(
 ) -> None:
     """Find earlier uploads: match the clip's frames against the archive, aligned in time."""
     with cli_errors(debug):
-        from verifyvid.archive.service import search_case
+        from verifyvid.stages.search.models import SearchResult
 
-        settings = settings_for(config)
-        archive = open_index(index, config)
-        result = run_pipeline(target, settings=settings, case=case, options=RunOptions(only=frozenset({"hash"}), debug=debug),
+        settings = settings_for(config, index=index)
+        result = run_pipeline(target, settings=settings, case=case, options=RunOptions(only=frozenset({"search"}), debug=debug),
                               json_out=True, quiet=True, no_wait=no_wait)  # fmt: skip
-        if result.outcomes["hash"].status not in ("ok", "cached"):
-            raise UsageError(f"the clip could not be hashed: {result.outcomes['hash'].error}")
-        found = search_case(archive, result.case.root)
+        for name in ("hash", "search"):
+            outcome = result.outcomes[name]
+            if outcome.status not in ("ok", "cached"):
+                raise UsageError(
+                    f"{name}: {outcome.error}" + (f"; {outcome.fix}" if outcome.fix else "")
+                )
+        got = result.case.load_result("search", SearchResult)
+        assert got is not None
+        found: dict[str, Any] = {
+            "archive": got.archive.model_dump(),
+            "matches": [m.model_dump(exclude={"image", "ref_duration"}) for m in got.matches],
+        }
     if json_out:
         output.print_json(found)
         return

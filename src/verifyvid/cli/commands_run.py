@@ -16,6 +16,7 @@ from verifyvid.cli.common import (
     CookiesOpt,
     DebugOpt,
     ForceOpt,
+    IndexOpt,
     InfoJsonOpt,
     JsonOpt,
     MaxSizeOpt,
@@ -60,15 +61,17 @@ def check(
     ] = None,
     max_size: MaxSizeOpt = None,
     info_json: InfoJsonOpt = None,
+    index: IndexOpt = None,
     no_wait: NoWaitOpt = False,
     json_out: JsonOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Run every stage on INPUT (a file, a link, or a case folder) and write the report."""
+    """Run every stage on INPUT (a file, a link, or a case folder) and write the report;
+    the search for earlier uploads runs when an archive exists."""
     with cli_errors(debug):
-        settings = settings_for(config)
+        settings = settings_for(config, index=index)
         options = RunOptions(
             force=force,
             only=frozenset(only) if only else None,

@@ -15,7 +15,7 @@ import typer
 from verifyvid import api
 from verifyvid.acquire import AcquireOptions, parse_size
 from verifyvid.cli import output
-from verifyvid.config import Settings, load_settings
+from verifyvid.config import Settings, load_settings, stage_params
 from verifyvid.errors import ExitCode, VerifyvidError
 from verifyvid.pipeline.runner import RunOptions
 
@@ -150,8 +150,19 @@ def cli_errors(debug: bool) -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def settings_for(config: Path | None) -> Settings:
-    return load_settings(config)
+IndexOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--index",
+        metavar="PATH|URL",
+        help="The archive of known videos: a SQLite file or postgresql://user@host/db "
+        "(default: VERIFYVID_INDEX, then the user data dir).",
+    ),
+]
+
+
+def settings_for(config: Path | None, **flags: Any) -> Settings:
+    return load_settings(config, **flags)
 
 
 def run_pipeline(
@@ -167,9 +178,7 @@ def run_pipeline(
     acquire: AcquireOptions | None = None,
     info_json: Path | None = None,
 ) -> api.CheckResult:
-    merged = {name: dict(values) for name, values in settings.stages.items()}
-    if settings.whisper_model:
-        merged.setdefault("transcribe", {}).setdefault("model", settings.whisper_model)
+    merged = stage_params(settings)
     for name, values in options.params.items():
         merged.setdefault(name, {}).update(values)
     options.params = merged

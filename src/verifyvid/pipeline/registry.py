@@ -8,6 +8,7 @@ from verifyvid.pipeline.stage import Stage
 from verifyvid.stages.frames import FramesStage
 from verifyvid.stages.hashes import HashStage
 from verifyvid.stages.meta import MetaStage
+from verifyvid.stages.search import SearchStage
 from verifyvid.stages.transcribe import TranscribeStage
 
 
@@ -16,6 +17,7 @@ def all_stages() -> list[Stage[Any, Any]]:
         MetaStage(),
         FramesStage(),
         HashStage(),
+        SearchStage(),
         TranscribeStage(),
     ]
 

@@ -122,7 +122,7 @@ def check_names(names: Iterable[str], stages: Sequence[Stage[Any, Any]], flag: s
 
 
 def fingerprint(
-    stage: Stage[Any, Any], params: Params, input_sha: str, deps: dict[str, str]
+    stage: Stage[Any, Any], params: Params, input_sha: str, deps: dict[str, str], state: str = ""
 ) -> str:
     blob = json.dumps(
         {
@@ -131,6 +131,7 @@ def fingerprint(
             "params": params.model_dump(mode="json"),
             "input": input_sha,
             "deps": deps,
+            **({"state": state} if state else {}),
         },
         sort_keys=True,
     )
@@ -245,7 +246,13 @@ class Runner:
                 continue
             deps[name] = result
             dep_prints[name] = record.fingerprint or ""
-        fp = fingerprint(stage, params, self.case.manifest.input.sha256, dep_prints)
+        try:
+            state = stage.state(params)
+        except StageSkipped as e:
+            return self.record_only(stage, "skipped", str(e))
+        except Exception:  # the stage's run meets the same problem and records it
+            state = f"unknown {time.time()}"
+        fp = fingerprint(stage, params, self.case.manifest.input.sha256, dep_prints, state)
 
         old = self.case.manifest.stages.get(stage.name)
         if (

@@ -73,6 +73,11 @@ class Stage(ABC, Generic[P, R]):
     uses: ClassVar[tuple[str, ...]] = ()
     """Stages whose result this one uses when present; they only order the run."""
 
+    def state(self, params: P) -> str:
+        """What the result depends on outside the case (e.g. the archive's generation): part of
+        the fingerprint, so a change re-runs the stage. May raise StageSkipped."""
+        return ""
+
     @abstractmethod
     def run(self, ctx: StageContext, params: P) -> R:
         """Do the work, write extra files into ``ctx.out_dir``, return the result."""

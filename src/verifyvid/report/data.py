@@ -16,6 +16,7 @@ from verifyvid.pipeline import registry
 from verifyvid.pipeline.stage import Result
 from verifyvid.stages.meta.models import MetaResult
 from verifyvid.stages.meta.normalize import is_unset
+from verifyvid.stages.search.models import SearchResult
 from verifyvid.stages.transcribe.models import TranscribeResult
 
 
@@ -103,6 +104,15 @@ def events(data: ReportData) -> list[Event]:
                 src.captured, "downloaded by verifyvid", src.url or "", "high: this machine's clock"
             )
         )
+    found = data.result("search", SearchResult)
+    for ref_id in {m.ref_id for m in found.matches} if found is not None else ():
+        match = next(m for m in found.matches if m.ref_id == ref_id)
+        day = parse_day(match.first_seen or "")
+        if day is not None:
+            out.append(Event(datetime(day.year, day.month, day.day, tzinfo=UTC),
+                             f"first seen: an earlier copy (archive #{ref_id} {match.title}, seconds "
+                             f"{match.ref_start:.1f}-{match.ref_end:.1f})", match.source or "the archive",
+                             "medium: as recorded in the archive; the footage existed by then"))  # fmt: skip
     m = data.case.manifest
     out.append(
         Event(
@@ -125,7 +135,9 @@ def claim_checks(data: ReportData) -> list[ClaimCheck]:
     out: list[ClaimCheck] = []
     if "date" in claims:
         day = parse_day(claims["date"])
-        dated = [e for e in events(data) if e.what.startswith(("file created", "uploaded"))]
+        dated = [
+            e for e in events(data) if e.what.startswith(("file created", "uploaded", "first seen"))
+        ]
         if day is None:
             out.append(
                 ClaimCheck(
@@ -139,7 +151,11 @@ def claim_checks(data: ReportData) -> list[ClaimCheck]:
         else:
             first = dated[0]
             claimed = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            what = "first uploaded" if first.what.startswith("uploaded") else "created"
+            what = "created"
+            if first.what.startswith("uploaded"):
+                what = "first uploaded"
+            elif first.what.startswith("first seen"):
+                what = "an earlier copy first seen"
             seen = f"the earliest known appearance: {what} {first.when.date()}"
             if (claimed - first.when).days >= 2:
                 verdict, text = "contradicted", f"{seen}, before the claimed date"

@@ -33,7 +33,7 @@ def render_markdown(case_dir: Path, base: str = "") -> str:
     lines += claims(data)
     lines += timeline(data)
     lines += source(data)
-    lines += earlier_uploads(data)
+    lines += sections.earlier_uploads(data, base)
     lines += sections.metadata(data)
     lines += sections.keyframes(data, base)
     lines += sections.concealment(data, base)
@@ -117,16 +117,6 @@ def source(data: ReportData) -> list[str]:
     if src.description:
         out += ["", f"**Description**: {md(src.description[:1000])}"]
     return [*out, ""]
-
-
-def earlier_uploads(data: ReportData) -> list[str]:
-    return [
-        "## Earlier uploads",
-        "",
-        "No archive search was run for this case (this version of verifyvid has no archive of "
-        "known videos yet). Search the keyframes below with the reverse image search engines.",
-        "",
-    ]
 
 
 def custody(data: ReportData) -> list[str]:

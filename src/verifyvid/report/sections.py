@@ -9,6 +9,7 @@ from verifyvid.report.escape import code, link, md
 from verifyvid.stages.frames.models import FramesResult
 from verifyvid.stages.frames.output import stamp
 from verifyvid.stages.meta.models import MetaResult
+from verifyvid.stages.search.models import SearchResult
 from verifyvid.stages.transcribe.models import TranscribeResult
 
 
@@ -19,6 +20,47 @@ def not_run(data: ReportData, stage: str) -> list[str]:
     why = f": {md(rec.error)}" if rec.error else ""
     fix = f" Fix: {md(rec.fix)}" if rec.fix else ""
     return [f"The {stage} stage is **{rec.status}**{why}.{fix}", ""]
+
+
+def earlier_uploads(data: ReportData, base: str) -> list[str]:
+    out = ["## Earlier uploads", ""]
+    found = data.result("search", SearchResult)
+    if found is None:
+        out += not_run(data, "search")
+        return [*out, "Search the keyframes below with the reverse image search engines.", ""]
+    a = found.archive
+    out += [f"Searched the archive of known videos ({a.engine}, {code(a.location)}: {a.videos} videos, "
+            f"{a.hashes} frame hashes, generation {a.generation}) with {found.query_hashes} frame hashes "
+            f"of this clip ({found.query_duration:.1f} s).", ""]  # fmt: skip
+    if not found.matches:
+        return [
+            *out,
+            "**No match.** This archive holds no video sharing this clip's frames in time order. "
+            "That does not mean the footage is new or original: it may be elsewhere (search the "
+            "keyframes below with the reverse image search engines).",
+            "",
+        ]
+    out += ["| # | this clip (s) | archived video (s) | archived video | first seen | speed | mirrored | frames | median distance | score |",
+            "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for n, m in enumerate(found.matches, 1):
+        title = link(m.title, m.source) if m.source else md(m.title)
+        out.append(f"| {n} | {m.query_start:.1f}-{m.query_end:.1f} | {m.ref_start:.1f}-{m.ref_end:.1f} | "
+                   f"#{m.ref_id} {title} | {md(m.first_seen or 'unknown')} | {m.speed:g} | "
+                   f"{'yes' if m.mirrored else 'no'} | {m.matched_frames} | {m.median_distance:g} / 256 | {m.score:.2f} |")  # fmt: skip
+    out.append("")
+    for n, m in enumerate(found.matches, 1):
+        where = f" (archived file: {code(m.ref_path)})" if m.ref_path else ""
+        out.append(f"**Match {n}**: seconds {m.query_start:.1f}-{m.query_end:.1f} of this clip are seconds "
+                   f"{m.ref_start:.1f}-{m.ref_end:.1f} of #{m.ref_id} {md(m.title)}{where}.")  # fmt: skip
+        if m.image:
+            out += ["", f"![match {n}: this clip above, the archived video below]({base}{m.image})"]
+        out.append("")
+    return [
+        *out,
+        "A match means the two videos share frames in the same order; which one came first is "
+        "told by the first-seen dates, not by the hashes. Open both videos and compare.",
+        "",
+    ]
 
 
 def metadata(data: ReportData) -> list[str]:

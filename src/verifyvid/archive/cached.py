@@ -1,0 +1,83 @@
+"""The candidate index kept on disk beside the archive, and brought up to date when it changed.
+
+``<archive>.index/`` (for PostgreSQL, one folder per server in the user cache directory) holds
+``state.json`` (the archive generation it reflects) and the folder of the current index. After
+additions only the new hash rows are read from the archive; after a removal the whole index is
+rebuilt. A new index is built in a new folder and ``state.json`` is replaced atomically, so a
+search never reads a half-written index; a lock keeps two processes from building at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock
+
+from verifyvid.archive.index import CandidateIndex, build
+from verifyvid.archive.store import Archive, HashRows
+from verifyvid.case import atomic
+
+STATE = "state.json"
+
+
+def read_state(root: Path) -> dict[str, int | str] | None:
+    try:
+        state = json.loads((root / STATE).read_text())
+        return state if (root / str(state["folder"])).is_dir() else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def current_index(archive: Archive) -> CandidateIndex:
+    """The archive's candidate index, brought up to date first when the archive changed."""
+    root = archive.cache_dir
+    now = archive.state()
+    state = read_state(root)
+    if state is not None and state["generation"] == now[0]:
+        return CandidateIndex(root / str(state["folder"]))
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with FileLock(root / ".lock"):
+            return refresh(archive, root)
+    except OSError:  # a read-only place: an index for this search only
+        folder = Path(tempfile.mkdtemp(prefix="verifyvid-index-"))
+        rows = archive.hashes_after(0)
+        build(folder, rows.video, rows.t, rows.hash)
+        return CandidateIndex(folder)
+
+
+def refresh(archive: Archive, root: Path) -> CandidateIndex:
+    generation, removals, _ = archive.state()
+    state = read_state(root)
+    if state is not None and state["generation"] == generation:  # another process built it
+        return CandidateIndex(root / str(state["folder"]))
+    appending = state is not None and state["removals"] == removals
+    after = int(state["max_row"]) if state is not None and appending else 0
+    new = archive.hashes_after(after)
+    if state is not None and appending and len(new.row) == 0:
+        folder = str(state["folder"])  # nothing new (a duplicate was offered): same index
+    else:
+        folder = f"g{generation}-{os.getpid()}"
+        rows = new
+        if state is not None and appending:
+            old = CandidateIndex(root / str(state["folder"]))
+            rows = HashRows.concat([HashRows(np.zeros(len(old), np.int64), np.asarray(old.ids),
+                                             np.asarray(old.t), np.asarray(old.hashes)), new])  # fmt: skip
+        (root / folder).mkdir()
+        build(root / folder, rows.video, rows.t, rows.hash)
+    max_row = (
+        int(new.row.max())
+        if len(new.row)
+        else (int(state["max_row"]) if state and appending else 0)
+    )
+    atomic.write_text(root / STATE, json.dumps({"generation": generation, "removals": removals,
+                                                "max_row": max_row, "folder": folder}))  # fmt: skip
+    for old_folder in root.glob("g*"):  # open readers keep their mapped files until they close
+        if old_folder.name != folder:
+            shutil.rmtree(old_folder, ignore_errors=True)
+    return CandidateIndex(root / folder)

@@ -1,0 +1,108 @@
+"""The `search` stage: the clip's frame hashes against the archive of known videos, aligned in
+time (how: docs/matching.md). It runs when an archive exists; the archive's generation is part of
+the fingerprint, so a changed archive is searched again and an unchanged one is not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import field_validator
+
+from verifyvid.archive.search import RADIUS, Query, search
+from verifyvid.archive.store import Archive, default_path, open_archive
+from verifyvid.findings import Finding
+from verifyvid.pipeline.stage import Params, Stage, StageContext, StageSkipped
+from verifyvid.stages.hashes import HashResult, load_hashes
+from verifyvid.stages.search import timeline
+from verifyvid.stages.search.models import ArchiveInfo, Match, SearchResult
+
+
+class SearchParams(Params):
+    index: str | None = None
+    """The archive: a SQLite file or a postgresql:// URL (default: the user data dir's file)."""
+    radius: int = RADIUS
+    """Largest Hamming distance (of 256 bits) for two frames to match."""
+    min_frames: int = 4
+    """Matched frames for a segment to count."""
+
+    @field_validator("index")
+    @classmethod
+    def no_password(cls, v: str | None) -> str | None:
+        if v and v.startswith(("postgresql://", "postgres://")) and urlsplit(v).password:
+            raise ValueError(
+                "a password in the URL would be written into the case; use PGPASSWORD or ~/.pgpass"
+            )
+        return v
+
+
+def locate(params: SearchParams) -> str:
+    location = params.index or str(default_path())
+    is_url = location.startswith(("postgresql://", "postgres://"))
+    if not is_url and not Path(location).expanduser().is_file():
+        raise StageSkipped(
+            f"no archive of known videos at {location} (add some with `verifyvid index add`)"
+        )
+    return location
+
+
+def info(archive: Archive) -> ArchiveInfo:
+    stats = archive.stats()
+    return ArchiveInfo(engine=archive.engine, location=str(archive.path), videos=stats["videos"],
+                       hashes=stats["hashes"], generation=archive.state()[0])  # fmt: skip
+
+
+class SearchStage(Stage[SearchParams, SearchResult]):
+    name = "search"
+    version = "1"
+    description = "Earlier uploads: the clip's frames matched against the archive, aligned in time"
+    params_model = SearchParams
+    result_model = SearchResult
+    requires = ("hash",)
+
+    def state(self, params: SearchParams) -> str:
+        location = locate(params)
+        archive = open_archive(location)
+        try:
+            return f"{archive.engine}:{archive.path}:{archive.state()[0]}"
+        finally:
+            archive.close()
+
+    def run(self, ctx: StageContext, params: SearchParams) -> SearchResult:
+        hashed = ctx.dep("hash", HashResult)
+        assert hashed is not None  # required
+        h = load_hashes(ctx.case_dir / hashed.file)
+        archive = open_archive(locate(params))
+        try:
+            about = info(archive)
+            found = search(archive, Query(t=h["t"], hash=h["hash"], mirror=h["mirror"]),
+                           params.radius, params.min_frames)  # fmt: skip
+            durations = {v.id: v.duration for v in archive.videos()} if found else {}
+        finally:
+            archive.close()
+        matches = []
+        for n, m in enumerate(found, 1):
+            match = Match(
+                **m, ref_duration=durations.get(m["ref_id"]), image=f"{self.name}/match-{n}.png"
+            )
+            timeline.draw(match, hashed.duration, ctx.out_dir / f"match-{n}.png")
+            matches.append(match)
+        return SearchResult(archive=about, query_duration=hashed.duration, query_hashes=len(h["t"]),
+                            matches=matches, findings=findings(matches))  # fmt: skip
+
+
+def findings(matches: list[Match]) -> list[Finding]:
+    if not matches:
+        return []
+    dated = sorted((m for m in matches if m.first_seen), key=lambda m: str(m.first_seen))
+    first = dated[0] if dated else matches[0]
+    when = f", first seen {first.first_seen}" if first.first_seen else ""
+    evidence: dict[str, Any] = {"matches": len(matches), "ref_id": first.ref_id, "first_seen": first.first_seen,
+                                "query": [first.query_start, first.query_end], "ref": [first.ref_start, first.ref_end]}  # fmt: skip
+    return [Finding(
+        id="search.earlier-copy", severity="warning",
+        message=(f"Seconds {first.query_start:.1f}-{first.query_end:.1f} of this clip match seconds "
+                 f"{first.ref_start:.1f}-{first.ref_end:.1f} of an archived video (#{first.ref_id} {first.title}{when})"),
+        evidence=evidence,
+    )]  # fmt: skip

@@ -1,0 +1,43 @@
+"""What the `search` stage writes: the archive searched and the aligned matches, best first."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from verifyvid.pipeline.stage import Result
+
+
+class ArchiveInfo(BaseModel):
+    engine: str = Field(description="sqlite or postgresql")
+    location: str = Field(description="file path, or host/database (never a password)")
+    videos: int
+    hashes: int
+    generation: int = Field(description="changes made to the archive so far (adds, removals)")
+
+
+class Match(BaseModel):
+    ref_id: int
+    title: str
+    source: str | None
+    first_seen: str | None = Field(description="YYYY-MM-DD, as recorded when it was archived")
+    ref_path: str | None
+    score: float = Field(description="0-1: coverage x closeness; ranks matches, not a probability")
+    query_start: float = Field(description="seconds of this clip")
+    query_end: float
+    ref_start: float = Field(description="seconds of the archived video")
+    ref_end: float
+    speed: float = Field(description="archive seconds per clip second (0.8: the clip is sped up)")
+    mirrored: bool = Field(description="the clip is the archived picture flipped left-right")
+    matched_frames: int
+    median_distance: float = Field(description="median Hamming distance (of 256 bits)")
+    ref_duration: float | None = None
+    image: str | None = Field(
+        default=None, description="PNG timeline of the clip against the archived video"
+    )
+
+
+class SearchResult(Result):
+    archive: ArchiveInfo
+    query_duration: float
+    query_hashes: int
+    matches: list[Match]

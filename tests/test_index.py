@@ -1,0 +1,109 @@
+"""The candidate index (multi-index hashing on mapped files) and its upkeep beside the archive."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from verifyvid.archive.cached import current_index
+from verifyvid.archive.index import CandidateIndex, build
+from verifyvid.archive.store import SqliteArchive, Video, bump
+
+Array = np.ndarray[Any, Any]
+
+
+def flip_bits(h: Array, n: int, rng: np.random.Generator) -> Array:
+    bits = np.unpackbits(h)
+    bits[rng.choice(256, n, replace=False)] ^= 1
+    return np.packbits(bits)
+
+
+def brute_force(queries: Array, hashes: Array, radius: int) -> set[tuple[int, int, int]]:
+    d = np.unpackbits(queries[:, None, :] ^ hashes[None, :, :], axis=2).sum(axis=2)
+    qi, ai = np.nonzero(d <= radius)
+    return {(int(q), int(a), int(d[q, a])) for q, a in zip(qi, ai, strict=True)}
+
+
+@pytest.fixture
+def planted(tmp_path: Path) -> tuple[CandidateIndex, Array, Array]:
+    """2000 random archive hashes; 60 queries at 0-40 bits from archive rows, 20 random ones."""
+    rng = np.random.default_rng(7)
+    hashes = rng.integers(0, 256, (2000, 32), dtype=np.uint8)
+    near = [flip_bits(hashes[i * 30], i % 41, rng) for i in range(60)]
+    queries = np.vstack([np.array(near), rng.integers(0, 256, (20, 32), dtype=np.uint8)])
+    build(tmp_path, np.arange(2000) // 100, np.arange(2000, dtype=np.float32) / 2, hashes)
+    return CandidateIndex(tmp_path), queries, hashes
+
+
+def test_range_search_is_exact_with_one_flip(planted: tuple[CandidateIndex, Array, Array]) -> None:
+    index, queries, hashes = planted
+    qi, ai, d = index.range_search(queries, 31, flips=1)
+    got = {(int(q), int(a), int(x)) for q, a, x in zip(qi, ai, d, strict=True)}
+    truth = brute_force(queries, hashes, 31)
+    assert got == truth and len(truth) >= 45  # the planted pairs at 0-31 bits, nothing else
+    assert all(dist <= 31 for _, _, dist in got)
+
+
+def test_range_search_without_flips_finds_every_pair_within_15(
+    planted: tuple[CandidateIndex, Array, Array],
+) -> None:
+    index, queries, hashes = planted
+    qi, ai, d = index.range_search(queries, 31, flips=0)
+    got = {(int(q), int(a), int(x)) for q, a, x in zip(qi, ai, d, strict=True)}
+    truth = brute_force(queries, hashes, 31)
+    assert got <= truth
+    assert {p for p in truth if p[2] <= 15} <= got
+
+
+def add(archive: SqliteArchive, name: str, hashes: Array) -> int:
+    video = Video(0, name * 8, name, None, None, float(len(hashes)), None, "")
+    vid, added = archive.add(video, np.arange(len(hashes), dtype=np.float32), hashes)
+    assert added
+    return vid
+
+
+def test_index_follows_the_archive(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    a, b = (rng.integers(0, 256, (50, 32), dtype=np.uint8) for _ in range(2))
+    archive = SqliteArchive(tmp_path / "archive.sqlite")
+    first = add(archive, "a", a)
+    index = current_index(archive)
+    assert len(index) == 50
+    state = json.loads((tmp_path / "archive.sqlite.index" / "state.json").read_text())
+    second = add(archive, "b", b)  # appended: only the new rows are read
+    index = current_index(archive)
+    assert len(index) == 100 and set(np.asarray(index.ids)) == {first, second}
+    _, ai, _ = index.range_search(b[:5], 0)
+    assert set(np.asarray(index.ids)[ai]) == {second}
+    assert not (tmp_path / "archive.sqlite.index" / str(state["folder"])).exists()
+    assert archive.remove(first)  # a removal rebuilds it
+    index = current_index(archive)
+    assert len(index) == 50 and set(np.asarray(index.ids)) == {second}
+    assert len(list((tmp_path / "archive.sqlite.index").glob("g*"))) == 1
+
+
+def test_a_change_without_new_rows_keeps_the_index(tmp_path: Path) -> None:
+    """PostgreSQL bumps the generation even when the video offered was a duplicate."""
+    archive = SqliteArchive(tmp_path / "archive.sqlite")
+    add(archive, "a", np.random.default_rng(1).integers(0, 256, (20, 32), dtype=np.uint8))
+    current_index(archive)
+    root = tmp_path / "archive.sqlite.index"
+    before = json.loads((root / "state.json").read_text())
+    with archive.db:
+        bump(archive.db, removal=False)
+    assert len(current_index(archive)) == 20
+    after = json.loads((root / "state.json").read_text())
+    assert after["folder"] == before["folder"] and after["generation"] == before["generation"] + 1
+
+
+def test_read_only_cache_place_still_searches(tmp_path: Path) -> None:
+    archive = SqliteArchive(tmp_path / "archive.sqlite")
+    hashes = np.random.default_rng(2).integers(0, 256, (30, 32), dtype=np.uint8)
+    add(archive, "a", hashes)
+    (tmp_path / "archive.sqlite.index").write_text("a file where the folder would go")
+    index = current_index(archive)
+    assert len(index) == 30 and len(index.range_search(hashes[:3], 0)[0]) == 3
