@@ -59,6 +59,13 @@ def test_range_search_without_flips_finds_every_pair_within_15(
     assert {p for p in truth if p[2] <= 15} <= got
 
 
+def test_no_candidate_at_all(planted: tuple[CandidateIndex, Array, Array]) -> None:
+    index, _, hashes = planted
+    far = np.unpackbits(hashes[:1]) ^ 1  # every bit flipped: no substring in common
+    qi, ai, d = index.range_search(np.packbits(far)[None, :], 31)
+    assert len(qi) == len(ai) == len(d) == 0
+
+
 def add(archive: SqliteArchive, name: str, hashes: Array) -> int:
     video = Video(0, name * 8, name, None, None, float(len(hashes)), None, "")
     vid, added = archive.add(video, np.arange(len(hashes), dtype=np.float32), hashes)

@@ -34,18 +34,30 @@ class Segment:
     coverage: float  # matched frames / frames in the span, on the better-sampled side
 
 
-def _best_cell(q: np.ndarray, r: np.ndarray) -> tuple[float, float, int]:
-    best = (1.0, 0.0, 0)
+PRIOR = 0.85  # normal speed wins unless another speed has clearly more support
+
+
+def _best_cell(q: np.ndarray, r: np.ndarray, w: np.ndarray) -> tuple[float, float, int]:
+    """(speed, offset, query frames) of the cell with the most support. A query frame supports a
+    cell once, with its closest pair's weight: in a still scene every frame matches every other,
+    and the truly aligned pairs are the closest. Speed 1 is preferred unless another speed has
+    clearly more support (a still scene fits many speeds)."""
+    cells: dict[float, tuple[float, float, int]] = {}
     for speed in SPEEDS:
         offsets = np.round((r - speed * q) / OFFSET_BIN).astype(np.int64)
-        values, counts = np.unique(offsets, return_counts=True)
-        # a query frame votes once per cell even when it matched several reference frames
-        i = int(np.argmax(counts))
-        cell = offsets == values[i]
-        votes = len(np.unique(q[cell]))
-        if votes > best[2] or (votes == best[2] and abs(speed - 1.0) < abs(best[0] - 1.0)):
-            best = (speed, float(values[i]) * OFFSET_BIN, votes)
-    return best
+        order = np.lexsort((-w, q, offsets))
+        o, qq, ww = offsets[order], q[order], w[order]
+        first = np.ones(len(o), bool)
+        first[1:] = (o[1:] != o[:-1]) | (qq[1:] != qq[:-1])
+        values, inverse = np.unique(o[first], return_inverse=True)
+        support = np.bincount(inverse, weights=ww[first])
+        frames = np.bincount(inverse)
+        i = int(np.argmax(support))
+        cells[speed] = (float(values[i]) * OFFSET_BIN, float(support[i]), int(frames[i]))
+    best = max(cells, key=lambda sp: (cells[sp][1], -abs(sp - 1.0)))
+    if cells[1.0][1] >= PRIOR * cells[best][1]:
+        best = 1.0
+    return best, cells[best][0], cells[best][2]
 
 
 def align(
@@ -62,10 +74,13 @@ def align(
     ``ref_times`` are the times of every hash of each, for the coverage: a dense query matched
     against a sparsely sampled archive video covers the archive's frames, not its own."""
     q, r, d = np.asarray(q, float), np.asarray(r, float), np.asarray(d, float)
+    weight = 1.0 - d / 64.0  # closer pairs count more
+    if ref_times is not None:
+        ref_times = np.unique(ref_times)  # an archived frame may have several rows (zooms)
     alive = np.ones(len(q), bool)
     out: list[Segment] = []
     while alive.sum() >= min_frames and len(out) < max_segments:
-        speed, offset, votes = _best_cell(q[alive], r[alive])
+        speed, offset, votes = _best_cell(q[alive], r[alive], weight[alive])
         if votes < min_frames:
             break
         inlier = alive & (np.abs(r - (speed * q + offset)) <= TOLERANCE)

@@ -35,12 +35,13 @@ def substrings(hashes: Array) -> Array:
 
 def build(folder: Path, ids: Array, times: Array, hashes: Array) -> None:
     """Write the index of (video id, time, hash) rows into ``folder`` (an empty new folder)."""
-    keys = substrings(hashes)
+    keys = np.ascontiguousarray(hashes, np.uint8).view(">u2")
     order = np.empty((TABLES, len(hashes)), np.uint32)
     starts = np.empty((TABLES, BUCKETS + 1), np.int64)
     for k in range(TABLES):
-        order[k] = np.argsort(keys[:, k], kind="stable")
-        starts[k] = np.searchsorted(keys[order[k], k], np.arange(BUCKETS + 1))
+        column = keys[:, k].astype(np.uint16)  # one table at a time: memory stays ~ N x 12 bytes
+        order[k] = np.argsort(column, kind="stable")
+        starts[k] = np.searchsorted(column[order[k]], np.arange(BUCKETS + 1))
     for name, array in (("ids", ids.astype(np.int64)), ("t", times.astype(np.float32)),
                         ("hashes", np.ascontiguousarray(hashes, np.uint8)), ("order", order), ("starts", starts)):  # fmt: skip
         np.save(folder / f"{name}.npy", array)
@@ -73,9 +74,11 @@ class CandidateIndex:
         substring within ``flips`` bits: all pairs within 31 bits with flips=1, all within 15
         bits (and most up to 31) with flips=0."""
         q = np.ascontiguousarray(queries, np.uint8).reshape(-1, 32)
-        out: list[tuple[Array, Array, Array]] = []
+        out: list[tuple[Array, Array, Array]] = [
+            (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32))
+        ]
         if len(q) == 0 or len(self) == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32)
+            return out[0]
         keys = substrings(q)
         masks = [0] + [1 << b for b in range(16)] if flips else [0]
         pending: list[tuple[Array, Array]] = []

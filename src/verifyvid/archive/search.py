@@ -3,6 +3,7 @@ full scan), then temporal alignment per archive video (archive/align.py)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +55,7 @@ def search_index(
                              min_frames=min_frames)  # fmt: skip
             v = videos[int(vid)]
             for s in segments:
-                score = s.coverage * max(0.0, 1.0 - s.median_distance / (radius + 1))
+                score = score_of(s.coverage, s.median_distance, s.matched_frames, radius)
                 matches.append({
                     "ref_id": v.id, "title": v.title, "source": v.source, "first_seen": v.first_seen,
                     "ref_path": v.path, "score": round(score, 3), "query_start": s.query_start,
@@ -63,6 +64,14 @@ def search_index(
                     "median_distance": s.median_distance,
                 })  # fmt: skip
     return dedupe(sorted(matches, key=lambda m: -m["score"]))
+
+
+def score_of(coverage: float, median_distance: float, frames: int, radius: int) -> float:
+    """0-1, to rank matches: how densely the segment matched (coverage), how close its frames
+    are (1 - median distance / (radius + 1)), and how much evidence it rests on (4 frames:
+    0.39, 15: 0.85, 30: 0.98). Not a probability."""
+    closeness = max(0.0, 1.0 - median_distance / (radius + 1))
+    return coverage * closeness * (1.0 - math.exp(-frames / 8.0))
 
 
 def dedupe(matches: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -14,8 +14,9 @@ from verifyvid.media.probe import summarize
 from verifyvid.pipeline.stage import StageSkipped
 from verifyvid.stages.hashes import hash_video, load_hashes
 
-ARCHIVE_FPS = 2.0  # about two hashes a second...
-DEDUPE = 8  # ...dropping one within 8 bits of the previous kept hash (a still scene)
+ARCHIVE_FPS = 2.0  # about two frames a second...
+DEDUPE = 8  # ...dropping one within 8 bits of the previous kept frame (a still scene)
+ZOOMS = (1.0, 0.9, 0.8)  # each kept frame whole and its centre 90 % and 80 %: cropped copies match
 
 
 def check_date(text: str | None) -> str | None:
@@ -51,7 +52,7 @@ def add_paths(
             media = check_input_file(path)
             summary = summarize(media)
             sha = sha256_file(media)
-            got = hash_video(media, ARCHIVE_FPS, dedupe=DEDUPE, mirror=False)
+            got = hash_video(media, ARCHIVE_FPS, dedupe=DEDUPE, mirror=False, zooms=ZOOMS)
         except StageSkipped:
             rows.append({**line, "status": "error", "error": "no video stream"})
             continue

@@ -87,6 +87,13 @@ def trim_black(rgb: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return rgb[y0:y1, x0:x1]
 
 
+def centre(rgb: np.ndarray[Any, Any], zoom: float) -> np.ndarray[Any, Any]:
+    """The centre ``zoom`` fraction of a picture (a copy cropped on every side)."""
+    h, w = rgb.shape[:2]
+    dy, dx = round(h * (1 - zoom) / 2), round(w * (1 - zoom) / 2)
+    return rgb[dy : h - dy, dx : w - dx]
+
+
 def load_hashes(path: Path) -> dict[str, np.ndarray[Any, Any]]:
     with np.load(path) as data:
         return {k: data[k] for k in data.files}
@@ -140,9 +147,12 @@ def hash_video(
     size: tuple[int, int] | None = None,
     progress: Callable[[float], None] = lambda f: None,
     dedupe: int = 0,
+    zooms: tuple[float, ...] = (1.0,),
 ) -> Hashes:
     """PDQ hashes of ``path`` at ``fps`` (crop: a box in a picture of ``size``); with ``dedupe``,
-    a hash within that Hamming distance of the previous kept one is dropped."""
+    a frame whose hash is within that Hamming distance of the previous kept one is dropped. Each
+    of ``zooms`` (1.0: the whole picture, 0.8: its centre 80 %) gives one hash row per frame."""
+    assert not (mirror and len(zooms) > 1), "mirror hashes are kept for one zoom only"
     try:
         decoder = VideoDecoder(path)
     except ValueError:
@@ -155,6 +165,7 @@ def hash_video(
     step = 1.0 / fps
     next_t = 0.0
     last = 0.0
+    kept: np.ndarray[Any, Any] | None = None
     with decoder as dec:
         scale = min(1.0, HASH_SIDE / max(dec.width, dec.height, 1))
         sw, sh = max(2, round(dec.width * scale)), max(2, round(dec.height * scale))
@@ -168,15 +179,18 @@ def hash_video(
                 fy, fx = rgb.shape[0] / size[1], rgb.shape[1] / size[0]
                 rgb = rgb[round(crop.y * fy) : round((crop.y + crop.height) * fy),
                           round(crop.x * fx) : round((crop.x + crop.width) * fx)]  # fmt: skip
-            h, q, m = hash_picture(trim_black(rgb), mirror)
+            picture = trim_black(rgb)
+            h, q, m = hash_picture(picture, mirror)
             if q < min_quality:
                 dropped += 1
                 continue
-            if dedupe and hashes and int(np.unpackbits(h ^ hashes[-1]).sum()) <= dedupe:
+            if dedupe and kept is not None and int(np.unpackbits(h ^ kept).sum()) <= dedupe:
                 continue
-            times.append(df.time)
-            hashes.append(h)
-            quality.append(q)
+            kept = h
+            for zoom in zooms:
+                times.append(df.time)
+                hashes.append(h if zoom == 1.0 else hash_picture(centre(picture, zoom), False)[0])
+                quality.append(q)
             if m is not None:
                 mirrors.append(m)
             if dec.duration:

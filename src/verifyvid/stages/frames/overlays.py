@@ -103,8 +103,11 @@ def find_bars(s: Samples) -> tuple[Box | None, list[Found]]:
     still = frames.std(axis=0)
     mean = frames.mean(axis=0)
     rows, cols = detail.mean(axis=1), detail.mean(axis=0)
-    ref_r = float(np.median(rows[h // 4 : 3 * h // 4])) or 1.0
-    ref_c = float(np.median(cols[w // 4 : 3 * w // 4])) or 1.0
+    # the content's level of detail: the central half's median, or, when bars fill more than
+    # half the frame (a landscape clip padded to 9:16 keeps ~30 % of the height), the upper
+    # tenth of all lines
+    ref_r = max(float(np.median(rows[h // 4 : 3 * h // 4])), float(np.percentile(rows, 90))) or 1.0
+    ref_c = max(float(np.median(cols[w // 4 : 3 * w // 4])), float(np.percentile(cols, 90))) or 1.0
     top, bottom = _bar_extent(rows, ref_r), _bar_extent(rows[::-1], ref_r)
     left, right = _bar_extent(cols, ref_c), _bar_extent(cols[::-1], ref_c)
 
