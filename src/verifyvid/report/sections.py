@@ -40,13 +40,13 @@ def earlier_uploads(data: ReportData, base: str) -> list[str]:
             "keyframes below with the reverse image search engines).",
             "",
         ]
-    out += ["| # | this clip (s) | archived video (s) | archived video | first seen | speed | mirrored | frames | median distance | score |",
-            "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    out += ["| # | this clip (s) | archived video (s) | archived video | first seen | speed | mirrored | region | frames | median distance | score |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for n, m in enumerate(found.matches, 1):
         title = link(m.title, m.source) if m.source else md(m.title)
         out.append(f"| {n} | {m.query_start:.1f}-{m.query_end:.1f} | {m.ref_start:.1f}-{m.ref_end:.1f} | "
                    f"#{m.ref_id} {title} | {md(m.first_seen or 'unknown')} | {m.speed:g} | "
-                   f"{'yes' if m.mirrored else 'no'} | {m.matched_frames} | {m.median_distance:g} / 256 | {m.score:.2f} |")  # fmt: skip
+                   f"{'yes' if m.mirrored else 'no'} | {'inner picture' if m.region == 'inset' else 'whole'} | {m.matched_frames} | {m.median_distance:g} / 256 | {m.score:.2f} |")  # fmt: skip
     out.append("")
     for n, m in enumerate(found.matches, 1):
         where = f" (archived file: {code(m.ref_path)})" if m.ref_path else ""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import pdqhash
 from pydantic import Field
@@ -22,6 +23,7 @@ from pydantic import Field
 from verifyvid.media.decode import VideoDecoder, rotate
 from verifyvid.pipeline.stage import Params, Result, Stage, StageContext, StageSkipped
 from verifyvid.stages.frames.models import Box, FramesResult
+from verifyvid.stages.inset import find_inset
 
 HASH_SIDE = 512  # PDQ works on at most 512 px; scaling first is much cheaper than full frames
 MIRROR = 5  # index of the left-right mirror among pdqhash.compute_dihedral's eight hashes
@@ -35,6 +37,8 @@ class HashParams(Params):
     """PDQ quality under which a frame is not hashed."""
     mirror: bool = True
     """Also keep the hash of each frame mirrored left-right."""
+    inset: bool = True
+    """Look for an inner picture (picture-in-picture) and hash it too."""
 
 
 class HashResult(Result):
@@ -47,8 +51,12 @@ class HashResult(Result):
         description="the picture box hashed (bars removed), None for the whole frame"
     )
     duration: float
+    inset: Box | None = Field(
+        default=None, description="an inner picture (picture-in-picture) also hashed, if found"
+    )
     file: str = Field(
-        description="npz: t (seconds), hash (N x 32 bytes), quality, mirror (N x 32 bytes)"
+        description="npz: t (seconds), hash (N x 32 bytes), quality, mirror (N x 32 bytes), "
+        "inset_t and inset (the inner picture's times and hashes)"
     )
 
 
@@ -87,6 +95,19 @@ def trim_black(rgb: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return rgb[y0:y1, x0:x1]
 
 
+def bars_present(rgb: np.ndarray[Any, Any], y0: int, y1: int, x0: int, x1: int) -> bool:
+    """Whether this picture has bars outside the box: clearly less detail there than inside.
+    The frames stage finds bars over the whole clip; in a compilation they may come and go."""
+    gray = rgb.mean(axis=2)
+    detail = np.zeros_like(gray)
+    detail[:, 1:] += np.abs(np.diff(gray, axis=1))
+    detail[1:, :] += np.abs(np.diff(gray, axis=0))
+    inside = float(detail[y0:y1, x0:x1].mean()) if y1 > y0 and x1 > x0 else 0.0
+    total, area = float(detail.sum()), detail.size - (y1 - y0) * (x1 - x0)
+    outside = (total - inside * (y1 - y0) * (x1 - x0)) / max(1, area)
+    return bool(area > 0 and outside < 0.5 * inside)
+
+
 def centre(rgb: np.ndarray[Any, Any], zoom: float) -> np.ndarray[Any, Any]:
     """The centre ``zoom`` fraction of a picture (a copy cropped on every side)."""
     h, w = rgb.shape[:2]
@@ -101,7 +122,7 @@ def load_hashes(path: Path) -> dict[str, np.ndarray[Any, Any]]:
 
 class HashStage(Stage[HashParams, HashResult]):
     name = "hash"
-    version = "2"
+    version = "5"
     description = "PDQ hashes of frames (bars removed, mirrored too) for searching earlier uploads"
     params_model = HashParams
     result_model = HashResult
@@ -119,12 +140,20 @@ class HashStage(Stage[HashParams, HashResult]):
             crop,
             size,
             ctx.report_progress,
+            inset=params.inset,
         )
         out = ctx.out_dir / HASHES_NAME
-        np.savez_compressed(out, t=got.t, hash=got.hash, quality=got.quality, mirror=got.mirror)
+        np.savez_compressed(out, t=got.t, hash=got.hash, quality=got.quality, mirror=got.mirror,
+                            inset_t=got.inset_t if got.inset_t is not None else np.zeros(0, np.float32),
+                            inset=got.inset_hash if got.inset_hash is not None else np.zeros((0, 32), np.uint8))  # fmt: skip
+        inset_box = None
+        if got.inset is not None and frames is not None:
+            x0, y0, x1, y1 = got.inset
+            inset_box = Box(x=round(x0 * frames.width), y=round(y0 * frames.height),
+                            width=round((x1 - x0) * frames.width), height=round((y1 - y0) * frames.height))  # fmt: skip
         return HashResult(
             fps=params.fps, count=len(got.t), dropped_low_quality=got.dropped, crop=crop,
-            duration=round(got.duration, 3), file=f"{self.name}/{HASHES_NAME}",
+            duration=round(got.duration, 3), file=f"{self.name}/{HASHES_NAME}", inset=inset_box,
         )  # fmt: skip
 
 
@@ -136,6 +165,9 @@ class Hashes:
     mirror: np.ndarray[Any, Any]
     dropped: int
     duration: float
+    inset: tuple[float, float, float, float] | None = None
+    inset_t: np.ndarray[Any, Any] | None = None
+    inset_hash: np.ndarray[Any, Any] | None = None
 
 
 def hash_video(
@@ -148,10 +180,12 @@ def hash_video(
     progress: Callable[[float], None] = lambda f: None,
     dedupe: int = 0,
     zooms: tuple[float, ...] = (1.0,),
+    inset: bool = False,
 ) -> Hashes:
     """PDQ hashes of ``path`` at ``fps`` (crop: a box in a picture of ``size``); with ``dedupe``,
     a frame whose hash is within that Hamming distance of the previous kept one is dropped. Each
-    of ``zooms`` (1.0: the whole picture, 0.8: its centre 80 %) gives one hash row per frame."""
+    of ``zooms`` (1.0: the whole picture, 0.8: its centre 80 %) gives one hash row per frame.
+    With ``inset``, an inner picture (stages/inset.py) is looked for, and hashed too if found."""
     assert not (mirror and len(zooms) > 1), "mirror hashes are kept for one zoom only"
     try:
         decoder = VideoDecoder(path)
@@ -166,6 +200,8 @@ def hash_video(
     next_t = 0.0
     last = 0.0
     kept: np.ndarray[Any, Any] | None = None
+    thumbs: list[np.ndarray[Any, Any]] = []
+    stride, seen = 1, 0
     with decoder as dec:
         scale = min(1.0, HASH_SIDE / max(dec.width, dec.height, 1))
         sw, sh = max(2, round(dec.width * scale)), max(2, round(dec.height * scale))
@@ -175,10 +211,17 @@ def hash_video(
                 continue
             next_t = df.time + step
             rgb = rotate(df.frame.to_ndarray(width=sw, height=sh, format="rgb24"), dec.rotation)
+            if inset and seen % stride == 0:
+                thumbs.append(thumbnail(rgb))
+                if len(thumbs) >= 2 * THUMBS:  # a long clip: keep every other, sample half as often
+                    thumbs, stride = thumbs[::2], stride * 2
+            seen += 1
             if crop is not None and size is not None:
                 fy, fx = rgb.shape[0] / size[1], rgb.shape[1] / size[0]
-                rgb = rgb[round(crop.y * fy) : round((crop.y + crop.height) * fy),
-                          round(crop.x * fx) : round((crop.x + crop.width) * fx)]  # fmt: skip
+                y0, y1 = round(crop.y * fy), round((crop.y + crop.height) * fy)
+                x0, x1 = round(crop.x * fx), round((crop.x + crop.width) * fx)
+                if bars_present(rgb, y0, y1, x0, x1):
+                    rgb = rgb[y0:y1, x0:x1]
             picture = trim_black(rgb)
             h, q, m = hash_picture(picture, mirror)
             if q < min_quality:
@@ -195,8 +238,49 @@ def hash_video(
                 mirrors.append(m)
             if dec.duration:
                 progress(min(0.99, df.time / dec.duration))
+    box = find_inset(np.array(thumbs)) if inset and thumbs else None
+    inset_t, inset_h = (
+        region_hashes(path, fps, min_quality, box)
+        if box
+        else (np.zeros(0, np.float32), np.zeros((0, 32), np.uint8))
+    )
     return Hashes(
         t=np.asarray(times, np.float32), hash=np.asarray(hashes, np.uint8).reshape(-1, 32),
         quality=np.asarray(quality, np.uint8), mirror=np.asarray(mirrors, np.uint8).reshape(-1, 32),
-        dropped=dropped, duration=last,
+        dropped=dropped, duration=last, inset=box, inset_t=inset_t, inset_hash=inset_h,
     )  # fmt: skip
+
+
+THUMBS = 100  # thumbnails looked at for an inner picture
+
+
+def thumbnail(rgb: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    h, w = rgb.shape[:2]
+    gray: np.ndarray[Any, Any] = cv2.resize(
+        cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY),
+        (256, max(2, round(h * 256 / w))),
+        interpolation=cv2.INTER_AREA,
+    )
+    return gray
+
+
+def region_hashes(
+    path: Path, fps: float, min_quality: int, box: tuple[float, float, float, float]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """PDQ hashes of one region (fractions of the picture) at ``fps``: a second decoding pass."""
+    times: list[float] = []
+    hashes: list[np.ndarray[Any, Any]] = []
+    next_t = 0.0
+    with VideoDecoder(path) as dec:
+        for df in dec.frames():
+            if df.time + 1e-6 < next_t:
+                continue
+            next_t = df.time + 1.0 / fps
+            rgb = rotate(df.frame.to_ndarray(format="rgb24"), dec.rotation)
+            h, w = rgb.shape[:2]
+            part = rgb[round(box[1] * h) : round(box[3] * h), round(box[0] * w) : round(box[2] * w)]
+            bits, quality = pdqhash.compute(np.ascontiguousarray(part))
+            if int(quality) >= min_quality:
+                times.append(df.time)
+                hashes.append(pack(bits))
+    return np.asarray(times, np.float32), np.asarray(hashes, np.uint8).reshape(-1, 32)

@@ -67,7 +67,7 @@ class Sampler:
 
 class FramesStage(Stage[FramesParams, FramesResult]):
     name = "frames"
-    version = "2"
+    version = "3"
     description = "Keyframes per shot, contact sheet, reverse-search pack, bars, boxes and logos"
     params_model = FramesParams
     result_model = FramesResult

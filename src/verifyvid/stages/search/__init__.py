@@ -76,7 +76,7 @@ class SearchStage(Stage[SearchParams, SearchResult]):
         archive = open_archive(locate(params))
         try:
             about = info(archive)
-            found = search(archive, Query(t=h["t"], hash=h["hash"], mirror=h["mirror"]),
+            found = search(archive, Query.load(h),
                            params.radius, params.min_frames)  # fmt: skip
             durations = {v.id: v.duration for v in archive.videos()} if found else {}
         finally:

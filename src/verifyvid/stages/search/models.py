@@ -28,6 +28,10 @@ class Match(BaseModel):
     ref_end: float
     speed: float = Field(description="archive seconds per clip second (0.8: the clip is sped up)")
     mirrored: bool = Field(description="the clip is the archived picture flipped left-right")
+    region: str = Field(
+        default="whole",
+        description="whole: the clip's picture (bars removed); inset: an inner picture of it",
+    )
     matched_frames: int
     median_distance: float = Field(description="median Hamming distance (of 256 bits)")
     ref_duration: float | None = None

@@ -36,8 +36,10 @@ def draw(match: Match, query_duration: float, path: Path) -> None:
         f"this clip ({query_duration:.1f} s): {match.query_start:.1f}-{match.query_end:.1f} s",
         fill=INK,
     )
-    flags = (" mirrored" if match.mirrored else "") + (
-        f" speed {match.speed:g}x" if abs(match.speed - 1) > 0.02 else ""
+    flags = (
+        (" mirrored" if match.mirrored else "")
+        + (" inner picture" if match.region == "inset" else "")
+        + (f" speed {match.speed:g}x" if abs(match.speed - 1) > 0.02 else "")
     )
     pen.text((MARGIN, bottom + BAR + 4),
              f"#{match.ref_id} {match.title[:60]} ({ref_duration:.1f} s): {match.ref_start:.1f}-{match.ref_end:.1f} s{flags}",
