@@ -18,7 +18,7 @@ from verifyvid.archive.store import Archive
 # needs 4 frames in consistent time order, which allows a looser radius: at 40 a caption band
 # plus a logo is found (7/7 against 3/7 at 31) with no false match (docs/benchmarks.md).
 RADIUS = 40
-EXACT_UP_TO = 2_000_000  # archive hashes up to which every pair within RADIUS is found
+EXACT_UP_TO = 1_000_000  # archive hashes up to which one-bit neighbours are looked up too
 
 
 @dataclass
@@ -65,8 +65,9 @@ def search_index(
     radius: int = RADIUS,
     min_frames: int = 4,
 ) -> list[dict[str, Any]]:
-    # beyond EXACT_UP_TO, one-bit neighbours of each substring cost too much (17x candidates):
-    # pairs within 15 bits are still all found, pairs of 16-31 bits most of the time
+    # up to EXACT_UP_TO every pair within 31 bits is found, and nearly every one within 40;
+    # beyond, one-bit neighbours cost too much (17x candidates): every pair within 15 bits is
+    # still found, farther pairs part of the time (a segment needs only some of its frames)
     flips = 1 if len(index) <= EXACT_UP_TO else 0
     matches: list[dict[str, Any]] = []
     for region, mirrored, qt, variant in query.variants():
