@@ -114,3 +114,23 @@ def test_read_only_cache_place_still_searches(tmp_path: Path) -> None:
     (tmp_path / "archive.sqlite.index").write_text("a file where the folder would go")
     index = current_index(archive)
     assert len(index) == 30 and len(index.range_search(hashes[:3], 0)[0]) == 3
+
+
+def test_another_archive_at_the_same_place_gets_its_own_index(tmp_path: Path) -> None:
+    """A file replaced (or a database dropped and recreated) starts its counters again."""
+    rng = np.random.default_rng(4)
+    path = tmp_path / "archive.sqlite"
+    first = SqliteArchive(path)
+    add(first, "a", rng.integers(0, 256, (40, 32), dtype=np.uint8))
+    add(first, "b", rng.integers(0, 256, (40, 32), dtype=np.uint8))
+    assert len(current_index(first)) == 80
+    first.close()
+    path.unlink()
+    second = SqliteArchive(path)
+    fresh = rng.integers(0, 256, (30, 32), dtype=np.uint8)
+    for name in ("c", "d"):  # the same generation (2) as the first archive had
+        vid = add(second, name, fresh)
+    index = current_index(second)
+    assert len(index) == 60 and set(np.asarray(index.ids)) <= {1, vid}
+    _, ai, _ = index.range_search(fresh[:2], 0)
+    assert len(ai) == 4  # both videos hold these hashes; nothing of the first archive is left

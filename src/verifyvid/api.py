@@ -97,13 +97,11 @@ REPORT_FORMATS = ("md", "json", "html")
 
 
 def render_report(case_dir: Path, fmt: str = "md", base: str = "") -> str:
-    from verifyvid.report.formats import render_html, render_json
+    if fmt == "md":
+        return render_markdown(case_dir, base)
+    from verifyvid.report.formats import render_html, render_json  # markdown-it: only here
 
-    if fmt == "json":
-        return render_json(case_dir)
-    if fmt == "html":
-        return render_html(case_dir)
-    return render_markdown(case_dir, base)
+    return render_json(case_dir) if fmt == "json" else render_html(case_dir)
 
 
 def write_report(case: Case, fmt: str = "md", out: Path | None = None) -> Path:

@@ -38,7 +38,7 @@ def current_index(archive: Archive) -> CandidateIndex:
     root = archive.cache_dir
     now = archive.state()
     state = read_state(root)
-    if state is not None and state["generation"] == now[0]:
+    if state is not None and (state["generation"], state.get("identity")) == (now[0], now[3]):
         return CandidateIndex(root / str(state["folder"]))
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -52,8 +52,10 @@ def current_index(archive: Archive) -> CandidateIndex:
 
 
 def refresh(archive: Archive, root: Path) -> CandidateIndex:
-    generation, removals, _ = archive.state()
+    generation, removals, _, identity = archive.state()
     state = read_state(root)
+    if state is not None and state.get("identity") != identity:
+        state = None  # an index of another archive that was at this place
     if state is not None and state["generation"] == generation:  # another process built it
         return CandidateIndex(root / str(state["folder"]))
     appending = state is not None and state["removals"] == removals
@@ -75,7 +77,7 @@ def refresh(archive: Archive, root: Path) -> CandidateIndex:
         if len(new.row)
         else (int(state["max_row"]) if state and appending else 0)
     )
-    atomic.write_text(root / STATE, json.dumps({"generation": generation, "removals": removals,
+    atomic.write_text(root / STATE, json.dumps({"generation": generation, "removals": removals, "identity": identity,
                                                 "max_row": max_row, "folder": folder}))  # fmt: skip
     for old_folder in root.glob("g*"):  # open readers keep their mapped files until they close
         if old_folder.name != folder:

@@ -24,6 +24,7 @@ from verifyvid.archive.store import (
     Video,
     bump,
     hashes_from,
+    new_identity,
     stats_from,
     videos_from,
 )
@@ -69,6 +70,10 @@ class PostgresArchive:
                     "SELECT pg_advisory_xact_lock(4242)"
                 )  # one schema creator at a time
                 self.db.execute(SCHEMA)
+                self.db.execute(
+                    "INSERT INTO meta VALUES ('identity', %s) ON CONFLICT DO NOTHING",
+                    (new_identity(),),
+                )
         except psycopg.Error as e:
             raise ArchiveError(
                 f"cannot open the archive at {self.path} ({' '.join(str(e).split())[:200]}); check the URL and the server"
@@ -132,11 +137,11 @@ class PostgresArchive:
         self.db.commit()
         return stats_from(row)
 
-    def state(self) -> tuple[int, int, int]:
+    def state(self) -> tuple[int, int, int, int]:
         row = self.db.execute(STATE_SQL).fetchone()
         self.db.commit()
         assert row is not None
-        return int(row[0]), int(row[1]), int(row[2])
+        return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
     def hashes_after(self, row: int) -> HashRows:
         with self.db.cursor(name="hashes") as cur:  # server-side: rows arrive in chunks

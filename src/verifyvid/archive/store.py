@@ -7,6 +7,7 @@ own locking lets several processes add to one file (WAL journal, 30 s busy timeo
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,8 +57,17 @@ VIDEOS_SQL = (
 STATS_SQL = "SELECT COUNT(*), COALESCE(SUM(hash_count), 0) FROM videos"
 STATE_SQL = (
     "SELECT (SELECT value FROM meta WHERE key = 'generation'), "
-    "(SELECT value FROM meta WHERE key = 'removals'), (SELECT COALESCE(MAX(id), 0) FROM hashes)"
+    "(SELECT value FROM meta WHERE key = 'removals'), (SELECT COALESCE(MAX(id), 0) FROM hashes), "
+    "(SELECT value FROM meta WHERE key = 'identity')"
 )
+
+
+def new_identity() -> int:
+    """A random number written once when an archive is created: a candidate index built for
+    another archive at the same place (a file replaced, a database recreated) is not reused."""
+    return secrets.randbits(62)
+
+
 BUMP_SQL = "UPDATE meta SET value = value + 1 WHERE key = '{key}'"
 HASHES_AFTER_SQL = "SELECT id, video_id, t, h FROM hashes WHERE id > {param} ORDER BY id"
 FETCH = 100_000  # rows read at a time while the candidate index is built
@@ -143,6 +153,10 @@ class SqliteArchive:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(SCHEMA)
+            with self.db:
+                self.db.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('identity', ?)", (new_identity(),)
+                )
         except (sqlite3.DatabaseError, OSError) as e:
             raise ArchiveError(
                 f"cannot open the archive {path} ({e}); check the file or use --index"
@@ -192,10 +206,10 @@ class SqliteArchive:
     def stats(self) -> dict[str, int]:
         return stats_from(self.db.execute(STATS_SQL).fetchone())
 
-    def state(self) -> tuple[int, int, int]:
-        """(generation, removals, highest hash row id)."""
-        g, r, m = self.db.execute(STATE_SQL).fetchone()
-        return int(g), int(r), int(m)
+    def state(self) -> tuple[int, int, int, int]:
+        """(generation, removals, highest hash row id, identity)."""
+        g, r, m, i = self.db.execute(STATE_SQL).fetchone()
+        return int(g), int(r), int(m), int(i)
 
     def hashes_after(self, row: int) -> HashRows:
         """Every hash row with an id over ``row``, in id order."""
@@ -215,7 +229,7 @@ class Archive(Protocol):
     def remove(self, vid: int) -> bool: ...
     def videos(self) -> list[Video]: ...
     def stats(self) -> dict[str, int]: ...
-    def state(self) -> tuple[int, int, int]: ...
+    def state(self) -> tuple[int, int, int, int]: ...
     def hashes_after(self, row: int) -> HashRows: ...
     def close(self) -> None: ...
 

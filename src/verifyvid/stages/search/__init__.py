@@ -65,7 +65,8 @@ class SearchStage(Stage[SearchParams, SearchResult]):
         location = locate(params)
         archive = open_archive(location)
         try:
-            return f"{archive.engine}:{archive.path}:{archive.state()[0]}"
+            generation, _, _, identity = archive.state()
+            return f"{archive.engine}:{archive.path}:{identity}:{generation}"
         finally:
             archive.close()
 

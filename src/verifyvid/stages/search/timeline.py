@@ -44,4 +44,4 @@ def draw(match: Match, query_duration: float, path: Path) -> None:
     pen.text((MARGIN, bottom + BAR + 4),
              f"#{match.ref_id} {match.title[:60]} ({ref_duration:.1f} s): {match.ref_start:.1f}-{match.ref_end:.1f} s{flags}",
              fill=INK)  # fmt: skip
-    image.save(path, format="PNG", optimize=True)
+    image.save(path, format="PNG")
