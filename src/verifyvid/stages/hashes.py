@@ -105,7 +105,24 @@ def bars_present(rgb: np.ndarray[Any, Any], y0: int, y1: int, x0: int, x1: int) 
     inside = float(detail[y0:y1, x0:x1].mean()) if y1 > y0 and x1 > x0 else 0.0
     total, area = float(detail.sum()), detail.size - (y1 - y0) * (x1 - x0)
     outside = (total - inside * (y1 - y0) * (x1 - x0)) / max(1, area)
-    return bool(area > 0 and outside < 0.5 * inside)
+    if not (area > 0 and outside < 0.5 * inside):
+        return False
+    # and a straight step where a bar meets the picture (dark scenery has none)
+    h, w = gray.shape
+    edges = [edge_share(gray[:, x0:x1], y, 0) for y in (y0, y1) if 1 < y < h - 1]
+    edges += [edge_share(gray[y0:y1, :], x, 1) for x in (x0, x1) if 1 < x < w - 1]
+    return not edges or max(edges) >= 0.5
+
+
+def edge_share(gray: np.ndarray[Any, Any], at: int, axis: int) -> float:
+    """The share of a line (a row for axis 0, a column for axis 1) showing a step of more than 6
+    gray levels, at the best of three positions around ``at`` (bar edges fall between pixels)."""
+    best = 0.0
+    for pos in (at - 1, at, at + 1):
+        if 0 < pos < gray.shape[axis]:
+            a, b = np.take(gray, pos, axis=axis), np.take(gray, pos - 1, axis=axis)
+            best = max(best, float(np.mean(np.abs(a - b) > 6)))
+    return best
 
 
 def centre(rgb: np.ndarray[Any, Any], zoom: float) -> np.ndarray[Any, Any]:
@@ -122,7 +139,7 @@ def load_hashes(path: Path) -> dict[str, np.ndarray[Any, Any]]:
 
 class HashStage(Stage[HashParams, HashResult]):
     name = "hash"
-    version = "5"
+    version = "6"
     description = "PDQ hashes of frames (bars removed, mirrored too) for searching earlier uploads"
     params_model = HashParams
     result_model = HashResult
