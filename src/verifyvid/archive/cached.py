@@ -46,9 +46,12 @@ def current_index(archive: Archive) -> CandidateIndex:
             return refresh(archive, root)
     except OSError:  # a read-only place: an index for this search only
         folder = Path(tempfile.mkdtemp(prefix="verifyvid-index-"))
-        rows = archive.hashes_after(0)
-        build(folder, rows.video, rows.t, rows.hash)
-        return CandidateIndex(folder)
+        try:
+            rows = archive.hashes_after(0)
+            build(folder, rows.video, rows.t, rows.hash)
+            return CandidateIndex(folder)  # mapped: the files outlive their names
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def refresh(archive: Archive, root: Path) -> CandidateIndex:
@@ -70,6 +73,7 @@ def refresh(archive: Archive, root: Path) -> CandidateIndex:
             old = CandidateIndex(root / str(state["folder"]))
             rows = HashRows.concat([HashRows(np.zeros(len(old), np.int64), np.asarray(old.ids),
                                              np.asarray(old.t), np.asarray(old.hashes)), new])  # fmt: skip
+        shutil.rmtree(root / folder, ignore_errors=True)  # left by a build that was killed
         (root / folder).mkdir()
         build(root / folder, rows.video, rows.t, rows.hash)
     max_row = (
