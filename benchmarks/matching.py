@@ -161,12 +161,8 @@ def bag(path: Path, kind: str) -> np.ndarray[Any, Any]:
     """vPDQ-style: PDQ of whole frames at 1 fps, quality >= 50, identical neighbours dropped;
     or imagehash pHash (64 bits) of whole frames at 1 fps."""
     out: list[np.ndarray[Any, Any]] = []
-    next_t = 0.0
     with VideoDecoder(path) as dec:
-        for df in dec.frames():
-            if df.time + 1e-6 < next_t:
-                continue
-            next_t = df.time + 1.0
+        for df in dec.sampled(1.0):
             rgb = rotate(df.frame.to_ndarray(format="rgb24"), dec.rotation)
             if kind == "pdq":
                 h, quality, _ = hash_picture(rgb, mirror=False)

@@ -49,6 +49,7 @@ class VideoDecoder:
         )
         self.errors = 0
         self.rotation = 0  # clockwise degrees, known after the first frame
+        self.last_time = 0.0  # of the last frame decoded so far
 
     def __enter__(self) -> VideoDecoder:
         return self
@@ -72,8 +73,17 @@ class VideoDecoder:
                 if start is None:
                     start = t
                     self.rotation = (-round(getattr(frame, "rotation", 0) or 0)) % 360
-                yield DecodedFrame(index, max(0.0, t - start), frame)
+                self.last_time = max(0.0, t - start)
+                yield DecodedFrame(index, self.last_time, frame)
                 index += 1
+
+    def sampled(self, fps: float) -> Iterator[DecodedFrame]:
+        """At most ``fps`` frames a second: the first frame at or after each 1/fps step."""
+        next_t = 0.0
+        for df in self.frames():
+            if df.time + 1e-6 >= next_t:
+                next_t = df.time + 1.0 / fps
+                yield df
 
 
 def rotate(image: np.ndarray[Any, Any], clockwise: int) -> np.ndarray[Any, Any]:

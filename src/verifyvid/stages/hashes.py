@@ -213,20 +213,13 @@ def hash_video(
     mirrors: list[np.ndarray[Any, Any]] = []
     quality: list[int] = []
     dropped = 0
-    step = 1.0 / fps
-    next_t = 0.0
-    last = 0.0
     kept: np.ndarray[Any, Any] | None = None
     thumbs: list[np.ndarray[Any, Any]] = []
     stride, seen = 1, 0
     with decoder as dec:
         scale = min(1.0, HASH_SIDE / max(dec.width, dec.height, 1))
         sw, sh = max(2, round(dec.width * scale)), max(2, round(dec.height * scale))
-        for df in dec.frames():
-            last = df.time
-            if df.time + 1e-6 < next_t:
-                continue
-            next_t = df.time + step
+        for df in dec.sampled(fps):
             rgb = rotate(df.frame.to_ndarray(width=sw, height=sh, format="rgb24"), dec.rotation)
             if inset and seen % stride == 0:
                 thumbs.append(thumbnail(rgb))
@@ -255,6 +248,7 @@ def hash_video(
                 mirrors.append(m)
             if dec.duration:
                 progress(min(0.99, df.time / dec.duration))
+        duration = dec.last_time
     box = find_inset(np.array(thumbs)) if inset and thumbs else None
     inset_t, inset_h = (
         region_hashes(path, fps, min_quality, box)
@@ -264,7 +258,7 @@ def hash_video(
     return Hashes(
         t=np.asarray(times, np.float32), hash=np.asarray(hashes, np.uint8).reshape(-1, 32),
         quality=np.asarray(quality, np.uint8), mirror=np.asarray(mirrors, np.uint8).reshape(-1, 32),
-        dropped=dropped, duration=last, inset=box, inset_t=inset_t, inset_hash=inset_h,
+        dropped=dropped, duration=duration, inset=box, inset_t=inset_t, inset_hash=inset_h,
     )  # fmt: skip
 
 
@@ -287,17 +281,13 @@ def region_hashes(
     """PDQ hashes of one region (fractions of the picture) at ``fps``: a second decoding pass."""
     times: list[float] = []
     hashes: list[np.ndarray[Any, Any]] = []
-    next_t = 0.0
     with VideoDecoder(path) as dec:
-        for df in dec.frames():
-            if df.time + 1e-6 < next_t:
-                continue
-            next_t = df.time + 1.0 / fps
+        for df in dec.sampled(fps):
             rgb = rotate(df.frame.to_ndarray(format="rgb24"), dec.rotation)
             h, w = rgb.shape[:2]
             part = rgb[round(box[1] * h) : round(box[3] * h), round(box[0] * w) : round(box[2] * w)]
-            bits, quality = pdqhash.compute(np.ascontiguousarray(part))
-            if int(quality) >= min_quality:
+            bits, quality, _ = hash_picture(part, mirror=False)
+            if quality >= min_quality:
                 times.append(df.time)
-                hashes.append(pack(bits))
+                hashes.append(bits)
     return np.asarray(times, np.float32), np.asarray(hashes, np.uint8).reshape(-1, 32)
