@@ -89,7 +89,7 @@ def search_index(
                     "ref_path": v.path, "score": round(score, 3), "query_start": s.query_start,
                     "query_end": s.query_end, "ref_start": s.ref_start, "ref_end": s.ref_end,
                     "speed": s.speed, "mirrored": mirrored, "matched_frames": s.matched_frames,
-                    "median_distance": s.median_distance, "region": region,
+                    "median_distance": s.median_distance, "region": region, "ref_duration": v.duration,
                 })  # fmt: skip
     return dedupe(sorted(matches, key=lambda m: -m["score"]))
 

@@ -77,16 +77,12 @@ class SearchStage(Stage[SearchParams, SearchResult]):
         archive = open_archive(locate(params))
         try:
             about = info(archive)
-            found = search(archive, Query.load(h),
-                           params.radius, params.min_frames)  # fmt: skip
-            durations = {v.id: v.duration for v in archive.videos()} if found else {}
+            found = search(archive, Query.load(h), params.radius, params.min_frames)
         finally:
             archive.close()
         matches = []
         for n, m in enumerate(found, 1):
-            match = Match(
-                **m, ref_duration=durations.get(m["ref_id"]), image=f"{self.name}/match-{n}.png"
-            )
+            match = Match(**m, image=f"{self.name}/match-{n}.png")
             timeline.draw(match, hashed.duration, ctx.out_dir / f"match-{n}.png")
             matches.append(match)
         return SearchResult(archive=about, query_duration=hashed.duration, query_hashes=len(h["t"]),
