@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from fixtures.synth import clip, remux
+from fixtures.synth import clip, ffmpeg_since, remux
 from tests.conftest import VIDEO
 
 
@@ -88,7 +88,10 @@ def variable_frame_rate(d: Path, good: Path) -> Path:
 
 
 def rotated(d: Path, good: Path) -> Path:
-    return remux(good, d / "rotated.mp4", input_args=["-display_rotation", "90"])
+    # -display_rotation needs ffmpeg 6; Debian 12's 5.1 does not know it
+    return remux(
+        good, d / "rotated.mp4", input_args=["-display_rotation", "90"], exe=ffmpeg_since(6)
+    )
 
 
 def corrupted_packets(d: Path, good: Path) -> Path:

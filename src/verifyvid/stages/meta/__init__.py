@@ -15,6 +15,8 @@ from verifyvid.stages.meta.readers import READERS
 class MetaParams(Params):
     exiftool: bool = True
     """Also ask ExifTool when it is on PATH."""
+    ffprobe: bool = True
+    """Also ask ffprobe when it is on PATH (a cross-check; it adds nothing PyAV lacks)."""
 
 
 class MetaStage(Stage[MetaParams, MetaResult]):
@@ -28,7 +30,7 @@ class MetaStage(Stage[MetaParams, MetaResult]):
         path = ctx.input_path
         raw = {}
         for name, reader in READERS.items():
-            if name == "exiftool" and not params.exiftool:
+            if not {"exiftool": params.exiftool, "ffprobe": params.ffprobe}.get(name, True):
                 continue
             raw[name] = reader(path)
             if raw[name] is not None:
