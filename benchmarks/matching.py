@@ -219,7 +219,7 @@ def quality(work: Path, radius: int, baselines: bool) -> str:
     archive_path.unlink(missing_ok=True)
     for extra in archive_path.parent.glob("archive.sqlite*"):
         subprocess.run(["rm", "-rf", str(extra)], check=True)
-    archive = open_archive(str(archive_path))
+    archive = open_archive(str(archive_path), create=True)
     rows = add_paths(archive, clips, None, None, "2020-01-01")
     ids = {Path(r["path"]).name: r["id"] for r in rows if r["status"] == "added"}
     names = {v: k for k, v in ids.items()}
@@ -340,7 +340,7 @@ def scale(work: Path, sizes: list[int], postgres: str | None) -> str:
     for engine, url in engines:
         for n in sizes:
             location = url or str(work / f"scale-{n}.sqlite")
-            archive = open_archive(location)
+            archive = open_archive(location, create=True)
             if archive.stats()["hashes"] < n:
                 t0 = time.perf_counter()
                 fill(archive, n - archive.stats()["hashes"], np.random.default_rng(n))
@@ -398,7 +398,7 @@ def ingest(work: Path) -> str:
     for attempt in range(3):
         location = work / f"ingest-{attempt}.sqlite"
         location.unlink(missing_ok=True)
-        archive = open_archive(str(location))
+        archive = open_archive(str(location), create=True)
         t0 = time.perf_counter()
         add_paths(archive, [clip], None, None, None)
         seconds = time.perf_counter() - t0

@@ -1,4 +1,5 @@
-"""Write the JSON Schemas of case.json and of every stage result into docs/schemas/.
+"""Write the JSON Schemas of case.json, of the output of every command (--json) and of every
+stage result into docs/schemas/.
 
 usage: python scripts/gen_schemas.py [--check]   (tests/test_docs.py runs --check)
 """
@@ -12,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from verifyvid.case.manifest import CaseManifest
+from verifyvid.envelope import Envelope
 from verifyvid.pipeline.registry import all_stages
 from verifyvid.report.formats import JsonReport
 
@@ -19,7 +21,11 @@ OUT = Path(__file__).resolve().parents[1] / "docs" / "schemas"
 
 
 def schemas() -> dict[str, type[BaseModel]]:
-    models: dict[str, type[BaseModel]] = {"case": CaseManifest, "report": JsonReport}
+    models: dict[str, type[BaseModel]] = {
+        "output": Envelope,
+        "case": CaseManifest,
+        "report": JsonReport,
+    }
     for stage in all_stages():
         models[stage.name] = stage.result_model
     return models

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -44,6 +45,14 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def model() -> Path:
+    """The shared Whisper base model (CTranslate2), which `isolated` also configures."""
+    if not MODEL.is_dir():
+        shared_file("models/whisper-base-ct2/model.bin")
+    return MODEL
+
+
 @pytest.fixture(scope="session")
 def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("media")
@@ -55,17 +64,33 @@ def small_clip(media_dir: Path) -> Path:
     return clip(media_dir / "small.mp4", seconds=3)
 
 
+OUTPUT_SCHEMA = json.loads((ROOT / "docs" / "schemas" / "output.schema.json").read_text())
+
+
+def valid_output(data: Any) -> Any:
+    """``data`` after checking it against the one JSON shape every command prints."""
+    jsonschema.validate(data, OUTPUT_SCHEMA)
+    return data
+
+
 class Cli:
     def __init__(self) -> None:
         self.runner = CliRunner()
 
-    def __call__(self, *args: str | Path) -> Result:
-        return self.runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+    def __call__(self, *args: str | Path, input: str | bytes | None = None) -> Result:
+        return self.runner.invoke(app, [str(a) for a in args], catch_exceptions=False, input=input)
 
     def json(self, *args: str | Path, code: int = 0) -> Any:
+        """The envelope a command prints with --json (checked against the schema)."""
         result = self(*args, "--json")
         assert result.exit_code == code, result.output
-        return json.loads(result.stdout)
+        data = valid_output(json.loads(result.stdout))
+        assert data["exit_code"] == code
+        return data
+
+    def result(self, *args: str | Path, code: int = 0) -> Any:
+        """What the command itself returns: the envelope's ``result``."""
+        return self.json(*args, code=code)["result"]
 
 
 @pytest.fixture

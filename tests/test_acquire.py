@@ -53,12 +53,12 @@ def test_check_a_link(cli: Cli, server: str, small_clip: Path, page: str) -> Non
     report = Path(data["report"]).read_text()
     assert "## Source" in report, report
     assert "downloaded by verifyvid" in report, report
-    assert cli.json("verify", case)["intact"] is True
+    assert cli.result("verify", case)["intact"] is True
 
 
 def test_acquire_command(cli: Cli, server: str, tmp_path: Path) -> None:
     data = cli.json("acquire", f"{server}/clip.mp4", "--case", tmp_path / "c", "--max-size", "50M")
-    assert data["case"] == str((tmp_path / "c").resolve()) and data["extractor"]
+    assert data["case"] == str((tmp_path / "c").resolve()) and data["result"]["extractor"]
     assert "meta" not in read_manifest(tmp_path / "c").stages
 
 

@@ -95,4 +95,4 @@ def test_config_stage_params_reach_stage(cli, small_clip: Path, tmp_path: Path) 
     config.write_text("[stages.meta]\nexiftool = false\n")
     data = cli.json("check", small_clip, "--config", config)
     manifest = json.loads((Path(data["case"]) / "case.json").read_text())
-    assert manifest["stages"]["meta"]["params"] == {"exiftool": False}
+    assert manifest["stages"]["meta"]["params"] == {"exiftool": False, "ffprobe": True}

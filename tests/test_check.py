@@ -37,7 +37,7 @@ def test_second_run_is_cached(cli: Cli, small_clip: Path) -> None:
         ("meta", "frames", "hash", "transcribe"), "cached"
     )
     search = second["stages"]["search"]
-    assert search["status"] == "skipped" and "no archive of known videos" in search["error"]
+    assert search["status"] == "skipped" and "no archive of known videos" in search["reason"]
     forced = cli.json("check", small_clip, "--force")
     assert forced["stages"]["meta"]["status"] == "ok"
 
@@ -111,7 +111,7 @@ def test_unknown_stage_name(cli: Cli, small_clip: Path) -> None:
 def test_skip_records_skipped(cli: Cli, small_clip: Path) -> None:
     data = cli.json("check", small_clip, "--skip", "meta")
     assert data["stages"]["meta"]["status"] == "skipped"
-    assert data["stages"]["meta"]["error"] == "skipped by --skip"
+    assert data["stages"]["meta"]["reason"] == "skipped by --skip"
 
 
 def test_locked_case_with_no_wait(cli: Cli, small_clip: Path, tmp_path: Path) -> None:
@@ -157,7 +157,7 @@ def test_report_on_non_case(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_version_json(cli: Cli) -> None:
-    data = cli.json("version")
+    data = cli.result("version")
     assert data["verifyvid"] and data["ffmpeg"] and "av" in data["libraries"]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.synth import clip
-from tests.conftest import Cli, shared_file
+from tests.conftest import Cli, shared_file, valid_output
 from tests.corpus import CORPUS, Case
 from verifyvid.case import atomic
 
@@ -28,21 +28,22 @@ def test_corpus(cli: Cli, case: Case, good: Path, tmp_path: Path) -> None:
     result = cli("check", target, "--json")
     assert result.exit_code == case.exit_code, result.output
     assert "Traceback" not in result.output
+    data = valid_output(json.loads(result.stdout))
+    assert data["exit_code"] == case.exit_code
     if case.exit_code in (2, 3):
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: ") and case.message in lines[0], (
             lines
         )
-        assert result.stdout == ""
+        assert data["status"] == "error" and case.message in data["error"] and data["case"] is None
         return
-    data = json.loads(result.stdout)
     case_dir = Path(data["case"])
     manifest = json.loads((case_dir / "case.json").read_text())
     assert manifest["input"]["sha256"] == data["input"]["sha256"]
     for stage in data["stages"].values():
         assert stage["status"] in ("ok", "skipped", "failed", "unavailable")
-        assert stage["error"] is None or "\n" not in stage["error"]
-    assert cli.json("verify", case_dir)["intact"] is True
+        assert stage["reason"] is None or "\n" not in stage["reason"]
+    assert cli.result("verify", case_dir)["intact"] is True
     assert (case_dir / "report.md").is_file()
 
 

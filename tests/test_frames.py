@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from verifyvid.stages.frames.models import Box
 
 
 def frames_of(cli: Cli, path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = cli.json("frames", path)
+    data: dict[str, Any] = cli.result("frames", path)
     return data
 
 
@@ -62,7 +61,7 @@ def test_one_keyframe_per_shot(cli: Cli, bikes: Path) -> None:
 
 def test_long_shot_gets_a_keyframe_every_interval(cli: Cli, tmp_path: Path) -> None:
     path = clip(tmp_path / "long.mp4", seconds=9, audio=False, source="mandelbrot")
-    result = cli.json("frames", path, "--interval", "3")
+    result = cli.result("frames", path, "--interval", "3")
     assert len(result["shots"]) == 1
     assert len(result["keyframes"]) == 3
     assert [k["shot"] for k in result["keyframes"]] == [0, 0, 0]
@@ -144,15 +143,15 @@ def test_audio_only_is_skipped(cli: Cli, tmp_path: Path) -> None:
     from fixtures.synth import remux
 
     remux(transform_audio, path, args=["-vn"])
-    result = cli("frames", path, "--json")
-    assert result.exit_code == 0
-    assert json.loads(result.stdout)["status"] == "skipped"
+    data = cli.json("frames", path)
+    frames = data["stages"]["frames"]
+    assert frames["status"] == "skipped" and frames["reason"] == "no video stream"
+    assert data["result"] is None
 
 
 def test_undecodable_video_fails_cleanly(cli: Cli) -> None:
-    result = cli("check", shared_file("media/video/android_keyed_metadata_only.mp4"), "--json")
-    assert result.exit_code == 4
-    data = json.loads(result.stdout)
+    data = cli.json("check", shared_file("media/video/android_keyed_metadata_only.mp4"), code=4)
     assert data["stages"]["meta"]["status"] == "ok"
     assert data["stages"]["frames"]["status"] == "failed"
-    assert "no frame could be decoded" in data["stages"]["frames"]["error"]
+    assert "no frame could be decoded" in data["stages"]["frames"]["reason"]
+    assert data["status"] == "partial" and "stage frames failed" in data["error"]

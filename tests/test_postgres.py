@@ -67,19 +67,19 @@ def test_engines_give_identical_results(cli: Cli, postgres_url: str, tmp_path: P
     ]
     sqlite = str(tmp_path / "archive.sqlite")
     for index in (sqlite, postgres_url):
-        out = cli.json("index", "add", *clips, "--index", index, "--first-seen", "2017-12-14")
-        assert [r["status"] for r in out["results"]] == ["added", "added"]
-        again = cli.json("index", "add", clips[0], "--index", index)
-        assert again["results"][0]["status"] == "duplicate"
+        out = cli.result("index", "add", *clips, "--index", index, "--first-seen", "2017-12-14")
+        assert [r["status"] for r in out["videos"]] == ["added", "added"]
+        again = cli.result("index", "add", clips[0], "--index", index)
+        assert again["videos"][0]["status"] == "duplicate"
 
     def listing(index: str) -> list[dict[str, object]]:
         return [
             {k: v for k, v in row.items() if k != "added"}
-            for row in cli.json("index", "list", "--index", index)["videos"]
+            for row in cli.result("index", "list", "--index", index)["videos"]
         ]
 
     assert listing(sqlite) == listing(postgres_url)
-    stats = [cli.json("index", "stats", "--index", i) for i in (sqlite, postgres_url)]
+    stats = [cli.result("index", "stats", "--index", i) for i in (sqlite, postgres_url)]
     assert (
         stats[0]["videos"] == stats[1]["videos"] == 2 and stats[0]["hashes"] == stats[1]["hashes"]
     )
@@ -90,7 +90,7 @@ def test_engines_give_identical_results(cli: Cli, postgres_url: str, tmp_path: P
 
     graph = "[0:v]trim=start=2:end=8,setpts=PTS-STARTPTS,hflip,scale=540:304,pad=540:960:0:328:black[out]"
     query = transform(clips[0], tmp_path / "viral.mp4", graph)
-    results = [cli.json("search", query, "--index", i) for i in (sqlite, postgres_url)]
+    results = [cli.result("search", query, "--index", i) for i in (sqlite, postgres_url)]
     assert results[0]["matches"] == results[1]["matches"]
     keep = ("videos", "hashes", "generation")
     assert {k: results[0]["archive"][k] for k in keep} == {
@@ -102,8 +102,8 @@ def test_engines_give_identical_results(cli: Cli, postgres_url: str, tmp_path: P
     )
 
     cli("index", "remove", "1", "--index", postgres_url)
-    assert cli.json("index", "stats", "--index", postgres_url)["videos"] == 1
-    again = cli.json(
+    assert cli.result("index", "stats", "--index", postgres_url)["videos"] == 1
+    again = cli.result(
         "search", query, "--index", postgres_url
     )  # the archive changed: searched again
     assert again["archive"]["generation"] == results[1]["archive"]["generation"] + 1

@@ -160,21 +160,21 @@ def test_verify_detects_changes(cli: Cli, small_clip: Path, tmp_path: Path) -> N
     shutil.copy(small_clip, source)
     data = cli.json("check", source, "--skip", "transcribe")
     case_dir = Path(data["case"])
-    assert cli.json("verify", case_dir)["intact"] is True
+    assert cli.result("verify", case_dir)["intact"] is True
     for name in ("meta/result.json", "frames/contact_sheet.jpg"):
         target = case_dir / name
         original = target.read_bytes()
         target.write_bytes(original[:100] + bytes([original[100] ^ 1]) + original[101:])
-        out = cli.json("verify", case_dir, code=4)
+        out = cli.result("verify", case_dir, code=4)
         assert out["changed"] == [name]
         target.write_bytes(original)
     (case_dir / "frames" / "extra.txt").write_text("planted")
-    assert cli.json("verify", case_dir, code=4)["added"] == ["frames/extra.txt"]
+    assert cli.result("verify", case_dir, code=4)["added"] == ["frames/extra.txt"]
     (case_dir / "frames" / "extra.txt").unlink()
     raw = bytearray(source.read_bytes())
     raw[len(raw) // 2] ^= 0xFF
     source.write_bytes(bytes(raw))
-    out = cli.json("verify", case_dir, code=4)
+    out = cli.result("verify", case_dir, code=4)
     assert out["changed"] == [f"input {source.resolve()}"]
     human = cli("verify", case_dir)
     assert human.exit_code == 4 and "NOT intact" in human.stdout

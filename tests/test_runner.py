@@ -96,9 +96,9 @@ def test_param_change_reruns_stage_and_dependents(case: Case) -> None:
 
 
 def test_bad_param_is_usage_error(case: Case) -> None:
-    with pytest.raises(UsageError, match="bad setting for stage a: n"):
+    with pytest.raises(UsageError, match=r"stage a: n \(flag --n\) = 'x': input should be a valid"):
         run(case, [Recorder("a")], params={"a": {"n": "x"}})
-    with pytest.raises(UsageError, match="bad setting for stage a: nope"):
+    with pytest.raises(UsageError, match="stage a: no setting nope"):
         run(case, [Recorder("a")], params={"a": {"nope": 1}})
 
 

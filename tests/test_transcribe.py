@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -10,25 +9,18 @@ from typing import Any
 import pytest
 
 from fixtures.synth import clip, remux
-from tests.conftest import MODEL, Cli, shared_file
+from tests.conftest import Cli, shared_file
 from verifyvid.stages.transcribe import timeline
 from verifyvid.stages.transcribe.timeline import Window
 
 
 def transcribe(cli: Cli, path: Path, *args: str) -> dict[str, Any]:
-    data: dict[str, Any] = cli.json("transcribe", path, *args)
+    data: dict[str, Any] = cli.result("transcribe", path, *args)
     return data
 
 
 def ids(result: dict[str, Any]) -> set[str]:
     return {f["id"] for f in result["findings"]}
-
-
-@pytest.fixture
-def model() -> Path:
-    if not MODEL.is_dir():
-        shared_file("models/whisper-base-ct2/model.bin")
-    return MODEL
 
 
 # -- real model, real speech --------------------------------------------------------------------
@@ -122,7 +114,7 @@ def test_video_without_audio_is_skipped(cli: Cli, tmp_path: Path) -> None:
     path = clip(tmp_path / "mute.mp4", seconds=1, audio=False)
     data = cli.json("check", path)
     assert data["stages"]["transcribe"]["status"] == "skipped"
-    assert data["stages"]["transcribe"]["error"] == "no audio stream"
+    assert data["stages"]["transcribe"]["reason"] == "no audio stream"
     assert data["stages"]["meta"]["status"] == "ok" and data["stages"]["frames"]["status"] == "ok"
 
 
@@ -139,12 +131,10 @@ def test_missing_model_is_unavailable_and_rest_completes(
     cli: Cli, small_clip: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("VERIFYVID_WHISPER_MODEL", "/nonexistent/whisper-model")
-    result = cli("check", small_clip, "--json")
-    assert result.exit_code == 4
-    data = json.loads(result.stdout)
+    data = cli.json("check", small_clip, code=4)
     stage = data["stages"]["transcribe"]
     assert stage["status"] == "unavailable"
-    assert "no such file or folder" in stage["error"] and "VERIFYVID_WHISPER_MODEL" in stage["fix"]
+    assert "no such file or folder" in stage["reason"] and "VERIFYVID_WHISPER_MODEL" in stage["fix"]
     assert data["stages"]["meta"]["status"] == "ok" and data["stages"]["frames"]["status"] == "ok"
 
 
@@ -152,15 +142,14 @@ def test_model_name_offline_is_unavailable(
     cli: Cli, small_clip: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the machine may or may not have a network
-    result = cli("transcribe", small_clip, "--model", "tiny", "--json")
-    assert result.exit_code == 4
-    data = json.loads(result.stdout)
-    assert data["status"] == "unavailable"
-    assert "could not be downloaded" in data["error"] and "--model PATH" in data["fix"]
+    data = cli.json("transcribe", small_clip, "--model", "tiny", code=4)
+    stage = data["stages"]["transcribe"]
+    assert stage["status"] == "unavailable" and data["result"] is None
+    assert "could not be downloaded" in stage["reason"] and "--model PATH" in stage["fix"]
 
 
 def test_models_lists_configured_model(cli: Cli, model: Path) -> None:
-    data = cli.json("models")
+    data = cli.result("models")
     assert any(m["path"] == str(model.resolve()) for m in data["models"])
 
 

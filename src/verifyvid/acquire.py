@@ -120,7 +120,7 @@ def download(url: str, staging: Path, options: AcquireOptions) -> tuple[Path, di
     except Exception as e:  # DownloadError, ExtractorError, network errors
         reason = " ".join((log.errors[-1] if log.errors else str(e)).replace("ERROR:", "").split())
         raise InputError(
-            f"could not acquire {url}: {reason[:240]}; check the link, the network or --cookies"
+            f"could not acquire {url}: {reason}; check the link, the network or --cookies"
         ) from None
     files = [Path(d["filepath"]) for d in info.get("requested_downloads", []) if d.get("filepath")]
     media = next((f for f in files if f.is_file()), None)

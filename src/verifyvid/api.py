@@ -2,7 +2,8 @@
 
 ``check`` is the whole pipeline for one input:
 
-1. resolve the target: a media file (its case is created or reopened) or a case folder;
+1. resolve the target: a media file (its case is created or reopened), a link, standard
+   input ('-'), or a case folder; the claims are checked;
 2. make sure a media file is usable (``InputError`` otherwise) and hash it;
 3. lock the case folder, so one process writes it at a time;
 4. run the selected stages (``pipeline.runner``), each into its own subfolder;
@@ -12,12 +13,14 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from verifyvid import claims as claim_rules
 from verifyvid.acquire import AcquireOptions
 from verifyvid.case import atomic
 from verifyvid.case.folder import (
@@ -27,13 +30,13 @@ from verifyvid.case.folder import (
     reopen_case,
 )
 from verifyvid.case.lock import CaseLock
-from verifyvid.case.manifest import DONE
+from verifyvid.envelope import Envelope, FindingOut, InputOut, StageOut, status_of
 from verifyvid.errors import ExitCode
-from verifyvid.findings import Finding, ranked
+from verifyvid.findings import Finding
 from verifyvid.intake import install, take
 from verifyvid.pipeline import registry
-from verifyvid.pipeline.runner import Observer, Outcome, Runner, RunOptions
-from verifyvid.pipeline.stage import Stage
+from verifyvid.pipeline.runner import Observer, Outcome, Runner, RunOptions, validated
+from verifyvid.report.data import load as load_report_data
 from verifyvid.report.markdown import render_markdown
 
 REPORT_NAME = "report.md"
@@ -44,8 +47,8 @@ class StageFinding:
     stage: str
     finding: Finding
 
-    def as_json(self) -> dict[str, Any]:
-        return {"stage": self.stage, **self.finding.model_dump(mode="json")}
+    def out(self) -> FindingOut:
+        return FindingOut(stage=self.stage, **self.finding.model_dump(mode="json"))
 
 
 @dataclass
@@ -60,32 +63,48 @@ class CheckResult:
         bad = any(o.status in ("failed", "unavailable") for o in self.outcomes.values())
         return ExitCode.PARTIAL if bad else ExitCode.OK
 
-    def as_json(self) -> dict[str, Any]:
+    def problems(self) -> str | None:
+        """One line naming each stage that failed or was unavailable, with why (None if none)."""
+        parts = []
+        for name, o in self.outcomes.items():
+            if o.status in ("failed", "unavailable"):
+                fix = f" (fix: {o.fix})" if o.fix else ""
+                parts.append(f"stage {name} {o.status}: {o.error}{fix}")
+        return "; ".join(parts) or None
+
+    def envelope(self, command: str = "check", result: Any = None) -> Envelope:
         rec = self.case.manifest.input
-        return {
-            "case": str(self.case.root.resolve()),
-            "input": {"path": rec.path, "url": rec.url, "sha256": rec.sha256, "size": rec.size},
-            "stages": {
-                name: {"status": o.status, "seconds": o.seconds, "error": o.error, "fix": o.fix}
+        code = int(self.exit_code)
+        return Envelope(
+            command=command,
+            status=status_of(code),
+            exit_code=code,
+            error=self.problems(),
+            input=InputOut(path=rec.path, url=rec.url, sha256=rec.sha256, size=rec.size),
+            case=str(self.case.root.resolve()),
+            stages={
+                name: StageOut(status=o.status, seconds=o.seconds, reason=o.error, fix=o.fix)
                 for name, o in self.outcomes.items()
             },
-            "findings": [f.as_json() for f in self.findings],
-            "report": str(self.report.resolve()) if self.report else None,
-        }
+            findings=[f.out() for f in self.findings],
+            report=str(self.report.resolve()) if self.report else None,
+            result=result,
+        )
 
 
-def case_findings(case: Case, stages: list[Stage[Any, Any]] | None = None) -> list[StageFinding]:
-    """Findings of every stage that succeeded, most severe first."""
-    out: list[StageFinding] = []
-    for stage in stages or registry.all_stages():
-        record = case.manifest.stages.get(stage.name)
-        if record is None or record.status not in DONE:
-            continue
-        result = case.load_result(stage.name, stage.result_model)
-        if result is not None:
-            out.extend(StageFinding(stage.name, f) for f in result.findings)
-    order = {id(f): i for i, f in enumerate(ranked([sf.finding for sf in out]))}
-    return sorted(out, key=lambda sf: order[id(sf.finding)])
+def case_findings(case: Case) -> list[StageFinding]:
+    """Every finding of the case, most severe first, claims contradicted by the evidence
+    included: the same list the report shows."""
+    return [StageFinding(stage, f) for stage, f in load_report_data(case.root).findings]
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def read_result(case: Case, stage: str) -> Any:
+    """A stage's result.json as it is written in the case (JSON values)."""
+    return read_json(case.result_path(stage))
 
 
 def open_existing(root: Path) -> Case:
@@ -114,11 +133,17 @@ def write_report(case: Case, fmt: str = "md", out: Path | None = None) -> Path:
     return path
 
 
-def set_claims(case_dir: Path, claims: dict[str, str], wait: bool = True) -> Case:
-    """Record what the clip is claimed to show (date, place, language) in the case."""
+def set_claims(
+    case_dir: Path, claims: dict[str, str | None], wait: bool = True, clear: bool = False
+) -> Case:
+    """Record what the clip is claimed to show (date, place, language) in the case; ``clear``
+    forgets the claims recorded before."""
+    given = claim_rules.checked(claims)
     with CaseLock(case_dir, wait=wait):
         case = open_existing(case_dir)
-        case.manifest.claims.update({k: v for k, v in claims.items() if v})
+        if clear:
+            case.manifest.claims.clear()
+        case.manifest.claims.update(given)
         case.save()
         write_report(case)
     return case
@@ -134,21 +159,24 @@ def check(
     wait: bool = True,
     on_wait: Callable[[Path], None] | None = None,
     report: bool = True,
-    claims: dict[str, str] | None = None,
+    claims: dict[str, str | None] | None = None,
     acquire_options: AcquireOptions | None = None,
     info_json: Path | None = None,
+    stdin: BinaryIO | None = None,
 ) -> CheckResult:
-    """Run the pipeline on a media file, a link, or an existing case folder."""
+    """Run the pipeline on a media file, a link, standard input ('-'), or a case folder."""
     options = options or RunOptions()
+    given = claim_rules.checked(claims or {})
+    validated(registry.all_stages(), options)  # bad options: exit 2 before a case is written
     with contextlib.ExitStack() as stack:
-        intake = take(target, case_dir, cases_root, stack, acquire_options, info_json)
+        intake = take(target, case_dir, cases_root, stack, acquire_options, info_json, stdin)
         with CaseLock(intake.root, wait=wait, on_wait=on_wait):
             if intake.record is not None:
                 case = open_case(intake.root, intake.record)
             else:
                 case = reopen_case(intake.root)
             install(case, intake)
-            case.manifest.claims.update({k: v for k, v in (claims or {}).items() if v})
+            case.manifest.claims.update(given)
             case.save()
             runner = Runner(case, registry.all_stages(), options, observer)
             outcomes = runner.run()

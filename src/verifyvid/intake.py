@@ -1,8 +1,8 @@
-"""Taking an input into a case: a local file, an existing case folder, or a link.
+"""Taking an input into a case: a local file, an existing case folder, a link, or standard input.
 
-A link is downloaded into a staging folder first (the case folder's name depends on the
-file's SHA-256); only once the case is locked is the staging folder moved into
-``<case>/source/``. A failed download leaves nothing behind.
+A link is downloaded (standard input is read) into a staging folder first (the case folder's
+name depends on the file's SHA-256); only once the case is locked is the staging folder moved
+into ``<case>/source/``. A failed download leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from verifyvid import acquire
 from verifyvid.case import atomic
@@ -28,6 +28,7 @@ from verifyvid.case.folder import (
     is_case_dir,
 )
 from verifyvid.case.manifest import InputRecord, StageRecord
+from verifyvid.errors import InputError, UsageError
 from verifyvid.media.probe import summarize
 
 
@@ -41,6 +42,7 @@ class Intake:
     info_path: Path | None = None
     captured: datetime | None = None
     seconds: float = 0.0
+    tool: str | None = None  # how the staged file was obtained, when not downloaded
 
 
 def take(
@@ -50,9 +52,14 @@ def take(
     stack: contextlib.ExitStack,
     options: acquire.AcquireOptions | None = None,
     info_json: Path | None = None,
+    stdin: BinaryIO | None = None,
 ) -> Intake:
     if acquire.is_url(target):
         return _download(target, case_dir, cases_root, stack, options or acquire.AcquireOptions())
+    if target == "-":
+        if stdin is None:
+            raise UsageError("'-' reads the media from standard input, which is not available here")
+        return _from_stdin(stdin, case_dir, cases_root, stack)
     path = Path(target)
     if case_dir is None and is_case_dir(path):
         return Intake(root=path, record=None)
@@ -66,13 +73,9 @@ def take(
     return Intake(root=root, record=record, info=info, info_path=info_path)
 
 
-def _download(
-    url: str,
-    case_dir: Path | None,
-    cases_root: Path,
-    stack: contextlib.ExitStack,
-    options: acquire.AcquireOptions,
-) -> Intake:
+def _staging(case_dir: Path | None, cases_root: Path, stack: contextlib.ExitStack) -> Path:
+    """A new folder beside the future case folder, removed with the stack (with the parent
+    folder, if this made it and it is still empty: no debris from a failed download)."""
     parent = case_dir.parent if case_dir is not None else cases_root
     created = not parent.exists()
     ensure_dir(parent)
@@ -83,9 +86,46 @@ def _download(
         shutil.rmtree(staging, ignore_errors=True)
         if created:
             with contextlib.suppress(OSError):
-                parent.rmdir()  # only if still empty: no debris from a failed download
+                parent.rmdir()
 
     stack.callback(cleanup)
+    return staging
+
+
+# container (libavformat's name, first of its list) -> file name extension for a staged file
+EXTENSIONS = {"mov": ".mp4", "matroska": ".mkv", "webm": ".webm", "avi": ".avi", "mpegts": ".ts",
+              "mp3": ".mp3", "wav": ".wav", "ogg": ".ogg", "flac": ".flac", "flv": ".flv",
+              "3gp": ".3gp", "aac": ".aac"}  # fmt: skip
+
+
+def _from_stdin(
+    stream: BinaryIO, case_dir: Path | None, cases_root: Path, stack: contextlib.ExitStack
+) -> Intake:
+    """The media piped into `verifyvid check -`, kept in the case as ``source/stdin.<ext>``."""
+    staging = _staging(case_dir, cases_root, stack)
+    captured = datetime.now(UTC)
+    raw = staging / "stdin"
+    with raw.open("wb") as f:
+        shutil.copyfileobj(stream, f, 1 << 20)
+    if raw.stat().st_size == 0:
+        raise InputError("standard input was empty; pipe a video or audio file into `check -`")
+    fmt = summarize(raw).format_name.split(",")[0]
+    media = raw.rename(staging / f"stdin{EXTENSIONS.get(fmt, '.bin')}")
+    record = input_record(media)
+    root = case_dir or default_case_dir(media, record.sha256, cases_root)
+    ensure_dir(root)
+    return Intake(root=root, record=record, staging=staging, media_name=media.name,
+                  captured=captured, tool="standard input")  # fmt: skip
+
+
+def _download(
+    url: str,
+    case_dir: Path | None,
+    cases_root: Path,
+    stack: contextlib.ExitStack,
+    options: acquire.AcquireOptions,
+) -> Intake:
+    staging = _staging(case_dir, cases_root, stack)
     captured = datetime.now(UTC)
     t0 = time.perf_counter()
     media, info = acquire.download(url, staging, options)
@@ -110,7 +150,8 @@ def install(case: Case, intake: Intake) -> None:
         media = source / intake.media_name
         case.manifest.input.path = str(media.resolve())
         info_files = sorted(source.glob("*.info.json"))
-        url, captured, tool = intake.record.url, intake.captured, acquire.yt_dlp_version()
+        url, captured = intake.record.url, intake.captured
+        tool = intake.tool or acquire.yt_dlp_version()
         media_rel = f"{acquire.SOURCE_DIR}/{media.name}"
     else:
         assert intake.info_path is not None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from verifyvid.archive.store import Archive, Video
 from verifyvid.case.folder import check_input_file, read_manifest
+from verifyvid.claims import checked_date
 from verifyvid.errors import UsageError
 from verifyvid.hashing import sha256_file
 from verifyvid.media.probe import summarize
@@ -20,12 +21,7 @@ ZOOMS = (1.0, 0.9, 0.8)  # each kept frame whole and its centre 90 % and 80 %: c
 
 
 def check_date(text: str | None) -> str | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise UsageError(f"--first-seen {text}: give a date as YYYY-MM-DD") from None
+    return None if text is None else checked_date(text, "--first-seen")
 
 
 def media_files(paths: list[Path]) -> list[Path]:
@@ -38,13 +34,31 @@ def media_files(paths: list[Path]) -> list[Path]:
     return out
 
 
+class LazyArchive:
+    """Opens (and creates) the archive the first time a video is to be added, so a command
+    that adds nothing leaves no empty archive behind."""
+
+    def __init__(self, opener: Callable[[], Archive]) -> None:
+        self.opener = opener
+        self.archive: Archive | None = None
+
+    def get(self) -> Archive:
+        if self.archive is None:
+            self.archive = self.opener()
+        return self.archive
+
+
 def add_paths(
-    archive: Archive,
+    archive: Archive | LazyArchive,
     paths: list[Path],
     title: str | None,
     source: str | None,
     first_seen: str | None,
 ) -> list[dict[str, Any]]:
+    """One row per file: status added, duplicate (same SHA-256 already archived), skipped (no
+    frame could be hashed) or error, with the reason."""
+    lazy = archive if isinstance(archive, LazyArchive) else LazyArchive(lambda: archive)
+    check_date(first_seen)
     rows = []
     for path in media_files(paths):
         line: dict[str, Any] = {"path": str(path)}
@@ -62,9 +76,13 @@ def add_paths(
         except Exception as e:
             rows.append({**line, "status": "error", "error": " ".join(str(e).split())[:200]})
             continue
+        if len(got.t) == 0:
+            rows.append({**line, "status": "skipped", "hashes": 0, "error": "no frame could be "
+                         "hashed (every frame too flat, dark or small for PDQ); nothing was added"})  # fmt: skip
+            continue
         video = Video(id=0, sha256=sha, title=title or media.name, source=source, first_seen=check_date(first_seen),
                       duration=summary.duration or got.duration, path=str(media), added="")  # fmt: skip
-        vid, added = archive.add(video, got.t, got.hash)
+        vid, added = lazy.get().add(video, got.t, got.hash)
         rows.append(
             {**line, "status": "added" if added else "duplicate", "id": vid, "hashes": len(got.t)}
         )

@@ -234,10 +234,17 @@ class Archive(Protocol):
     def close(self) -> None: ...
 
 
-def open_archive(location: str | None) -> Archive:
-    """A SQLite file path (default: the user data dir) or a postgresql:// URL."""
+def open_archive(location: str | None, create: bool = False) -> Archive:
+    """A SQLite file path (default: the user data dir) or a postgresql:// URL. A SQLite file is
+    only made when ``create`` is set (adding videos): reading a missing archive is an error."""
     if location and location.startswith(("postgresql://", "postgres://")):
         from verifyvid.archive.postgres import PostgresArchive
 
         return PostgresArchive(location)
-    return SqliteArchive(Path(location).expanduser() if location else default_path())
+    path = Path(location).expanduser() if location else default_path()
+    if not create and not path.is_file():
+        raise UsageError(
+            f"no archive of known videos at {path}; add videos with `verifyvid index add` "
+            "or give --index"
+        )
+    return SqliteArchive(path)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -21,24 +21,32 @@ from verifyvid.cli.common import (
     ConfigOpt,
     CookiesOpt,
     DebugOpt,
+    DownloadFormatOpt,
     ForceOpt,
     JsonOpt,
     MaxSizeOpt,
     NoWaitOpt,
+    OnlyOpt,
+    Out,
     QuietOpt,
+    SkipOpt,
     acquire_options,
-    app,
     cli_errors,
+    command,
+    run_options,
     run_pipeline,
     settings_for,
 )
 from verifyvid.config import stage_params
+from verifyvid.envelope import Envelope, status_of
 from verifyvid.errors import ExitCode, UsageError
-from verifyvid.pipeline.runner import RunOptions
+from verifyvid.pipeline.runner import RunOptions, validated
 from verifyvid.versions import tool_info
 
+CaseArg = Annotated[Path, typer.Argument(metavar="CASE", help="A case folder.")]
 
-@app.command()
+
+@command()
 def acquire(
     url: Annotated[
         str,
@@ -48,9 +56,7 @@ def acquire(
     ],
     case: CaseOpt = None,
     cookies: CookiesOpt = None,
-    fmt: Annotated[
-        str | None, typer.Option("--format", metavar="FORMAT", help="yt-dlp format selection.")
-    ] = None,
+    download_format: DownloadFormatOpt = None,
     max_size: MaxSizeOpt = None,
     no_wait: NoWaitOpt = False,
     json_out: JsonOpt = False,
@@ -59,80 +65,97 @@ def acquire(
     config: ConfigOpt = None,
 ) -> None:
     """Download a post with yt-dlp into a new case, keeping the platform's metadata."""
-    with cli_errors(debug):
+    out = Out("acquire", json_out, quiet, debug, url)
+    with cli_errors(out):
         settings = settings_for(config)
-        result = run_pipeline(
-            url,
-            settings=settings,
-            case=case,
-            options=RunOptions(only=frozenset(), debug=debug),
-            json_out=json_out,
-            quiet=True,
-            no_wait=no_wait,
-            acquire=acquire_options(cookies, fmt, max_size),
-        )
-        summary = json.loads(
-            (result.case.root / SOURCE_DIR / ACQUISITION_NAME).read_text(encoding="utf-8")
-        )
-    if json_out:
-        output.print_json({"case": str(result.case.root.resolve()), **summary})
-    elif not quiet:
+        result = run_pipeline(url, settings=settings, case=case,
+                              options=RunOptions(only=frozenset(), debug=debug), out=out,
+                              no_wait=no_wait, acquire=acquire_options(cookies, download_format, max_size))  # fmt: skip
+        summary = api.read_json(result.case.root / SOURCE_DIR / ACQUISITION_NAME)
+
+    def human() -> None:
         output.print_path("Case", result.case.root)
         output.print_path("Media", result.case.root / summary["file"])
 
+    out.emit(result.envelope("acquire", summary), human)
 
-@app.command()
+
+@command()
 def batch(
     inputs: Annotated[
         list[str],
         typer.Argument(
-            metavar="INPUTS...", help="Files, folders, links, or @list.txt (one per line)."
+            metavar="INPUTS...",
+            help="Files, folders, links, @list.txt (one per line) or @- (the list on stdin).",
         ),
     ],
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", metavar="N", help="Inputs processed in parallel.")
+        int,
+        typer.Option("--jobs", "-j", metavar="N", min=1, help="Inputs processed in parallel."),
     ] = 2,
-    jsonl: Annotated[
-        bool, typer.Option("--jsonl", help="Only JSON lines on stdout (no summary).")
-    ] = False,
+    only: OnlyOpt = None,
+    skip: SkipOpt = None,
     force: ForceOpt = False,
+    claim_date: ClaimDateOpt = None,
+    claim_place: ClaimPlaceOpt = None,
+    claim_language: ClaimLanguageOpt = None,
+    json_out: Annotated[
+        bool,
+        typer.Option(
+            "--json", "--jsonl", help="Print one JSON object per input, one per line, on stdout."
+        ),
+    ] = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Check many inputs in parallel processes: one JSON line per input; exit 4 if any failed."""
-    with cli_errors(debug):
+    """Check many inputs in parallel processes (the `check` of each); exit 4 if any failed."""
+    out = Out("batch", json_out, quiet, debug, lines=True)
+    with cli_errors(out):
         from verifyvid import batch as batch_core
+        from verifyvid import claims as claim_rules
+        from verifyvid.pipeline import registry
 
         settings = settings_for(config)
-        targets = batch_core.expand(inputs)
+        claims = claim_rules.checked(
+            {"date": claim_date, "place": claim_place, "language": claim_language}
+        )
+        options = run_options(only, skip, force, debug=False)
+        options.params = stage_params(settings)
+        validated(registry.all_stages(), options)  # a bad option fails once, not per input
+        targets = batch_core.expand(inputs, sys.stdin if "@-" in inputs else None)
         if not targets:
             raise UsageError("no input found; give files, folders, links or @list.txt")
-        params = stage_params(settings)
         err = output.stderr()
-        failed = 0
         counts: dict[str, int] = {}
         progress = output.batch_progress(len(targets), enabled=not quiet and err.is_terminal)
         with progress:
-            for line in batch_core.run(targets, settings.cases_dir, params, jobs, force):
-                output.print_jsonl(line)
+            for line in batch_core.run(targets, settings.cases_dir, options, jobs, dict(claims)):
+                if json_out:
+                    output.print_jsonl(line)
+                elif not quiet:
+                    output.print_batch_line(line)
                 counts[line["status"]] = counts.get(line["status"], 0) + 1
-                failed += line["exit_code"] != 0
                 progress.advance()
-        if not quiet and not jsonl:
+        failed = len(targets) - counts.get("ok", 0)
+        if not quiet and not json_out:
             summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-            err.print(f"{len(targets)} inputs: {summary}")
+            err.print(f"{len(targets)} inputs: {summary}", markup=False)
     if failed:
+        err.print(f"partial: {failed} of {len(targets)} inputs did not complete", markup=False)
         raise typer.Exit(int(ExitCode.PARTIAL))
 
 
-@app.command()
+@command()
 def report(
-    case: Annotated[Path, typer.Argument(metavar="CASE", help="A case folder.")],
-    out: Annotated[
+    case: CaseArg,
+    out_path: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", metavar="FILE", help="Write here instead of CASE/report.<format>."
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write here instead of CASE/report.<format>; - writes to stdout.",
         ),
     ] = None,
     fmt: Annotated[
@@ -144,81 +167,104 @@ def report(
             help="Markdown, JSON for scripts, or self-contained HTML.",
         ),
     ] = "md",
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Render the report of a case folder from its files alone (never re-runs a stage)."""
-    with cli_errors(debug):
+    out = Out("report", json_out, quiet, debug, str(case))
+    with cli_errors(out):
         if fmt not in api.REPORT_FORMATS:
             raise UsageError(f"--format {fmt}: choose md, json or html")
+        to_stdout = out_path is not None and str(out_path) == "-"
+        if to_stdout and json_out:
+            raise UsageError("-o - prints the report itself; leave out --json")
         read_manifest(case)  # a clear error when CASE is not a case folder
         with CaseLock(case):
-            path = api.write_report(api.open_existing(case), fmt, out)
-    output.print_path("Report", path)
+            if to_stdout:
+                sys.stdout.write(api.render_report(case, fmt))
+                return
+            path = api.write_report(api.open_existing(case), fmt, out_path)
+    out.emit(out.ok({"path": str(path.resolve()), "format": fmt}, case=str(case.resolve())),
+             lambda: output.print_path("Report", path))  # fmt: skip
 
 
-@app.command()
+@command()
 def verify(
-    case: Annotated[Path, typer.Argument(metavar="CASE", help="A case folder.")],
+    case: CaseArg,
     json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Recompute the SHA-256 of the input and every case file; exit 4 if anything changed."""
-    with cli_errors(debug):
+    out = Out("verify", json_out, quiet, debug, str(case))
+    with cli_errors(out):
         from verifyvid.case.integrity import verify as verify_case
 
         read_manifest(case)  # a clear error when CASE is not a case folder
         result = verify_case(case)
-    if json_out:
-        output.print_json(
-            {
-                "intact": result.intact,
-                "checked": result.checked,
-                "changed": result.changed,
-                "missing": result.missing,
-                "added": result.added,
-            }
+    code = ExitCode.OK if result.intact else ExitCode.PARTIAL
+    changes = len(result.changed) + len(result.missing) + len(result.added)
+    found: dict[str, Any] = {"intact": result.intact, "checked": result.checked,
+                             "changed": result.changed, "missing": result.missing, "added": result.added}  # fmt: skip
+    envelope = Envelope(command="verify", status=status_of(code), exit_code=int(code),
+                        error=None if result.intact else f"the case was changed: {changes} file(s) "
+                        "changed, missing or added (listed in result)",
+                        case=str(case.resolve()), result=found)  # fmt: skip
+
+    def human() -> None:
+        stdout = output.stdout()
+        for label in ("changed", "missing", "added"):
+            for item in found[label]:
+                stdout.print(f"{label:<8} {item}", markup=False)
+        stdout.print(
+            f"{'intact' if result.intact else 'NOT intact'}: {result.checked} files checked"
         )
-    else:
-        out = output.stdout()
-        for label, items in (
-            ("changed", result.changed),
-            ("missing", result.missing),
-            ("added", result.added),
-        ):
-            for item in items:
-                out.print(f"{label:<8} {item}", markup=False)
-        out.print(f"{'intact' if result.intact else 'NOT intact'}: {result.checked} files checked")
-    if not result.intact:
-        raise typer.Exit(int(ExitCode.PARTIAL))
+
+    out.emit(envelope, human)
 
 
-@app.command()
+@command()
 def claim(
-    case: Annotated[Path, typer.Argument(metavar="CASE", help="A case folder.")],
+    case: CaseArg,
     claim_date: ClaimDateOpt = None,
     claim_place: ClaimPlaceOpt = None,
     claim_language: ClaimLanguageOpt = None,
+    clear: Annotated[
+        bool,
+        typer.Option("--clear", help="Forget the claims recorded before (then add any given)."),
+    ] = False,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Record what the clip is claimed to show; the report compares each claim with the evidence."""
-    with cli_errors(debug):
+    out = Out("claim", json_out, quiet, debug, str(case))
+    with cli_errors(out):
         read_manifest(case)  # a clear error when CASE is not a case folder
         claims = {"date": claim_date, "place": claim_place, "language": claim_language}
-        if not any(claims.values()):
-            raise UsageError("give at least one of --claim-date, --claim-place, --claim-language")
-        api.set_claims(case, {k: v for k, v in claims.items() if v})
-    output.print_path("Claims recorded; report", case / "report.md")
+        if not clear and not any(claims.values()):
+            raise UsageError(
+                "give at least one of --claim-date, --claim-place, --claim-language, or --clear"
+            )
+        recorded = api.set_claims(case, claims, clear=clear).manifest.claims
+    out.emit(out.ok({"claims": dict(recorded)}, case=str(case.resolve()),
+                    report=str((case / "report.md").resolve())),
+             lambda: output.print_path("Claims recorded; report", case / "report.md"))  # fmt: skip
 
 
-@app.command()
-def version(json_out: JsonOpt = False) -> None:
+@command()
+def version(json_out: JsonOpt = False, quiet: QuietOpt = False, debug: DebugOpt = False) -> None:
     """Print the versions of verifyvid, ffmpeg and the key libraries."""
-    info = tool_info()
-    if json_out:
-        output.print_json(info.model_dump())
-        return
-    out = output.stdout()
-    out.print(f"verifyvid {__version__} (Python {info.python})")
-    out.print(f"ffmpeg {info.ffmpeg}")
-    for name, ver in sorted(info.libraries.items()):
-        out.print(f"{name} {ver}")
+    out = Out("version", json_out, quiet, debug)
+    with cli_errors(out):
+        info = tool_info()
+
+    def human() -> None:
+        stdout = output.stdout()
+        stdout.print(f"verifyvid {__version__} (Python {info.python})", markup=False)
+        stdout.print(f"ffmpeg {info.ffmpeg}", markup=False)
+        for name, ver in sorted(info.libraries.items()):
+            stdout.print(f"{name} {ver}", markup=False)
+
+    out.emit(out.ok(info.model_dump()), human)

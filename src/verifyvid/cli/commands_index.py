@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,11 +17,15 @@ from verifyvid.cli.common import (
     IndexOpt,
     JsonOpt,
     NoWaitOpt,
+    Out,
+    QuietOpt,
     app,
     cli_errors,
+    command,
     run_pipeline,
     settings_for,
 )
+from verifyvid.envelope import Envelope, status_of
 from verifyvid.errors import ExitCode, UsageError
 from verifyvid.pipeline.runner import RunOptions
 
@@ -28,11 +34,25 @@ index_app = typer.Typer(
 )
 app.add_typer(index_app, name="index")
 
+FirstSeenOpt = Annotated[
+    str | None,
+    typer.Option("--first-seen", metavar="YYYY-MM-DD", help="When it was first seen."),
+]
+SourceOpt = Annotated[
+    str | None, typer.Option("--source", metavar="URL", help="Where the video was found.")
+]
 
-def open_index(location: str | None, config: Path | None) -> Any:
+
+@contextmanager
+def opened(location: str | None, config: Path | None) -> Iterator[Any]:
+    """The archive (an error if it does not exist), closed afterwards."""
     from verifyvid.archive.store import open_archive
 
-    return open_archive(location or settings_for(config).index)
+    archive = open_archive(location or settings_for(config).index)
+    try:
+        yield archive
+    finally:
+        archive.close()
 
 
 def refreshed(archive: Any) -> None:
@@ -42,149 +62,153 @@ def refreshed(archive: Any) -> None:
     current_index(archive)
 
 
-@index_app.command("add")
+@command("add", group=index_app)
 def index_add(
     paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Video files or folders.")],
-    source: Annotated[
-        str | None, typer.Option("--source", metavar="URL", help="Where the video was found.")
-    ] = None,
-    first_seen: Annotated[
-        str | None,
-        typer.Option("--first-seen", metavar="YYYY-MM-DD", help="When it was first seen."),
-    ] = None,
+    source: SourceOpt = None,
+    first_seen: FirstSeenOpt = None,
     title: Annotated[
         str | None,
         typer.Option("--title", metavar="TEXT", help="A title (default: the file name)."),
     ] = None,
     index: IndexOpt = None,
     json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Hash videos (about 2 per second) into the archive; exact duplicates (same SHA-256) are skipped."""
-    with cli_errors(debug):
-        from verifyvid.archive.service import add_paths, check_date
+    """Hash videos (about 2 per second) into the archive; exact duplicates (same SHA-256) are
+    skipped; the archive is created by the first video added."""
+    out = Out("index add", json_out, quiet, debug)
+    with cli_errors(out):
+        from verifyvid.archive.service import LazyArchive, add_paths, check_date
+        from verifyvid.archive.store import open_archive
 
         check_date(first_seen)
-        archive = open_index(index, config)
-        rows = add_paths(archive, paths, title, source, first_seen)
-        refreshed(archive)
-    if json_out:
-        output.print_json({"results": rows})
-    else:
-        for row in rows:
-            output.stdout().print(
-                f"{row['status']:<9} {row.get('id', '-')!s:>5} {row['path']} {row.get('error') or ''}",
-                markup=False,
-            )
-    if any(r["status"] == "error" for r in rows):
-        raise typer.Exit(int(ExitCode.PARTIAL))
+        location = index or settings_for(config).index
+        lazy = LazyArchive(lambda: open_archive(location, create=True))
+        try:
+            rows = add_paths(lazy, paths, title, source, first_seen)
+            if lazy.archive is not None:
+                refreshed(lazy.archive)
+        finally:
+            if lazy.archive is not None:
+                lazy.archive.close()
+    missed = [r for r in rows if r["status"] not in ("added", "duplicate")]
+    code = ExitCode.PARTIAL if missed else ExitCode.OK
+    envelope = Envelope(command="index add", status=status_of(code), exit_code=int(code),
+                        error=f"{len(missed)} of {len(rows)} file(s) not added: "
+                        + "; ".join(r["error"] if r["error"].startswith(r["path"]) else f"{r['path']}: {r['error']}"
+                                    for r in missed) if missed else None,
+                        result={"videos": rows})  # fmt: skip
+    out.emit(envelope, lambda: output.table(
+        ["status", "id", "hashes", "path", "reason"],
+        [[r["status"], r.get("id"), r.get("hashes"), r["path"], r.get("error")] for r in rows]))  # fmt: skip
 
 
-@index_app.command("add-case")
+@command("add-case", group=index_app)
 def index_add_case(
     case: Annotated[Path, typer.Argument(metavar="CASE", help="A case folder with hashes.")],
-    source: Annotated[
-        str | None, typer.Option("--source", metavar="URL", help="Where the video was found.")
-    ] = None,
-    first_seen: Annotated[
-        str | None,
-        typer.Option("--first-seen", metavar="YYYY-MM-DD", help="When it was first seen."),
-    ] = None,
+    source: SourceOpt = None,
+    first_seen: FirstSeenOpt = None,
     title: Annotated[str | None, typer.Option("--title", metavar="TEXT", help="A title.")] = None,
     index: IndexOpt = None,
     json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """Add a case's video to the archive, with the hashes the case already holds."""
-    with cli_errors(debug):
+    out = Out("index add-case", json_out, quiet, debug, str(case))
+    with cli_errors(out):
         from verifyvid.archive.service import add_case
+        from verifyvid.archive.store import open_archive
 
-        archive = open_index(index, config)
-        row = add_case(archive, case, title, source, first_seen)
-        refreshed(archive)
-    if json_out:
-        output.print_json(row)
-    else:
-        output.stdout().print(f"{row['status']} {row['id']} {row['path']}", markup=False)
+        archive = open_archive(index or settings_for(config).index, create=True)
+        try:
+            row = add_case(archive, case, title, source, first_seen)
+            refreshed(archive)
+        finally:
+            archive.close()
+    out.emit(out.ok(row, case=str(case.resolve())), lambda: output.table(
+        ["status", "id", "hashes", "path"], [[row["status"], row["id"], row["hashes"], row["path"]]]))  # fmt: skip
 
 
-@index_app.command("list")
+@command("list", group=index_app)
 def index_list(
     index: IndexOpt = None,
     json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """List the videos in the archive."""
-    with cli_errors(debug):
-        videos = open_index(index, config).videos()
-    if json_out:
-        output.print_json({"videos": [v.as_json() for v in videos]})
-        return
-    for v in videos:
-        output.stdout().print(
-            f"{v.id:>5} {v.first_seen or '-':<10} {v.hashes:>6} {v.title}  {v.source or ''}",
-            markup=False,
-        )
+    out = Out("index list", json_out, quiet, debug)
+    with cli_errors(out), opened(index, config) as archive:
+        videos = archive.videos()
+    out.emit(out.ok({"videos": [v.as_json() for v in videos]}), lambda: output.table(
+        ["id", "first seen", "hashes", "title", "source"],
+        [[v.id, v.first_seen or "-", v.hashes, v.title, v.source or ""] for v in videos]))  # fmt: skip
 
 
-@index_app.command("remove")
+@command("remove", group=index_app)
 def index_remove(
     video_id: Annotated[int, typer.Argument(metavar="ID", help="A video id from `index list`.")],
     index: IndexOpt = None,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """Remove a video and its hashes from the archive."""
-    with cli_errors(debug):
-        archive = open_index(index, config)
+    out = Out("index remove", json_out, quiet, debug)
+    with cli_errors(out), opened(index, config) as archive:
         if not archive.remove(video_id):
             raise UsageError(f"no video {video_id} in the archive; see `verifyvid index list`")
         refreshed(archive)
-    output.stdout().print(f"removed {video_id}")
+    out.emit(out.ok({"removed": video_id}),
+             lambda: output.stdout().print(f"removed {video_id}", markup=False))  # fmt: skip
 
 
-@index_app.command("stats")
+@command("stats", group=index_app)
 def index_stats(
     index: IndexOpt = None,
     json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """Count the videos and hashes in the archive."""
-    with cli_errors(debug):
-        archive = open_index(index, config)
+    out = Out("index stats", json_out, quiet, debug)
+    with cli_errors(out), opened(index, config) as archive:
         stats = {**archive.stats(), "engine": archive.engine, "location": str(archive.path)}
-    if json_out:
-        output.print_json(stats)
-    else:
-        output.stdout().print(
-            f"{stats['videos']} videos, {stats['hashes']} hashes in {stats['location']}",
-            markup=False,
-        )
+    out.emit(out.ok(stats), lambda: output.stdout().print(
+        f"{stats['videos']} videos, {stats['hashes']} hashes in {stats['location']}", markup=False))  # fmt: skip
 
 
-@app.command()
+@command()
 def search(
     target: Annotated[
-        str, typer.Argument(metavar="INPUT|CASE", help="A media file or a case folder.")
+        str,
+        typer.Argument(metavar="INPUT|CASE", help="A media file, a case folder, or - (stdin)."),
     ],
     case: CaseOpt = None,
     index: IndexOpt = None,
     no_wait: NoWaitOpt = False,
     json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """Find earlier uploads: match the clip's frames against the archive, aligned in time."""
-    with cli_errors(debug):
+    out = Out("search", json_out, quiet, debug, target)
+    with cli_errors(out):
         from verifyvid.stages.search.models import SearchResult
 
         settings = settings_for(config, index=index)
-        result = run_pipeline(target, settings=settings, case=case, options=RunOptions(only=frozenset({"search"}), debug=debug),
-                              json_out=True, quiet=True, no_wait=no_wait)  # fmt: skip
+        options = RunOptions(only=frozenset({"search"}), debug=debug)
+        result = run_pipeline(target, settings=settings, case=case, options=options, out=out,
+                              no_wait=no_wait, progress=False)  # fmt: skip
         for name in ("hash", "search"):
             outcome = result.outcomes[name]
             if outcome.status not in ("ok", "cached"):
@@ -197,19 +221,23 @@ def search(
             "archive": got.archive.model_dump(),
             "matches": [m.model_dump(exclude={"image", "ref_duration"}) for m in got.matches],
         }
-    if json_out:
-        output.print_json(found)
-        return
-    out = output.stdout()
-    out.print(f"archive: {found['archive']['videos']} videos, {found['archive']['hashes']} hashes")
-    if not found["matches"]:
-        out.print("no match (this does not mean the clip is new: see docs/matching.md)")
-    for m in found["matches"]:
-        out.print(
-            f"{m['score']:.2f}  seconds {m['query_start']:.1f}-{m['query_end']:.1f} of this clip are seconds "
-            f"{m['ref_start']:.1f}-{m['ref_end']:.1f} of #{m['ref_id']} {m['title']}"
-            + (f" (first seen {m['first_seen']})" if m["first_seen"] else "")
-            + (" [mirrored]" if m["mirrored"] else "")
-            + (" [inner picture]" if m["region"] == "inset" else ""),
+
+    def human() -> None:
+        stdout = output.stdout()
+        stdout.print(
+            f"archive: {found['archive']['videos']} videos, {found['archive']['hashes']} hashes",
             markup=False,
         )
+        if not found["matches"]:
+            stdout.print("no match (this does not mean the clip is new: see docs/matching.md)")
+        for m in found["matches"]:
+            stdout.print(
+                f"{m['score']:.2f}  seconds {m['query_start']:.1f}-{m['query_end']:.1f} of this clip "
+                f"are seconds {m['ref_start']:.1f}-{m['ref_end']:.1f} of #{m['ref_id']} {m['title']}"
+                + (f" (first seen {m['first_seen']})" if m["first_seen"] else "")
+                + (" [mirrored]" if m["mirrored"] else "")
+                + (" [inner picture]" if m["region"] == "inset" else ""),
+                markup=False,
+            )
+
+    out.emit(result.envelope("search", found), human)

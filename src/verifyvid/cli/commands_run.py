@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 
+from verifyvid import api
 from verifyvid.cli import output
 from verifyvid.cli.common import (
     CaseOpt,
@@ -15,50 +17,102 @@ from verifyvid.cli.common import (
     ConfigOpt,
     CookiesOpt,
     DebugOpt,
+    DownloadFormatOpt,
     ForceOpt,
     IndexOpt,
     InfoJsonOpt,
     JsonOpt,
     MaxSizeOpt,
     NoWaitOpt,
+    OnlyOpt,
+    Out,
     QuietOpt,
+    SkipOpt,
     acquire_options,
-    app,
     cli_errors,
-    finish,
+    command,
+    require_path,
+    run_options,
     run_pipeline,
     settings_for,
     stage_command,
 )
-from verifyvid.errors import ExitCode
-from verifyvid.pipeline.runner import RunOptions
+from verifyvid.envelope import failure
+from verifyvid.errors import ExitCode, UsageError, VerifyvidError
+
+TargetArg = Annotated[
+    str, typer.Argument(metavar="INPUT|CASE", help="A media file, a case folder, or - (stdin).")
+]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        metavar="NAME|PATH",
+        help="tiny, base, small, medium, large-v3, turbo; a .pt checkpoint (openai-whisper) or a "
+        "CTranslate2 folder (faster-whisper). Default: VERIFYVID_WHISPER_MODEL, then base.",
+    ),
+]
+EngineOpt = Annotated[
+    str | None, typer.Option("--engine", metavar="auto|faster|openai", help="Whisper engine.")
+]
+LanguagesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--languages",
+        metavar="CODES",
+        help="Candidate languages, e.g. kk,ru,uk: probabilities among them are added.",
+    ),
+]
+TranslateOpt = Annotated[bool, typer.Option("--translate", help="Add an English translation.")]
 
 
-@app.command()
+def speech_params(
+    model: str | None, engine: str | None, languages: str | None, translate: bool
+) -> dict[str, Any]:
+    """The transcribe stage's parameters from the speech options (checked before any model
+    loads)."""
+    from verifyvid.stages.transcribe.engines import looks_like_path
+
+    require_path("--model", model if model and looks_like_path(model) else None)
+    if engine is not None and engine not in ("auto", "faster", "openai"):
+        raise UsageError(f"--engine {engine}: choose auto, faster or openai")
+    params: dict[str, Any] = {}
+    if model:
+        params["model"] = model
+    if engine:
+        params["engine"] = engine
+    if languages is not None:
+        params["languages"] = [c.strip() for c in languages.split(",") if c.strip()]
+        if not params["languages"]:
+            raise UsageError("--languages: give codes such as kk,ru")
+    if translate:
+        params["translate"] = True
+    return params
+
+
+@command()
 def check(
-    target: Annotated[
-        str, typer.Argument(metavar="INPUT", help="A video or audio file, or a case folder.")
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="INPUT...",
+            help="Video or audio files, links, case folders, or - (stdin); several are checked "
+            "one after another (for parallel runs use `batch`).",
+        ),
     ],
     case: CaseOpt = None,
-    only: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--only", metavar="STAGE", help="Run only this stage (and what it needs); repeatable."
-        ),
-    ] = None,
-    skip: Annotated[
-        list[str] | None,
-        typer.Option("--skip", metavar="STAGE", help="Do not run this stage; repeatable."),
-    ] = None,
+    only: OnlyOpt = None,
+    skip: SkipOpt = None,
     force: ForceOpt = False,
     claim_date: ClaimDateOpt = None,
     claim_place: ClaimPlaceOpt = None,
     claim_language: ClaimLanguageOpt = None,
+    model: ModelOpt = None,
+    engine: EngineOpt = None,
+    languages: LanguagesOpt = None,
+    translate: TranslateOpt = False,
     cookies: CookiesOpt = None,
-    download_format: Annotated[
-        str | None,
-        typer.Option("--download-format", metavar="FORMAT", help="yt-dlp format for links."),
-    ] = None,
+    download_format: DownloadFormatOpt = None,
     max_size: MaxSizeOpt = None,
     info_json: InfoJsonOpt = None,
     index: IndexOpt = None,
@@ -68,37 +122,60 @@ def check(
     debug: DebugOpt = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Run every stage on INPUT (a file, a link, or a case folder) and write the report;
-    the search for earlier uploads runs when an archive exists."""
-    with cli_errors(debug):
+    """Run every stage on each INPUT and write its report; the search for earlier uploads runs
+    when an archive exists. With several inputs, --json prints one JSON object per line."""
+    several = len(targets) > 1
+    out = Out("check", json_out, quiet, debug, None if several else targets[0], lines=several)
+    with cli_errors(out):
+        if several and case is not None:
+            raise UsageError("--case takes one input; give one INPUT, or leave --case out")
         settings = settings_for(config, index=index)
-        options = RunOptions(
-            force=force,
-            only=frozenset(only) if only else None,
-            skip=frozenset(skip or ()),
-            debug=debug,
-        )
+        speech = speech_params(model, engine, languages, translate)
         claims = {"date": claim_date, "place": claim_place, "language": claim_language}
-        result = run_pipeline(
-            target,
-            settings=settings,
-            case=case,
-            options=options,
-            json_out=json_out,
-            quiet=quiet,
-            no_wait=no_wait,
-            claims=claims,
-            acquire=acquire_options(cookies, download_format, max_size),
-            info_json=info_json,
-        )
-    finish(result, json_out, quiet)
+        acquired = acquire_options(cookies, download_format, max_size)
+
+        def one(target: str) -> api.CheckResult:
+            options = run_options(only, skip, force, debug)
+            options.params = {"transcribe": dict(speech)} if speech else {}
+            return run_pipeline(target, settings=settings, case=case, options=options, out=out,
+                                no_wait=no_wait, claims=claims, acquire=acquired,
+                                info_json=info_json)  # fmt: skip
+
+        if not several:
+            result = one(targets[0])
+    if not several:
+        out.emit(result.envelope(), lambda: output.print_summary(result))
+        return
+    with cli_errors(out):
+        check_each(targets, one, out)
 
 
-@app.command()
+def check_each(targets: list[str], one: Callable[[str], api.CheckResult], out: Out) -> None:
+    """Several inputs, one after another: one line (or summary) each; exit 4 if any failed."""
+    failed = 0
+    for target in targets:
+        try:
+            result = one(target)
+            envelope = result.envelope()
+            if not out.json_out and not out.quiet:
+                output.print_summary(result)
+        except VerifyvidError as e:
+            if out.debug:
+                raise
+            envelope = failure("check", int(e.exit_code), str(e), target)
+            output.error(f"{target}: {e}")
+        failed += envelope.exit_code != 0
+        if out.json_out:
+            out.print(envelope)
+    if failed:
+        output.stderr().print(f"partial: {failed} of {len(targets)} inputs did not complete",
+                              markup=False)  # fmt: skip
+        raise typer.Exit(int(ExitCode.PARTIAL))
+
+
+@command()
 def meta(
-    target: Annotated[
-        str, typer.Argument(metavar="INPUT|CASE", help="A media file or a case folder.")
-    ],
+    target: TargetArg,
     case: CaseOpt = None,
     no_exiftool: Annotated[
         bool, typer.Option("--no-exiftool", help="Do not ask ExifTool even when it is on PATH.")
@@ -112,14 +189,13 @@ def meta(
 ) -> None:
     """Read container, stream, device, date and GPS metadata; flag re-encoding and editing."""
     params: dict[str, dict[str, Any]] = {"meta": {"exiftool": False}} if no_exiftool else {}
-    stage_command("meta", target, case, params, force, no_wait, json_out, quiet, debug, config)
+    out = Out("meta", json_out, quiet, debug, target)
+    stage_command("meta", target, case, params, force, no_wait, out, config)
 
 
-@app.command()
+@command()
 def frames(
-    target: Annotated[
-        str, typer.Argument(metavar="INPUT|CASE", help="A media file or a case folder.")
-    ],
+    target: TargetArg,
     case: CaseOpt = None,
     interval: Annotated[
         float | None,
@@ -137,15 +213,16 @@ def frames(
     config: ConfigOpt = None,
 ) -> None:
     """Keyframes per shot, contact sheet, reverse-search pack, bars, boxes and logos."""
-    params: dict[str, dict[str, Any]] = {"frames": {"interval": interval}} if interval else {}
-    stage_command("frames", target, case, params, force, no_wait, json_out, quiet, debug, config)
+    params: dict[str, dict[str, Any]] = (
+        {"frames": {"interval": interval}} if interval is not None else {}
+    )
+    out = Out("frames", json_out, quiet, debug, target)
+    stage_command("frames", target, case, params, force, no_wait, out, config)
 
 
-@app.command("hash")
+@command("hash")
 def hash_command(
-    target: Annotated[
-        str, typer.Argument(metavar="INPUT|CASE", help="A media file or a case folder.")
-    ],
+    target: TargetArg,
     case: CaseOpt = None,
     fps: Annotated[
         float | None, typer.Option("--fps", metavar="N", help="Hashes per second [default: 15].")
@@ -158,39 +235,19 @@ def hash_command(
     config: ConfigOpt = None,
 ) -> None:
     """PDQ perceptual hashes of frames (bars removed, mirrored too), for searching earlier uploads."""
-    params: dict[str, dict[str, Any]] = {"hash": {"fps": fps}} if fps else {}
-    stage_command("hash", target, case, params, force, no_wait, json_out, quiet, debug, config)
+    params: dict[str, dict[str, Any]] = {"hash": {"fps": fps}} if fps is not None else {}
+    out = Out("hash", json_out, quiet, debug, target)
+    stage_command("hash", target, case, params, force, no_wait, out, config)
 
 
-@app.command()
+@command()
 def transcribe(
-    target: Annotated[
-        str, typer.Argument(metavar="INPUT|CASE", help="A media file or a case folder.")
-    ],
+    target: TargetArg,
     case: CaseOpt = None,
-    model: Annotated[
-        str | None,
-        typer.Option(
-            "--model",
-            metavar="NAME|PATH",
-            help="tiny, base, small, medium, large-v3, turbo; a .pt checkpoint (openai-whisper) or a "
-            "CTranslate2 folder (faster-whisper). Default: VERIFYVID_WHISPER_MODEL, then base.",
-        ),
-    ] = None,
-    engine: Annotated[
-        str, typer.Option("--engine", metavar="auto|faster|openai", help="Whisper engine.")
-    ] = "auto",
-    languages: Annotated[
-        str | None,
-        typer.Option(
-            "--languages",
-            metavar="CODES",
-            help="Candidate languages, e.g. kk,ru,uk: renormalize over them.",
-        ),
-    ] = None,
-    translate: Annotated[
-        bool, typer.Option("--translate", help="Add an English translation.")
-    ] = False,
+    model: ModelOpt = None,
+    engine: EngineOpt = None,
+    languages: LanguagesOpt = None,
+    translate: TranslateOpt = False,
     force: ForceOpt = False,
     no_wait: NoWaitOpt = False,
     json_out: JsonOpt = False,
@@ -199,41 +256,30 @@ def transcribe(
     config: ConfigOpt = None,
 ) -> None:
     """Transcribe speech with Whisper; spoken-language timeline; optional English translation."""
-    if engine not in ("auto", "faster", "openai"):
-        output.error(f"--engine {engine}: choose auto, faster or openai")
-        raise typer.Exit(int(ExitCode.USAGE))
-    params: dict[str, Any] = {"engine": engine, "translate": translate}
-    if model:
-        params["model"] = model
-    if languages:
-        params["languages"] = [c.strip() for c in languages.split(",") if c.strip()]
-    stage_command(
-        "transcribe",
-        target,
-        case,
-        {"transcribe": params},
-        force,
-        no_wait,
-        json_out,
-        quiet,
-        debug,
-        config,
-    )
+    out = Out("transcribe", json_out, quiet, debug, target)
+    with cli_errors(out):
+        params = speech_params(model, engine, languages, translate)
+    stage_command("transcribe", target, case, {"transcribe": params}, force, no_wait, out, config)
 
 
-@app.command()
-def models(json_out: JsonOpt = False) -> None:
+@command()
+def models(json_out: JsonOpt = False, quiet: QuietOpt = False, debug: DebugOpt = False) -> None:
     """List the Whisper models available on this machine (nothing is downloaded)."""
-    from verifyvid.stages.transcribe.engines import local_models
+    out = Out("models", json_out, quiet, debug)
+    with cli_errors(out):
+        from verifyvid.stages.transcribe.engines import local_models
 
-    found = local_models()
-    if json_out:
-        output.print_json({"models": found})
-        return
-    out = output.stdout()
-    if not found:
-        out.print(
-            "No Whisper model on this machine. Give --model PATH or set VERIFYVID_WHISPER_MODEL."
-        )
-    for m in found:
-        out.print(f"{m['engine']:<7} {m['model']}  {m['path']}")
+        found = local_models()
+
+    def human() -> None:
+        if not found:
+            output.stdout().print(
+                "No Whisper model on this machine. Give --model PATH or set "
+                "VERIFYVID_WHISPER_MODEL.",
+                markup=False,
+            )
+            return
+        output.table(["engine", "model", "found in", "path"],
+                     [[m["engine"], m["model"], m["source"], m["path"]] for m in found])  # fmt: skip
+
+    out.emit(out.ok({"models": found}), human)

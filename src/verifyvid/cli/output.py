@@ -118,6 +118,15 @@ class ProgressObserver:
         )
 
 
+def print_batch_line(line: dict[str, Any]) -> None:
+    """One input of a batch, for people: status, input, then its case or its error."""
+    status = line["status"]
+    style = {"ok": "green", "partial": "yellow"}.get(status, "red")
+    where = line["case"] or line["error"] or ""
+    path = (line.get("input") or {}).get("path") or ""
+    stdout().print(f"[{style}]{status:<8}[/{style}] {escape(path)}  {escape(where)}")
+
+
 def print_summary(result: CheckResult, limit: int = 8) -> None:
     out = stdout()
     out.print(f"[bold]Case[/bold] {escape(str(result.case.root))}")
@@ -143,6 +152,19 @@ def print_summary(result: CheckResult, limit: int = 8) -> None:
             out.print(f"  [{style}]{sf.finding.severity:<7}[/{style}] {escape(sf.finding.message)}")
     if result.report:
         out.print(f"[bold]Report[/bold] {escape(str(result.report))}")
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> None:
+    """A plain table with a header row on stdout (no borders: easy to read and to grep)."""
+    t = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for h in headers:
+        t.add_column(h)
+    for row in rows:
+        t.add_row(*(escape("" if v is None else str(v)) for v in row))
+    console = stdout()
+    if not console.is_terminal:  # piped: never fold a path across lines
+        console = Console(highlight=False, width=10_000)
+    console.print(t)
 
 
 def print_path(label: str, path: Path) -> None:

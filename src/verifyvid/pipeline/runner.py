@@ -121,6 +121,36 @@ def check_names(names: Iterable[str], stages: Sequence[Stage[Any, Any]], flag: s
             )
 
 
+def validated(stages: Sequence[Stage[Any, Any]], options: RunOptions) -> dict[str, Params]:
+    """Every stage's parameters, checked (with the stage names given) before anything runs:
+    a bad value is a usage error (exit 2) before a case is written or a model loads."""
+    check_names(options.only or (), stages, "--only")
+    check_names(options.skip, stages, "--skip")
+    check_names(options.params, stages, "params for")
+    out: dict[str, Params] = {}
+    for stage in stages:
+        try:
+            out[stage.name] = stage.params_model.model_validate(options.params.get(stage.name, {}))
+        except ValidationError as e:
+            raise UsageError(bad_setting(stage.name, e)) from None
+    return out
+
+
+def bad_setting(stage: str, e: ValidationError) -> str:
+    """One line for the first invalid parameter: the stage, the setting (its flag), the value
+    and what is wrong."""
+    first = e.errors()[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if message.startswith("--"):
+        return f"stage {stage}: {message}"  # the check names the flag and the value itself
+    where = ".".join(str(x) for x in first["loc"])
+    if first["type"] == "extra_forbidden":
+        return f"stage {stage}: no setting {where}; see `verifyvid {stage} --help`"
+    flag = "--" + where.replace("_", "-")
+    value = first.get("input")
+    return f"stage {stage}: {where} (flag {flag}) = {value!r}: {message[:1].lower()}{message[1:]}"
+
+
 def fingerprint(
     stage: Stage[Any, Any], params: Params, input_sha: str, deps: dict[str, str], state: str = ""
 ) -> str:
@@ -162,9 +192,7 @@ class Runner:
         self.options = options
         self.observer: Observer = observer or SilentObserver()
         self.results: dict[str, Result] = {}
-        check_names(options.only or (), self.stages, "--only")
-        check_names(options.skip, self.stages, "--skip")
-        check_names(options.params, self.stages, "params for")
+        self.params = validated(self.stages, options)
 
     def selected(self) -> set[str]:
         names = {s.name for s in self.stages}
@@ -186,14 +214,7 @@ class Runner:
     # -- one stage ---------------------------------------------------------------
 
     def params_for(self, stage: Stage[Any, Any]) -> Params:
-        try:
-            return stage.params_model.model_validate(self.options.params.get(stage.name, {}))
-        except ValidationError as e:
-            first = e.errors()[0]
-            where = ".".join(str(x) for x in first["loc"])
-            raise UsageError(
-                f"bad setting for stage {stage.name}: {where}: {first['msg']}"
-            ) from None
+        return self.params[stage.name]
 
     def dep_result(self, name: str) -> Result | None:
         if name in self.results:

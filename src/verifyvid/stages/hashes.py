@@ -31,9 +31,9 @@ HASHES_NAME = "hashes.npz"
 
 
 class HashParams(Params):
-    fps: float = 15.0
+    fps: float = Field(15.0, gt=0, le=240)
     """Hashes per second of video (at most the frame rate)."""
-    min_quality: int = 50
+    min_quality: int = Field(50, ge=0, le=100)
     """PDQ quality under which a frame is not hashed."""
     mirror: bool = True
     """Also keep the hash of each frame mirrored left-right."""

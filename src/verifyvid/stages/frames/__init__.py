@@ -8,6 +8,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+from pydantic import Field
 
 from verifyvid.media.decode import VideoDecoder, analysis_planes, rotate
 from verifyvid.pipeline.stage import Params, Stage, StageContext, StageSkipped
@@ -26,12 +27,12 @@ ANALYSIS_LONG_SIDE = 320
 
 
 class FramesParams(Params):
-    interval: float = 10.0
+    interval: float = Field(10.0, gt=0, le=3600)
     """A long shot gets one more keyframe every this many seconds."""
-    max_samples: int = 400
+    max_samples: int = Field(400, ge=8, le=10_000)
     """Frames kept (at analysis resolution) for overlay detection."""
-    jpeg_quality: int = 92
-    analysis_fps: float = 30.0
+    jpeg_quality: int = Field(92, ge=1, le=100)
+    analysis_fps: float = Field(30.0, gt=0, le=240)
     """Frames per second analysed for shots and sharpness (every frame is still decoded)."""
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from verifyvid.archive.search import RADIUS, Query, search
 from verifyvid.archive.store import Archive, default_path, open_archive
@@ -22,9 +22,9 @@ from verifyvid.stages.search.models import ArchiveInfo, Match, SearchResult
 class SearchParams(Params):
     index: str | None = None
     """The archive: a SQLite file or a postgresql:// URL (default: the user data dir's file)."""
-    radius: int = RADIUS
+    radius: int = Field(RADIUS, ge=0, le=128)
     """Largest Hamming distance (of 256 bits) for two frames to match."""
-    min_frames: int = 4
+    min_frames: int = Field(4, ge=2)
     """Matched frames for a segment to count."""
 
     @field_validator("index")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import field_validator
+
+from verifyvid import languages
 from verifyvid.case import atomic
 from verifyvid.findings import Finding
 from verifyvid.media.audio import SAMPLE_RATE, load_audio
@@ -44,6 +47,25 @@ class TranscribeParams(Params):
     """Candidate languages (ISO 639-1) to renormalize the detection over."""
     translate: bool = False
 
+    @field_validator("languages")
+    @classmethod
+    def known_languages(cls, v: list[str] | None) -> list[str] | None:
+        return languages.checked(v, "--languages") or None if v else None
+
+    @field_validator("model")
+    @classmethod
+    def known_name(cls, v: str | None) -> str | None:
+        """A model name must be one the engines know, before any model loads. (A path that is
+        gone makes the stage unavailable: a configured model may sit on a drive not mounted.)"""
+        if v is None or engines.looks_like_path(v):
+            return v
+        known = engines.model_names()
+        if v not in known:
+            raise ValueError(
+                f"unknown Whisper model name {v}; use one of {', '.join(known)}, or a path"
+            )
+        return v
+
 
 class TranscribeStage(Stage[TranscribeParams, TranscribeResult]):
     name = "transcribe"
@@ -59,14 +81,8 @@ class TranscribeStage(Stage[TranscribeParams, TranscribeResult]):
         ctx.report_progress(0.05)
         engine = engines.load(params.model, params.engine)
         ctx.report_progress(0.15)
-        names = engines.language_names()
-        candidates = [c.strip().lower() for c in params.languages or [] if c.strip()] or None
-        if candidates:
-            unknown = [c for c in candidates if names and c not in names]
-            if unknown:
-                raise ValueError(
-                    f"unknown language code(s) {', '.join(unknown)}; use Whisper's ISO 639-1 codes"
-                )
+        names = languages.names()
+        candidates = params.languages or None
 
         def score(code: str, p: float) -> LanguageScore:
             return LanguageScore(code=code, name=names.get(code, code), probability=round(p, 4))

@@ -120,6 +120,18 @@ def openai_names() -> dict[str, str]:
     return dict(whisper._MODELS)
 
 
+def looks_like_path(model: str) -> bool:
+    return "/" in model or os.sep in model or model.endswith(".pt") or model.startswith(("~", "."))
+
+
+@functools.cache
+def model_names() -> list[str]:
+    """Model names the engines can download (faster-whisper's list holds openai-whisper's)."""
+    from faster_whisper.utils import available_models
+
+    return list(available_models())
+
+
 def resolve(model: str | None, engine: str) -> tuple[str, str, str]:
     """(engine, path or name to load, label) for a model name or path."""
     wanted = model or DEFAULT_MODEL
@@ -141,7 +153,7 @@ def resolve(model: str | None, engine: str) -> tuple[str, str, str]:
             f"{path} is not a Whisper model (neither a .pt checkpoint nor a folder with model.bin)",
             FIX.format(name=DEFAULT_MODEL),
         )
-    if "/" in wanted or wanted.endswith(".pt"):
+    if looks_like_path(wanted):
         raise StageUnavailable(
             f"Whisper model {wanted}: no such file or folder", FIX.format(name=DEFAULT_MODEL)
         )
@@ -205,43 +217,27 @@ def load(model: str | None, engine: str = "auto") -> Engine:
 
 
 def local_models() -> list[dict[str, str]]:
-    """Whisper models already on this machine, for `verifyvid models`."""
+    """Whisper models already on this machine, for `verifyvid models`: engine, model (a name),
+    source (where it was found) and path."""
     found: list[dict[str, str]] = []
     try:
         from huggingface_hub import scan_cache_dir
 
         for repo in scan_cache_dir().repos:
             if "whisper" in repo.repo_id.lower() and repo.repo_type == "model":
-                found.append(
-                    {"engine": "faster", "model": repo.repo_id, "path": str(repo.repo_path)}
-                )
-    except Exception:
+                found.append({"engine": "faster", "model": repo.repo_id,
+                              "source": "Hugging Face cache", "path": str(repo.repo_path)})  # fmt: skip
+    except Exception:  # no cache yet, or an unreadable one: nothing found there
         pass
     cache = openai_cache()
     if cache.is_dir():
         for pt in sorted(cache.glob("*.pt")):
-            found.append({"engine": "openai", "model": pt.stem, "path": str(pt)})
+            found.append({"engine": "openai", "model": pt.stem, "source": "openai-whisper cache",
+                          "path": str(pt)})  # fmt: skip
     configured = os.environ.get("VERIFYVID_WHISPER_MODEL")
     if configured and Path(configured).exists():
-        kind = "openai" if configured.endswith(".pt") else "faster"
-        found.append({"engine": kind, "model": configured, "path": str(Path(configured).resolve())})
+        path = Path(configured).resolve()
+        kind = "openai" if path.suffix == ".pt" else "faster"
+        found.append({"engine": kind, "model": path.stem if path.suffix else path.name,
+                      "source": "VERIFYVID_WHISPER_MODEL", "path": str(path)})  # fmt: skip
     return found
-
-
-@functools.cache
-def language_names() -> dict[str, str]:
-    """Whisper's language codes and English names (read from openai-whisper's tokenizer
-    module alone, so that PyTorch is not imported just for names)."""
-    spec = importlib.util.find_spec("whisper")
-    if spec is None or not spec.submodule_search_locations:
-        return {}
-    path = Path(next(iter(spec.submodule_search_locations))) / "tokenizer.py"
-    module_spec = importlib.util.spec_from_file_location("_whisper_tokenizer_names", path)
-    if module_spec is None or module_spec.loader is None:
-        return {}
-    module = importlib.util.module_from_spec(module_spec)
-    try:
-        module_spec.loader.exec_module(module)
-    except Exception:
-        return {}
-    return dict(module.LANGUAGES)
