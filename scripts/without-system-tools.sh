@@ -16,4 +16,5 @@ for d in "${dirs[@]}"; do
     [ -e "$farm/$name" ] || [ -L "$farm/$name" ] || ln -s "$f" "$farm/$name"
   done
 done
-PATH="$farm" "$@"
+# tests that must run in CI where the tools exist skip, rather than fail, in this pass
+SYSTEM_TOOLS_HIDDEN=1 PATH="$farm" "$@"
