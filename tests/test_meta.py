@@ -231,7 +231,9 @@ def ref_value(ref: dict[str, Any], *suffixes: str) -> Any:
 def test_matches_exiftool_on_every_camera_file(cli: Cli) -> None:
     if shutil.which("exiftool") is None:
         if os.environ.get("CI") and not os.environ.get("SYSTEM_TOOLS_HIDDEN"):
-            pytest.fail("CI must install exiftool for this cross-check (.ci/run's second pass does)")
+            pytest.fail(
+                "CI must install exiftool for this cross-check (.ci/run's second pass does)"
+            )
         pytest.skip("exiftool not installed")
     shared_file("media/video/gopro_hero7.mp4")
     compared = 0
