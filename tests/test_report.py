@@ -20,7 +20,13 @@ from verifyvid.hashing import sha256_file
 from verifyvid.report.escape import md
 from verifyvid.report.formats import JsonReport, render_html, render_json
 from verifyvid.report.markdown import render_markdown
-from verifyvid.stages.transcribe.models import LanguageScore, Segment, Span, TranscribeResult
+from verifyvid.stages.transcribe.models import (
+    LanguageScore,
+    Segment,
+    Span,
+    TranscribeResult,
+    Verdict,
+)
 
 HOSTILE = "Evil | `tick` <script>alert(1)</script> [x](javascript:alert(1))\n# Heading\n<img src=x onerror=alert(2)>"
 
@@ -44,7 +50,8 @@ def hostile_case(cli: Cli, tmp_path: Path) -> Path:
     result = TranscribeResult(
         engine="faster", model="m", speech_seconds=2, audio_seconds=2, language="ru", language_probability=0.9,
         languages=[LanguageScore(code="ru", name="russian", probability=0.9)],
-        timeline=[Span(start=0, end=2, language="ru", probability=0.9)],
+        verdict=Verdict(languages=["ru"], abstained=False, method=HOSTILE),
+        timeline=[Span(start=0, end=2, language="ru", languages=["ru"], probability=0.9)],
         segments=[Segment(start=0, end=2, text=HOSTILE, language="ru")],
     )  # fmt: skip
     atomic.write_model(case_dir / "transcribe" / "result.json", result)

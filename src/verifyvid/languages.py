@@ -64,3 +64,38 @@ def checked(codes: list[str], what: str) -> list[str]:
             "such as kk, ru, uk (docs/speech.md lists them)"
         )
     return out
+
+
+# Languages small Whisper models confuse with each other (docs/speech.md): a verdict between
+# members of one group needs a second signal, or is given as "one of them".
+CLOSE_GROUPS: tuple[frozenset[str], ...] = (
+    frozenset({"ru", "uk", "be", "bg", "mk", "sr"}),
+    frozenset({"kk", "ky", "tt", "uz", "tr", "az", "ba", "tk"}),
+    frozenset({"es", "gl", "ca", "pt"}),
+    frozenset({"cs", "sk", "pl"}),
+    frozenset({"hr", "bs", "sr", "sl"}),
+    frozenset({"da", "no", "nn", "sv"}),
+    frozenset({"id", "ms", "jw"}),
+    frozenset({"hi", "ur"}),
+    frozenset({"fa", "ps", "tg"}),
+    frozenset({"zh", "yue"}),
+    frozenset({"nl", "af"}),
+)
+
+# Languages with little Whisper training data: the small models (tiny, base, small) detect and
+# transcribe them poorly, and often report them as other languages.
+WEAK = frozenset({"kk", "ky", "tg", "uz", "tk", "mn", "be", "ps", "sd", "yo", "so", "ln", "ha",
+                  "lo", "my", "bo", "tt", "ba", "haw", "jw", "la", "nn"})  # fmt: skip
+
+
+def relatives(code: str) -> frozenset[str]:
+    """The languages close to ``code`` (itself included)."""
+    out: set[str] = {code}
+    for group in CLOSE_GROUPS:
+        if code in group:
+            out |= group
+    return frozenset(out)
+
+
+def name_of(code: str) -> str:
+    return names().get(code, code)

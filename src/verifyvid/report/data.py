@@ -185,15 +185,19 @@ def claim_checks(data: ReportData) -> list[ClaimCheck]:
     if "language" in claims:
         speech = data.result("transcribe", TranscribeResult)
         code = claims["language"].strip().lower()
-        if speech is None or speech.language is None:
+        if speech is None or not speech.verdict.languages:
             out.append(
                 ClaimCheck("language", claims["language"], "no speech transcribed", "unknown")
             )
         else:
-            scores = {s.code: s.probability for s in speech.languages}
-            spoken = ", ".join(f"{s.code} {s.probability:.0%}" for s in speech.languages[:3])
-            verdict = "consistent" if speech.language == code else "contradicted"
-            if verdict == "contradicted" and scores.get(code, 0) >= 0.2:
-                verdict = "unknown"
+            pool = speech.candidates or speech.languages
+            scores = {s.code: s.probability for s in pool}
+            spoken = ", ".join(f"{s.code} {s.probability:.0%}" for s in pool[:3])
+            if speech.verdict.abstained:
+                spoken = f"{' or '.join(speech.verdict.languages)} (cannot tell with this model); {spoken}"
+            if code in speech.verdict.languages:
+                verdict = "consistent" if not speech.verdict.abstained else "unknown"
+            else:
+                verdict = "unknown" if scores.get(code, 0) >= 0.2 else "contradicted"
             out.append(ClaimCheck("language", claims["language"], f"spoken: {spoken}", verdict))
     return out

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
 from pydantic import field_validator
 
 from verifyvid import languages
@@ -12,31 +13,24 @@ from verifyvid.findings import Finding
 from verifyvid.media.audio import SAMPLE_RATE, load_audio
 from verifyvid.media.probe import summarize
 from verifyvid.pipeline.stage import Params, Stage, StageContext, StageSkipped
-from verifyvid.stages.transcribe import engines, subtitles, timeline
-from verifyvid.stages.transcribe.models import LanguageScore, Segment, Span, TranscribeResult
+from verifyvid.stages.transcribe import engines, language, subtitles, timeline
+from verifyvid.stages.transcribe.models import (
+    Evidence,
+    LanguageScore,
+    Segment,
+    Span,
+    TranscribeResult,
+    Verdict,
+    Window,
+)
 
-# Languages with little Whisper training data: detection and transcripts are unreliable with
-# the small models (tiny, base, small). See docs/speech.md.
-WEAK_LANGUAGES = {
-    "kk",
-    "ky",
-    "tg",
-    "uz",
-    "tk",
-    "mn",
-    "be",
-    "ps",
-    "sd",
-    "yo",
-    "so",
-    "ln",
-    "ha",
-    "lo",
-    "my",
-    "bo",
-}
 LOW_CONFIDENCE = 0.5
-SWITCH_SECONDS = 5.0  # a switch: one language for >= 5 s, another for >= 3 s
+CAVEAT_BELOW = 0.9  # a verdict less sure than this carries the weak-language caveat
+WEAK_SHARE = 0.05  # a weak language this probable is worth a caveat
+# Whisper's own thresholds for a failed decoding (its temperature fallback uses them too)
+WEAK_LOGPROB = -1.0
+NO_SPEECH = 0.6
+REPEATED = 2.4
 
 
 class TranscribeParams(Params):
@@ -69,7 +63,7 @@ class TranscribeParams(Params):
 
 class TranscribeStage(Stage[TranscribeParams, TranscribeResult]):
     name = "transcribe"
-    version = "1"
+    version = "2"
     description = "Whisper transcript, spoken-language timeline and translation"
     params_model = TranscribeParams
     result_model = TranscribeResult
@@ -81,152 +75,201 @@ class TranscribeStage(Stage[TranscribeParams, TranscribeResult]):
         ctx.report_progress(0.05)
         engine = engines.load(params.model, params.engine)
         ctx.report_progress(0.15)
-        names = languages.names()
         candidates = params.languages or None
-
-        def score(code: str, p: float) -> LanguageScore:
-            return LanguageScore(code=code, name=names.get(code, code), probability=round(p, 4))
-
-        windows = timeline.windows(timeline.speech(audio, SAMPLE_RATE))
-        for i, w in enumerate(windows):
+        intervals = timeline.speech(audio, SAMPLE_RATE)
+        overall = language.decide(engine, audio, intervals, candidates)
+        ctx.report_progress(0.3)
+        ws = timeline.windows(intervals)
+        for i, w in enumerate(ws):
             w.probs = engine.detect(audio[int(w.start * SAMPLE_RATE) : int(w.end * SAMPLE_RATE)])
-            ctx.report_progress(0.15 + 0.35 * (i + 1) / len(windows))
-        overall = timeline.weighted(windows)
-        spans = timeline.spans(windows, candidates)
-        segments: list[Segment] = []
-        translation: list[Segment] = []
-        for i, span in enumerate(spans):
-            a, b = max(0.0, span.start - 0.2), span.end + 0.2
-            piece = audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)]
-            for p in engine.transcribe(piece, span.language, "transcribe"):
-                if p.text:
-                    segments.append(
-                        Segment(
-                            start=round(a + p.start, 2),
-                            end=round(a + p.end, 2),
-                            text=p.text,
-                            language=span.language,
-                        )
-                    )
-            if params.translate:
-                for p in engine.transcribe(piece, span.language, "translate"):
-                    if p.text:
-                        translation.append(
-                            Segment(
-                                start=round(a + p.start, 2),
-                                end=round(a + p.end, 2),
-                                text=p.text,
-                                language="en",
-                            )
-                        )
-            ctx.report_progress(0.5 + 0.5 * (i + 1) / len(spans))
-
-        files = []
-        for name, content in (
-            ("transcript.srt", subtitles.srt(segments)),
-            ("transcript.vtt", subtitles.vtt(segments)),
-            ("transcript.txt", subtitles.text(segments)),
-        ):
-            atomic.write_text(ctx.out_dir / name, content)
-            files.append(f"{self.name}/{name}")
-        if translation:
-            atomic.write_text(ctx.out_dir / "translation.srt", subtitles.srt(translation))
-            files.append(f"{self.name}/translation.srt")
-
+            ctx.report_progress(0.3 + 0.15 * (i + 1) / len(ws))
+        spans = timeline.Segmenter(engine, audio, intervals, candidates).spans(ws, overall)
+        ctx.report_progress(0.5)
+        segments, translation = self.transcribe(ctx, engine, audio, spans, params.translate)
+        files = write_files(ctx, self.name, segments, translation)
+        warnings = weaknesses(overall, segments)
         result = TranscribeResult(
             engine=engine.name,
             model=engine.model,
-            speech_seconds=round(sum(w.seconds for w in windows), 2),
+            speech_seconds=round(sum(e - s for s, e in intervals), 2),
             audio_seconds=round(len(audio) / SAMPLE_RATE, 2),
-            language=(timeline.renormalize(overall, candidates) if candidates else overall)[0][0]
-            if overall
-            else None,
-            language_probability=round(overall[0][1], 4) if overall else None,
-            languages=[score(c, p) for c, p in overall[:5]],
-            candidates=[score(c, p) for c, p in timeline.renormalize(overall, candidates)]
-            if candidates and overall
-            else None,
-            timeline=[
-                Span(
-                    start=round(s.start, 2),
-                    end=round(s.end, 2),
-                    language=s.language,
-                    probability=round(s.probability, 4),
-                    candidates=[score(c, p) for c, p in s.probs[:3]],
+            language=overall.codes[0] if len(overall.codes) == 1 else None,
+            language_probability=overall.probability,
+            verdict=verdict_model(overall),
+            languages=[score(c, p) for c, p in overall.probabilities[:5]],
+            candidates=[score(c, p) for c, p in overall.among] if overall.among else None,
+            timeline=[span_model(s) for s in spans],
+            windows=[
+                Window(
+                    start=round(w.start, 2),
+                    end=round(w.end, 2),
+                    top=[score(c, p) for c, p in (w.probs or [])[:3]],
                 )
-                for s in spans
+                for w in ws
             ],
             segments=segments,
             translation=translation,
+            translation_reliable=(not warnings) if params.translate else None,
+            translation_warnings=warnings if params.translate else [],
             files=files,
         )
-        if result.language_probability is not None and candidates and result.candidates:
-            result.language_probability = result.candidates[0].probability
-        result.findings = find(result, names)
+        result.findings = find(result, warnings)
         return result
 
+    def transcribe(
+        self,
+        ctx: StageContext,
+        engine: engines.Engine,
+        audio: np.ndarray[Any, Any],
+        spans: list[timeline.Span],
+        translate: bool,
+    ) -> tuple[list[Segment], list[Segment]]:
+        """Each span transcribed in its language (the most likely one when abstaining), and
+        translated into English when asked; progress goes from 0.5 to 1 over the spans' seconds."""
+        segments: list[Segment] = []
+        translation: list[Segment] = []
+        total = sum(s.end - s.start for s in spans) * (2 if translate else 1) or 1.0
+        done = 0.0
+        for span in spans:
+            code = span.verdict.codes[0] if span.verdict.codes else None
+            a, b = max(0.0, span.start - 0.2), span.end + 0.2
+            piece = audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)]
+            length = span.end - span.start
+            for task, out, lang in (
+                ("transcribe", segments, code or "?"),
+                ("translate", translation, "en"),
+            ):
+                if task == "translate" and not translate:
+                    continue
+                at = done
 
-def find(r: TranscribeResult, names: dict[str, str]) -> list[Finding]:
-    out: list[Finding] = []
-    if r.language is None:
+                def progress(f: float, at: float = at, length: float = length) -> None:
+                    ctx.report_progress(0.5 + 0.5 * (at + f * length) / total)
+
+                for p in engine.transcribe(piece, code, task, progress):
+                    if p.text:
+                        out.append(Segment(start=round(a + p.start, 2), end=round(a + p.end, 2), text=p.text,
+                                           language=lang, avg_logprob=round(p.avg_logprob, 3),
+                                           no_speech_prob=round(p.no_speech_prob, 3),
+                                           compression_ratio=round(p.compression_ratio, 3)))  # fmt: skip
+                done += length
+        return segments, translation
+
+
+def score(code: str, p: float) -> LanguageScore:
+    return LanguageScore(code=code, name=languages.name_of(code), probability=round(p, 4))
+
+
+def verdict_model(v: language.Verdict) -> Verdict:
+    return Verdict(languages=v.codes, abstained=v.abstained, method=v.method,
+                   evidence=[Evidence(**e) for e in v.evidence()])  # fmt: skip
+
+
+def span_model(span: timeline.Span) -> Span:
+    v = span.verdict
+    return Span(start=round(span.start, 2), end=round(span.end, 2),
+                language=v.codes[0] if len(v.codes) == 1 else None, languages=v.codes,
+                probability=v.probability or 0.0,
+                candidates=[score(c, p) for c, p in (v.among or v.probabilities)[:3]])  # fmt: skip
+
+
+def write_files(
+    ctx: StageContext, name: str, segments: list[Segment], translation: list[Segment]
+) -> list[str]:
+    files = []
+    for file, content in (
+        ("transcript.srt", subtitles.srt(segments)),
+        ("transcript.vtt", subtitles.vtt(segments)),
+        ("transcript.txt", subtitles.text(segments)),
+    ):
+        atomic.write_text(ctx.out_dir / file, content)
+        files.append(f"{name}/{file}")
+    if translation:
+        atomic.write_text(ctx.out_dir / "translation.srt", subtitles.srt(translation))
+        files.append(f"{name}/translation.srt")
+    return files
+
+
+def weaknesses(overall: language.Verdict, segments: list[Segment]) -> list[str]:
+    """Why the transcript (and so a translation of it) should not be quoted as it stands."""
+    out = []
+    if overall.abstained:
         out.append(
-            Finding(
-                id="transcribe.no-speech",
-                severity="info",
-                message="No speech found (silence, noise or music only)",
-                evidence={"audio_seconds": r.audio_seconds},
-            )
+            "the spoken language is uncertain ("
+            + " or ".join(languages.name_of(c) for c in overall.codes)
+            + ")"
         )
-        return out
-    main = names.get(r.language, r.language)
-    out.append(
-        Finding(
-            id="transcribe.language",
-            severity="info",
-            message=f"Spoken language: {main} ({r.language_probability:.0%}) over {r.speech_seconds:.0f} s of speech",
-            evidence={"languages": [s.model_dump() for s in r.languages]},
-        )
-    )
-    seconds: dict[str, float] = {}
-    for span, after in zip(r.timeline, [*r.timeline[1:], None], strict=True):
-        # a span lasts until the next one starts (pauses belong to the language before them)
-        until = after.start if after is not None else span.end
-        seconds[span.language] = seconds.get(span.language, 0.0) + until - span.start
-    switched = (
-        len([code for code, t in seconds.items() if t >= SWITCH_SECONDS * 0.6]) > 1
-        and max(seconds.values()) >= SWITCH_SECONDS
-    )
-    if switched:
-        parts = ", ".join(
-            f"{names.get(s.language, s.language)} {s.start:.1f}-{s.end:.1f} s" for s in r.timeline
-        )
-        out.append(
-            Finding(
-                id="transcribe.language-switch",
-                severity="notice",
-                message=f"The spoken language changes: {parts}",
-                evidence={"timeline": [s.model_dump() for s in r.timeline]},
-            )
-        )
-    elif r.language_probability is not None and r.language_probability < LOW_CONFIDENCE:
-        out.append(
-            Finding(
-                id="transcribe.low-confidence",
-                severity="notice",
-                message=f"Language detection is unsure: {main} at {r.language_probability:.0%}; "
-                "listen, and try --languages with the plausible candidates",
-                evidence={"languages": [s.model_dump() for s in r.languages]},
-            )
-        )
-    weak = sorted({s.code for s in r.languages[:3]} & WEAK_LANGUAGES)
+    weak = [c for c in overall.codes if c in languages.WEAK]
     if weak:
         out.append(
-            Finding(
-                id="transcribe.weak-language",
-                severity="notice",
-                message=f"{', '.join(names.get(c, c) for c in weak)} is poorly recognized by small Whisper "
-                "models: treat the detection and transcript with caution",
-                evidence={"languages": weak},
-            )
+            f"{', '.join(languages.name_of(c) for c in weak)} is poorly recognized by small Whisper models"
         )
+    seconds = sum(s.end - s.start for s in segments)
+    if segments and seconds > 0:
+        mean = sum((s.avg_logprob or 0.0) * (s.end - s.start) for s in segments) / seconds
+        if mean < WEAK_LOGPROB:
+            out.append(
+                f"the decoder was unsure of the words (mean log-probability {mean:.2f}, under {WEAK_LOGPROB})"
+            )
+        quiet = sum(s.end - s.start for s in segments if (s.no_speech_prob or 0.0) > NO_SPEECH)
+        if quiet >= 0.5 * seconds:
+            out.append("much of it may not be speech (no-speech probability over 0.6)")
+        if any((s.compression_ratio or 0.0) > REPEATED for s in segments):
+            out.append("some text repeats itself (a decoding loop)")
+    return out
+
+
+def span_words(s: Span) -> str:
+    """A span's language for a sentence: "unsure" when the model barely knows what it hears."""
+    words = " or ".join(languages.name_of(c) for c in s.languages)
+    if s.probability < LOW_CONFIDENCE:
+        words += f" (unsure: {s.probability:.0%})"
+    return words
+
+
+def find(r: TranscribeResult, warnings: list[str]) -> list[Finding]:
+    out: list[Finding] = []
+    if not r.verdict.languages:
+        out.append(Finding(id="transcribe.no-speech", severity="info",
+                           message="No speech found (silence, noise or music only)",
+                           evidence={"audio_seconds": r.audio_seconds}))  # fmt: skip
+        return out
+    among = " among the candidates you gave" if r.candidates else ""
+    message = f"Spoken language{among}: {r.verdict_words()} over {r.speech_seconds:.0f} s of speech"
+    top = r.verdict.languages[0]
+    top_p = r.language_probability or 0.0
+    weak_near = sorted(
+        {s.code for s in r.languages if s.probability >= WEAK_SHARE} & languages.WEAK - {top}
+    )
+    if top not in languages.WEAK and (top_p < CAVEAT_BELOW or weak_near):
+        message += ("; small Whisper models recognize some languages poorly (e.g. Kazakh, Kyrgyz, "
+                    "Uzbek) and report them as others: if the speaker may use one, listen, and try "
+                    "--languages with the plausible candidates")  # fmt: skip
+    out.append(Finding(id="transcribe.language", severity="notice" if r.verdict.abstained else "info",
+                       message=message,
+                       evidence={"verdict": r.verdict.model_dump(), "languages": [s.model_dump() for s in r.languages],
+                                 "candidates": [s.model_dump() for s in r.candidates] if r.candidates else None}))  # fmt: skip
+    if len(r.timeline) > 1:
+        parts = ", ".join(f"{span_words(s)} {s.start:.1f}-{s.end:.1f} s" for s in r.timeline)
+        out.append(Finding(id="transcribe.language-switch", severity="notice",
+                           message=f"The spoken language changes: {parts}",
+                           evidence={"timeline": [s.model_dump() for s in r.timeline]}))  # fmt: skip
+    elif not r.verdict.abstained and top_p < LOW_CONFIDENCE:
+        out.append(Finding(id="transcribe.low-confidence", severity="notice",
+                           message=f"Language detection is unsure: {r.verdict_words()}; listen, and try "
+                           "--languages with the plausible candidates",
+                           evidence={"languages": [s.model_dump() for s in r.languages]}))  # fmt: skip
+    weak = sorted(
+        ({top} | {s.code for s in r.languages[:3] if s.probability >= WEAK_SHARE}) & languages.WEAK
+    )
+    if weak:
+        out.append(Finding(id="transcribe.weak-language", severity="notice",
+                           message=f"{', '.join(languages.name_of(c) for c in weak)} is poorly recognized by "
+                           "small Whisper models: treat the detection and transcript with caution",
+                           evidence={"languages": weak}))  # fmt: skip
+    if r.translation and r.translation_reliable is False:
+        out.append(Finding(id="transcribe.translation-unreliable", severity="notice",
+                           message="The English translation is unreliable: " + "; ".join(warnings)
+                           + ". Have it translated by a person",
+                           evidence={"warnings": warnings}))  # fmt: skip
     return out

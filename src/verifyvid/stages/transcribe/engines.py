@@ -12,6 +12,7 @@ import functools
 import importlib.util
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,45 @@ class Piece:
     start: float
     end: float
     text: str
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+    compression_ratio: float = 0.0
+
+
+@dataclass
+class Decoded:
+    """The speech decoded under one language: how well the decoder could explain it."""
+
+    language: str
+    text: str
+    avg_logprob: float  # mean log-probability of its tokens
+    tokens: int
+
+
+Progress = Callable[[float], None]
+SAMPLE_RATE = 16_000
+DECODE_SECONDS = 30  # the decoder's own context: at most this much speech is decoded per check
+
+
+def decoded(language: str, pieces: list[Piece], tokens: list[int]) -> Decoded:
+    n = sum(tokens)
+    mean = sum(p.avg_logprob * t for p, t in zip(pieces, tokens, strict=True)) / n if n else 0.0
+    return Decoded(language, " ".join(p.text for p in pieces).strip(), round(mean, 4), n)
+
+
+def silence_inputs() -> list[Audio]:
+    """Ten seconds each of silence, white noise, pink noise and mains hum: audio that says
+    nothing about a language."""
+    rng = np.random.default_rng(0)
+    n = 10 * SAMPLE_RATE
+    white = rng.standard_normal(n)
+    spectrum = np.fft.rfft(white)
+    freqs = np.fft.rfftfreq(n)
+    freqs[0] = freqs[1]
+    pink = np.fft.irfft(spectrum / np.sqrt(freqs), n)
+    hum = np.sin(2 * np.pi * 100 * np.arange(n) / SAMPLE_RATE)
+    return [np.zeros(n, np.float32), (0.05 * white).astype(np.float32),
+            (0.05 * pink / pink.std()).astype(np.float32), (0.1 * hum).astype(np.float32)]  # fmt: skip
 
 
 class Engine(ABC):
@@ -47,8 +87,27 @@ class Engine(ABC):
         """Language probabilities for (the first 30 s of) ``audio``, most likely first."""
 
     @abstractmethod
-    def transcribe(self, audio: Audio, language: str | None, task: str) -> list[Piece]:
-        """Segments of ``audio`` (task 'transcribe' or 'translate' into English)."""
+    def transcribe(
+        self, audio: Audio, language: str | None, task: str, progress: Progress | None = None
+    ) -> list[Piece]:
+        """Segments of ``audio`` (task 'transcribe' or 'translate' into English); ``progress``
+        receives the fraction of ``audio`` done."""
+
+    @abstractmethod
+    def decode(self, audio: Audio, language: str) -> Decoded:
+        """The first ``DECODE_SECONDS`` of ``audio`` decoded greedily under ``language``."""
+
+    @functools.cached_property
+    def prior(self) -> dict[str, float]:
+        """The model's own leaning: its language probabilities for audio without speech (the
+        posterior given no evidence). Whisper leans toward the languages it was trained on most
+        (Russian over Ukrainian, Spanish over Catalan, nothing toward Kazakh)."""
+        total: dict[str, float] = {}
+        inputs = silence_inputs()
+        for audio in inputs:
+            for code, p in self.detect(audio):
+                total[code] = total.get(code, 0.0) + p / len(inputs)
+        return total
 
 
 class FasterEngine(Engine):
@@ -66,11 +125,28 @@ class FasterEngine(Engine):
         _, _, probs = self.whisper.detect_language(audio)
         return sorted(((code, float(p)) for code, p in probs), key=lambda cp: -cp[1])
 
-    def transcribe(self, audio: Audio, language: str | None, task: str) -> list[Piece]:
+    def transcribe(
+        self, audio: Audio, language: str | None, task: str, progress: Progress | None = None
+    ) -> list[Piece]:
         segments, _ = self.whisper.transcribe(
             audio, language=language, task=task, beam_size=5, condition_on_previous_text=False
         )
-        return [Piece(s.start, s.end, s.text.strip()) for s in segments]
+        out, seconds = [], len(audio) / SAMPLE_RATE
+        for s in segments:  # a generator: each segment is decoded when asked for
+            out.append(Piece(s.start, s.end, s.text.strip(), s.avg_logprob, s.no_speech_prob,
+                             s.compression_ratio))  # fmt: skip
+            if progress is not None and seconds:
+                progress(min(1.0, s.end / seconds))
+        return out
+
+    def decode(self, audio: Audio, language: str) -> Decoded:
+        segments, _ = self.whisper.transcribe(
+            audio[: DECODE_SECONDS * SAMPLE_RATE], language=language, beam_size=1,
+            temperature=0.0, condition_on_previous_text=False, without_timestamps=True,
+        )  # fmt: skip
+        got = list(segments)
+        pieces = [Piece(s.start, s.end, s.text.strip(), s.avg_logprob) for s in got]
+        return decoded(language, pieces, [len(s.tokens) for s in got])
 
 
 class OpenAIEngine(Engine):
@@ -91,19 +167,29 @@ class OpenAIEngine(Engine):
         _, probs = self.whisper.detect_language(mel)
         return sorted(((code, float(p)) for code, p in probs.items()), key=lambda cp: -cp[1])
 
-    def transcribe(self, audio: Audio, language: str | None, task: str) -> list[Piece]:
-        result = self.whisper.transcribe(
-            audio,
-            language=language,
-            task=task,
-            fp16=False,
-            verbose=None,
-            condition_on_previous_text=False,
-        )
-        return [
-            Piece(float(s["start"]), float(s["end"]), str(s["text"]).strip())
-            for s in result["segments"]
-        ]
+    def run(self, audio: Audio, language: str | None, task: str, **options: Any) -> list[Any]:
+        result = self.whisper.transcribe(audio, language=language, task=task, fp16=False,
+                                         verbose=None, condition_on_previous_text=False, **options)  # fmt: skip
+        return list(result["segments"])
+
+    def transcribe(
+        self, audio: Audio, language: str | None, task: str, progress: Progress | None = None
+    ) -> list[Piece]:
+        pieces = [
+            Piece(float(s["start"]), float(s["end"]), str(s["text"]).strip(),
+                  float(s["avg_logprob"]), float(s["no_speech_prob"]), float(s["compression_ratio"]))
+            for s in self.run(audio, language, task)
+        ]  # fmt: skip
+        if progress is not None:
+            progress(1.0)
+        return pieces
+
+    def decode(self, audio: Audio, language: str) -> Decoded:
+        got = self.run(audio[: DECODE_SECONDS * SAMPLE_RATE], language, "transcribe",
+                       temperature=0.0, without_timestamps=True)  # fmt: skip
+        pieces = [Piece(float(s["start"]), float(s["end"]), str(s["text"]).strip(),
+                        float(s["avg_logprob"])) for s in got]  # fmt: skip
+        return decoded(language, pieces, [len(s["tokens"]) for s in got])
 
 
 def openai_cache() -> Path:

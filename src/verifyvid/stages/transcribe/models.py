@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from verifyvid.languages import name_of
 from verifyvid.pipeline.stage import Result
 
 
@@ -13,14 +14,46 @@ class LanguageScore(BaseModel):
     probability: float
 
 
+class Evidence(BaseModel):
+    """What was weighed for one language of a contest between close languages."""
+
+    code: str
+    detection: float = Field(description="detection probability (among the candidates, if given)")
+    score: float = Field(description="log-probability, plus the decoding's log-likelihood if used")
+    decoded_text: str | None = Field(
+        default=None, description="the speech decoded in this language"
+    )
+    decoded_logprob: float | None = Field(default=None, description="mean per token")
+    decoded_tokens: int | None = None
+
+
+class Verdict(BaseModel):
+    languages: list[str] = Field(
+        description="one language; several when they could not be told apart (most likely first); "
+        "none without speech"
+    )
+    abstained: bool = Field(description="true: the evidence does not separate these languages")
+    method: str = Field(description="how the verdict was reached, in one sentence")
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
 class Span(BaseModel):
     start: float
     end: float
-    language: str
+    language: str | None = Field(description="the span's language; None when abstaining")
+    languages: list[str] = Field(description="its verdict: one language, or the ones it could be")
     probability: float
     candidates: list[LanguageScore] = Field(
         default_factory=list, description="top languages of the span"
     )
+
+
+class Window(BaseModel):
+    """One stretch of speech (at most 6 s) detected alone: weak evidence, kept for reference."""
+
+    start: float
+    end: float
+    top: list[LanguageScore]
 
 
 class Segment(BaseModel):
@@ -28,6 +61,13 @@ class Segment(BaseModel):
     end: float
     text: str
     language: str
+    avg_logprob: float | None = Field(
+        default=None, description="the decoder's mean log-probability"
+    )
+    no_speech_prob: float | None = None
+    compression_ratio: float | None = Field(
+        default=None, description="text compression ratio; high values mean repeated text"
+    )
 
 
 class TranscribeResult(Result):
@@ -35,16 +75,41 @@ class TranscribeResult(Result):
     model: str
     speech_seconds: float
     audio_seconds: float
-    language: str | None = Field(description="overall language, weighted by speech duration")
-    language_probability: float | None
-    languages: list[LanguageScore] = Field(description="top 5 overall")
+    language: str | None = Field(
+        description="the spoken language, when one can be named; None when abstaining (see "
+        "verdict) or without speech"
+    )
+    language_probability: float | None = Field(
+        description="its probability over all the speech (among the candidates, if given)"
+    )
+    verdict: Verdict
+    languages: list[LanguageScore] = Field(
+        description="top 5 of the detection over all the speech, unrestricted"
+    )
     candidates: list[LanguageScore] | None = Field(
         default=None,
-        description="with --languages: probabilities renormalized over those languages",
+        description="with --languages: probabilities among the candidates given (the model's own "
+        "leaning partly taken out); not comparable with `languages`",
     )
     timeline: list[Span]
+    windows: list[Window] = Field(default_factory=list)
     segments: list[Segment]
     translation: list[Segment] = Field(
         default_factory=list, description="English, with --translate"
     )
+    translation_reliable: bool | None = Field(
+        default=None,
+        description="None without translation; false: do not quote it as a translation",
+    )
+    translation_warnings: list[str] = Field(default_factory=list)
     files: list[str] = Field(default_factory=list)
+
+    def verdict_words(self) -> str:
+        """'ukrainian (81%)', or 'russian or ukrainian (cannot tell with this model: 44% / 36%)'."""
+        pool = {c.code: c.probability for c in (self.candidates or self.languages)}
+        codes = self.verdict.languages
+        if len(codes) == 1:
+            return f"{name_of(codes[0])} ({pool.get(codes[0], 0.0):.0%})"
+        names = " or ".join(name_of(c) for c in codes)
+        shares = " / ".join(f"{pool.get(c, 0.0):.0%}" for c in codes)
+        return f"{names} (cannot tell with this model: {shares})"

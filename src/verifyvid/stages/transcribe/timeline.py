@@ -1,25 +1,47 @@
-"""Spoken language over time: speech windows, per-window detection, merged spans.
+"""Spoken language over time: where the language changes, and only where the evidence says so.
 
-Whisper detects a language from the first 30 s it is given. To see a switch, verifyvid finds
-the speech with voice-activity detection (faster-whisper's Silero VAD), cuts it into windows
-of at most ``MAX_WINDOW`` seconds, detects the language of each, and merges neighbouring
-windows that agree into spans.
+The speech (voice-activity detection, faster-whisper's Silero VAD) is cut into windows of at most
+``MAX_WINDOW`` seconds, each detected alone: short windows are weak evidence, so they only
+*propose* boundaries (where the most likely language changes from one window to the next). A
+boundary becomes a **switch** when the speech on each side of it, detected as a whole, says so:
+
+- each side holds at least ``MIN_SIDE`` seconds of speech;
+- each side's language has at least ``SIDE_CONFIDENT`` probability there, and at most
+  ``OTHER_MAX`` on the other side (confidently different, not a drift);
+- when the two languages are close relatives, each side's own verdict (language.decide, with its
+  second signal) names one language, and they differ.
+
+The best boundary is taken, then each side is searched again (at most ``MAX_SWITCHES``). The
+timeline is the resulting spans, each with its own verdict.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-MAX_WINDOW = 6.0  # seconds: short enough to see a 5 s switch
-MIN_WINDOW = 1.0  # shorter speech is too little to tell a language
-JOIN_GAP = 1.0  # pauses shorter than this stay inside a window
+from verifyvid import languages
+from verifyvid.stages.transcribe.engines import SAMPLE_RATE, Engine
+from verifyvid.stages.transcribe.language import (
+    Intervals,
+    Probs,
+    Verdict,
+    decide,
+    detect_all,
+    without_leaning,
+)
 
-Probs = list[tuple[str, float]]
+MAX_WINDOW = 6.0  # seconds of speech per window
+MIN_WINDOW = 1.0  # shorter speech is too little to propose anything
+JOIN_GAP = 1.0  # pauses shorter than this stay inside a window
+MIN_SIDE = 4.0  # seconds of speech on each side of a switch
+SIDE_CONFIDENT = 0.6
+OTHER_MAX = 0.25
+MAX_SWITCHES = 4
 
 
 @dataclass
@@ -31,6 +53,13 @@ class Window:
     @property
     def seconds(self) -> float:
         return self.end - self.start
+
+
+@dataclass
+class Span:
+    start: float
+    end: float
+    verdict: Verdict
 
 
 def speech(audio: np.ndarray[Any, Any], sample_rate: int) -> list[tuple[float, float]]:
@@ -57,55 +86,90 @@ def windows(intervals: Sequence[tuple[float, float]]) -> list[Window]:
     return long_enough or out
 
 
-def weighted(ws: Sequence[Window]) -> Probs:
-    """Language probabilities over all windows, weighted by their speech duration."""
-    totals: dict[str, float] = defaultdict(float)
-    seconds = sum(w.seconds for w in ws if w.probs)
-    for w in ws:
-        for code, p in w.probs or []:
-            totals[code] += p * w.seconds / (seconds or 1.0)
-    return sorted(totals.items(), key=lambda cp: -cp[1])
+def clip(intervals: Intervals, a: float, b: float) -> list[tuple[float, float]]:
+    return [(max(s, a), min(e, b)) for s, e in intervals if min(e, b) > max(s, a)]
 
 
-def renormalize(probs: Probs, candidates: Sequence[str]) -> Probs:
-    """Probabilities among ``candidates`` only, summing to 1 (the 'kk or ru?' question)."""
-    kept = {code: p for code, p in probs if code in candidates}
-    total = sum(kept.values())
-    if total <= 0:
-        return [(c, 1.0 / len(candidates)) for c in candidates]
-    return sorted(((c, kept.get(c, 0.0) / total) for c in candidates), key=lambda cp: -cp[1])
+def seconds_of(intervals: Intervals) -> float:
+    return sum(e - s for s, e in intervals)
 
 
-@dataclass
-class SpanData:
-    start: float
-    end: float
-    language: str
-    probability: float
-    probs: Probs
+class Segmenter:
+    """Finds the switches of one recording (see the module's rules)."""
 
+    def __init__(
+        self,
+        engine: Engine,
+        audio: np.ndarray[Any, Any],
+        intervals: Intervals,
+        candidates: Sequence[str] | None,
+    ) -> None:
+        self.engine, self.audio, self.intervals = engine, audio, list(intervals)
+        self.candidates = list(candidates) if candidates else None
 
-def spans(ws: Sequence[Window], candidates: Sequence[str] | None = None) -> list[SpanData]:
-    """Neighbouring windows with the same top language merged into spans."""
-    groups: list[list[Window]] = []
-    for w in ws:
-        if not w.probs:
-            continue
-        probs = renormalize(w.probs, candidates) if candidates else w.probs
-        top = probs[0][0]
-        if groups and _top(groups[-1], candidates) == top:
-            groups[-1].append(w)
-        else:
-            groups.append([w])
-    out = []
-    for group in groups:
-        probs = weighted(group)
-        if candidates:
-            probs = renormalize(probs, candidates)
-        out.append(SpanData(group[0].start, group[-1].end, probs[0][0], probs[0][1], probs[:5]))
-    return out
+    def part(self, a: float, b: float) -> tuple[np.ndarray[Any, Any], list[tuple[float, float]]]:
+        """The audio from ``a`` to ``b`` and its speech intervals (relative to ``a``)."""
+        audio = self.audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)]
+        return audio, [(s - a, e - a) for s, e in clip(self.intervals, a, b)]
 
+    def verdict(self, a: float, b: float) -> Verdict:
+        audio, intervals = self.part(a, b)
+        return decide(self.engine, audio, intervals, self.candidates)
 
-def _top(group: list[Window], candidates: Sequence[str] | None) -> str:
-    probs = weighted(group)
-    return (renormalize(probs, candidates) if candidates else probs)[0][0]
+    def top(self, a: float, b: float) -> Probs:
+        audio, intervals = self.part(a, b)
+        probs = detect_all(self.engine, audio, intervals)
+        if self.candidates:
+            return without_leaning(probs, self.candidates, self.engine.prior)
+        return probs
+
+    def switch_at(self, a: float, t: float, b: float) -> float | None:
+        """The strength of a switch at ``t`` between ``a`` and ``b`` (None: no switch)."""
+        if (
+            min(seconds_of(clip(self.intervals, a, t)), seconds_of(clip(self.intervals, t, b)))
+            < MIN_SIDE
+        ):
+            return None
+        left, right = dict(self.top(a, t)), dict(self.top(t, b))
+        la, lb = max(left, key=lambda k: left[k]), max(right, key=lambda k: right[k])
+        if la == lb or left[la] < SIDE_CONFIDENT or right[lb] < SIDE_CONFIDENT:
+            return None
+        if left.get(lb, 0.0) > OTHER_MAX or right.get(la, 0.0) > OTHER_MAX:
+            return None
+        if lb in languages.relatives(la):  # close languages: each side must be resolved
+            va, vb = self.verdict(a, t), self.verdict(t, b)
+            if va.abstained or vb.abstained or va.codes == vb.codes:
+                return None
+        return min(left[la], right[lb])
+
+    def split(self, a: float, b: float, proposals: list[float], budget: int) -> list[float]:
+        inside = [t for t in proposals if a < t < b]
+        if budget <= 0 or not inside:
+            return []
+        scored = [(s, t) for t in inside if (s := self.switch_at(a, t, b)) is not None]
+        if not scored:
+            return []
+        _, best = max(scored)
+        left = self.split(a, best, proposals, budget - 1)
+        right = self.split(best, b, proposals, budget - 1 - len(left))
+        return [*left, best, *right]
+
+    def spans(self, ws: list[Window], overall: Verdict) -> list[Span]:
+        """The timeline: spans between the switches found, each with its verdict (without a
+        switch, one span with the verdict over all the speech, ``overall``)."""
+        if not self.intervals:
+            return []
+        start, end = self.intervals[0][0], self.intervals[-1][1]
+        proposals = []
+        for before, after in itertools.pairwise(ws):
+            if before.probs and after.probs and before.probs[0][0] != after.probs[0][0]:
+                proposals.append(round((before.end + after.start) / 2, 3))
+        cuts = self.split(start, end, proposals, MAX_SWITCHES)
+        if not cuts:
+            return [Span(start, end, overall)]
+        edges = [start, *cuts, end]
+        spans = []
+        for a, b in itertools.pairwise(edges):
+            inner = clip(self.intervals, a, b)
+            spans.append(Span(inner[0][0], inner[-1][1], self.verdict(a, b)))
+        return spans
