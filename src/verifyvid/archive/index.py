@@ -70,6 +70,14 @@ class CandidateIndex:
             return times
         return np.asarray(self.t[a:b])
 
+    def rows_of(self, video: int) -> tuple[Array, Array]:
+        """(times, hashes) of every hash of one video."""
+        a, b = np.searchsorted(self.ids, [video, video + 1])
+        if a == b or self.ids[a] != video or self.ids[b - 1] != video:
+            sel = np.asarray(self.ids) == video
+            return np.asarray(self.t)[sel], np.asarray(self.hashes)[sel]
+        return np.asarray(self.t[a:b]), np.asarray(self.hashes[a:b])
+
     def range_search(
         self, queries: Array, radius: int, flips: int = 1
     ) -> tuple[Array, Array, Array]:

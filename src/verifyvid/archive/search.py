@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from verifyvid.archive.align import align
+from verifyvid.archive.align import align, extended, merged
 from verifyvid.archive.cached import current_index
 from verifyvid.archive.index import CandidateIndex
 from verifyvid.archive.store import Archive
@@ -80,8 +80,9 @@ def search_index(
             v = videos.get(int(vid))
             if v is None:  # removed since the index was read
                 continue
-            segments = align(qt[qi[sel]], times[sel], d[sel], qt, index.times_of(int(vid)),
-                             min_frames=min_frames)  # fmt: skip
+            ref_t, ref_h = index.rows_of(int(vid))
+            segments = align(qt[qi[sel]], times[sel], d[sel], qt, ref_t, min_frames=min_frames)
+            segments = merged([extended(s, qt, variant, ref_t, ref_h) for s in segments])
             for s in segments:
                 score = score_of(s.coverage, s.median_distance, s.matched_frames, radius)
                 matches.append({
@@ -89,9 +90,10 @@ def search_index(
                     "ref_path": v.path, "score": round(score, 3), "query_start": s.query_start,
                     "query_end": s.query_end, "ref_start": s.ref_start, "ref_end": s.ref_end,
                     "speed": s.speed, "mirrored": mirrored, "matched_frames": s.matched_frames,
+                    "evidence": s.evidence, "ambiguous": s.ambiguous,
                     "median_distance": s.median_distance, "region": region, "ref_duration": v.duration,
                 })  # fmt: skip
-    return dedupe(sorted(matches, key=lambda m: -m["score"]))
+    return dedupe(sorted(matches, key=lambda m: (m["ambiguous"], -m["score"])))
 
 
 def score_of(coverage: float, median_distance: float, frames: int, radius: int) -> float:

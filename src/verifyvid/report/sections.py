@@ -32,6 +32,10 @@ def earlier_uploads(data: ReportData, base: str) -> list[str]:
     out += [f"Searched the archive of known videos ({a.engine}, {code(a.location)}: {a.videos} videos, "
             f"{a.hashes} frame hashes, generation {a.generation}) with {found.query_hashes} frame hashes "
             f"of this clip ({found.query_duration:.1f} s).", ""]  # fmt: skip
+    for v in found.identical:
+        title = link(v.title, v.source) if v.source else md(v.title)
+        out += [f"**This exact file** (the same SHA-256) is archived as #{v.ref_id} {title}, first seen "
+                f"{md(v.first_seen or 'unknown')}.", ""]  # fmt: skip
     if not found.matches:
         return [
             *out,
@@ -44,16 +48,33 @@ def earlier_uploads(data: ReportData, base: str) -> list[str]:
             "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for n, m in enumerate(found.matches, 1):
         title = link(m.title, m.source) if m.source else md(m.title)
-        out.append(f"| {n} | {m.query_start:.1f}-{m.query_end:.1f} | {m.ref_start:.1f}-{m.ref_end:.1f} | "
+        ref = "several places" if m.ambiguous else f"{m.ref_start:.1f}-{m.ref_end:.1f}"
+        out.append(f"| {n} | {m.query_start:.1f}-{m.query_end:.1f} | {ref} | "
                    f"#{m.ref_id} {title} | {md(m.first_seen or 'unknown')} | {m.speed:g} | "
                    f"{'yes' if m.mirrored else 'no'} | {'inner picture' if m.region == 'inset' else 'whole'} | {m.matched_frames} | {m.median_distance:g} / 256 | {m.score:.2f} |")  # fmt: skip
     out.append("")
     for n, m in enumerate(found.matches, 1):
         where = f" (archived file: {code(m.ref_path)})" if m.ref_path else ""
-        out.append(f"**Match {n}**: seconds {m.query_start:.1f}-{m.query_end:.1f} of this clip are seconds "
-                   f"{m.ref_start:.1f}-{m.ref_end:.1f} of #{m.ref_id} {md(m.title)}{where}.")  # fmt: skip
+        if m.ambiguous:
+            out.append(f"**Match {n}**: seconds {m.query_start:.1f}-{m.query_end:.1f} of this clip match "
+                       f"#{m.ref_id} {md(m.title)}{where} at several places equally well (a still or "
+                       f"repeated shot): which of its seconds cannot be told (one of them: "
+                       f"{m.ref_start:.1f}-{m.ref_end:.1f}).")  # fmt: skip
+        else:
+            out.append(f"**Match {n}**: seconds {m.query_start:.1f}-{m.query_end:.1f} of this clip are seconds "
+                       f"{m.ref_start:.1f}-{m.ref_end:.1f} of #{m.ref_id} {md(m.title)}{where}.")  # fmt: skip
+        out.append(f"{m.matched_frames} frames matched in time order (worth {m.evidence:g} distinct frames: a frame "
+                   "that matches several places counts less); median distance "
+                   f"{m.median_distance:g} of 256 bits (0: the same picture; unrelated pictures differ by "
+                   f"about 128); score {m.score:.2f} ranks matches by coverage, closeness and frames, "
+                   "it is not a probability.")  # fmt: skip
         if m.image:
             out += ["", f"![match {n}: this clip above, the archived video below]({base}{m.image})"]
+        if m.pairs:
+            out += [
+                "",
+                f"![match {n}: frames of this clip (left) beside the archived video's at the matched seconds (right)]({base}{m.pairs})",
+            ]
         out.append("")
     return [
         *out,

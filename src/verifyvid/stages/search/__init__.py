@@ -15,8 +15,10 @@ from verifyvid.archive.store import Archive, default_path, open_archive
 from verifyvid.findings import Finding
 from verifyvid.pipeline.stage import Params, Stage, StageContext, StageSkipped
 from verifyvid.stages.hashes import HashResult, load_hashes
-from verifyvid.stages.search import timeline
-from verifyvid.stages.search.models import ArchiveInfo, Match, SearchResult
+from verifyvid.stages.search import evidence, timeline
+from verifyvid.stages.search.models import ArchiveInfo, Match, SameFile, SearchResult
+
+PAIRS_FOR = 5  # matches that get a side-by-side image of frame pairs
 
 
 class SearchParams(Params):
@@ -55,7 +57,7 @@ def info(archive: Archive) -> ArchiveInfo:
 
 class SearchStage(Stage[SearchParams, SearchResult]):
     name = "search"
-    version = "1"
+    version = "2"
     description = "Earlier uploads: the clip's frames matched against the archive, aligned in time"
     params_model = SearchParams
     result_model = SearchResult
@@ -77,6 +79,11 @@ class SearchStage(Stage[SearchParams, SearchResult]):
         archive = open_archive(locate(params))
         try:
             about = info(archive)
+            identical = [
+                SameFile(ref_id=v.id, title=v.title, source=v.source, first_seen=v.first_seen,
+                         ref_path=v.path)
+                for v in archive.videos() if v.sha256 == ctx.input.sha256
+            ]  # fmt: skip
             found = search(archive, Query.load(h), params.radius, params.min_frames)
         finally:
             archive.close()
@@ -84,22 +91,46 @@ class SearchStage(Stage[SearchParams, SearchResult]):
         for n, m in enumerate(found, 1):
             match = Match(**m, image=f"{self.name}/match-{n}.png")
             timeline.draw(match, hashed.duration, ctx.out_dir / f"match-{n}.png")
+            if n <= PAIRS_FOR and evidence.draw(
+                match, ctx.input_path, ctx.out_dir / f"pairs-{n}.jpg"
+            ):
+                match.pairs = f"{self.name}/pairs-{n}.jpg"
             matches.append(match)
         return SearchResult(archive=about, query_duration=hashed.duration, query_hashes=len(h["t"]),
-                            matches=matches, findings=findings(matches))  # fmt: skip
+                            identical=identical, matches=matches,
+                            findings=same_file(identical) + findings(matches))  # fmt: skip
+
+
+def same_file(identical: list[SameFile]) -> list[Finding]:
+    if not identical:
+        return []
+    v = identical[0]
+    when = f", first seen {v.first_seen}" if v.first_seen else ""
+    return [Finding(
+        id="search.identical-file", severity="warning",
+        message=f"This exact file (same SHA-256) is in the archive: #{v.ref_id} {v.title}{when}",
+        evidence={"ref_ids": [f.ref_id for f in identical], "first_seen": v.first_seen},
+    )]  # fmt: skip
 
 
 def findings(matches: list[Match]) -> list[Finding]:
     if not matches:
         return []
-    dated = sorted((m for m in matches if m.first_seen), key=lambda m: str(m.first_seen))
+    dated = sorted(
+        (m for m in matches if m.first_seen), key=lambda m: (str(m.first_seen), m.ambiguous)
+    )
     first = dated[0] if dated else matches[0]
     when = f", first seen {first.first_seen}" if first.first_seen else ""
     evidence: dict[str, Any] = {"matches": len(matches), "ref_id": first.ref_id, "first_seen": first.first_seen,
                                 "query": [first.query_start, first.query_end], "ref": [first.ref_start, first.ref_end]}  # fmt: skip
-    return [Finding(
-        id="search.earlier-copy", severity="warning",
-        message=(f"Seconds {first.query_start:.1f}-{first.query_end:.1f} of this clip match seconds "
-                 f"{first.ref_start:.1f}-{first.ref_end:.1f} of an archived video (#{first.ref_id} {first.title}{when})"),
-        evidence=evidence,
-    )]  # fmt: skip
+    if first.ambiguous:
+        message = (f"Seconds {first.query_start:.1f}-{first.query_end:.1f} of this clip match an archived video "
+                   f"(#{first.ref_id} {first.title}{when}) at several places equally well (a still or repeated "
+                   "shot): which of its seconds cannot be told")  # fmt: skip
+    else:
+        message = (f"Seconds {first.query_start:.1f}-{first.query_end:.1f} of this clip match seconds "
+                   f"{first.ref_start:.1f}-{first.ref_end:.1f} of an archived video (#{first.ref_id} {first.title}{when})")  # fmt: skip
+    evidence["ambiguous"] = first.ambiguous
+    return [
+        Finding(id="search.earlier-copy", severity="warning", message=message, evidence=evidence)
+    ]

@@ -33,15 +33,42 @@ class Match(BaseModel):
         description="whole: the clip's picture (bars removed); inset: an inner picture of it",
     )
     matched_frames: int
+    evidence: float = Field(
+        default=0.0,
+        description="matched frames, each counted 1 / the number of places of the archived video "
+        "it matches about as well (a still shot counts little)",
+    )
+    ambiguous: bool = Field(
+        default=False,
+        description="true: these seconds match the archived video, but several places of it "
+        "equally well (a still or repeated shot); ref_start/ref_end are one of them",
+    )
     median_distance: float = Field(description="median Hamming distance (of 256 bits)")
     ref_duration: float | None = None
     image: str | None = Field(
         default=None, description="PNG timeline of the clip against the archived video"
     )
+    pairs: str | None = Field(
+        default=None,
+        description="JPEG of matched frame pairs side by side (None: the archived file is not at hand)",
+    )
+
+
+class SameFile(BaseModel):
+    """An archived video that is this very file (the same SHA-256)."""
+
+    ref_id: int
+    title: str
+    source: str | None
+    first_seen: str | None
+    ref_path: str | None
 
 
 class SearchResult(Result):
     archive: ArchiveInfo
     query_duration: float
     query_hashes: int
+    identical: list[SameFile] = Field(
+        default_factory=list, description="archived videos with this file's SHA-256"
+    )
     matches: list[Match]
