@@ -45,7 +45,7 @@ class Segment:
     matched_frames: int
     median_distance: float
     coverage: float  # matched frames / frames in the span, on the better-sampled side
-    evidence: float = 0.0  # matched frames, each counted 1 / the number of places it matches
+    evidence: float = 0.0  # archived frames matched, each counted 1 / the places its pairs match
     ambiguous: bool = False  # a still or repeated shot: it matches several places equally well
 
 
@@ -140,16 +140,16 @@ def judged(found: list[Segment]) -> list[Segment]:
         ):
             continue
         kept.append(s)
-    for s in found:
-        if s.evidence < MIN_EVIDENCE and not any(overlap(s, k) for k in kept):
+    for s in found:  # an ambiguous stretch next to a sure segment adds nothing to tell
+        if s.evidence < MIN_EVIDENCE and not any(overlap(s, k, GAP) for k in kept):
             s.ambiguous = True
             kept.append(s)
     kept.sort(key=lambda s: (s.ambiguous, -s.matched_frames * s.coverage, s.query_start))
     return kept
 
 
-def overlap(a: Segment, b: Segment) -> bool:
-    return min(a.query_end, b.query_end) > max(a.query_start, b.query_start)
+def overlap(a: Segment, b: Segment, margin: float = 0.0) -> bool:
+    return min(a.query_end, b.query_end) + margin > max(a.query_start, b.query_start)
 
 
 def distinctness(q: np.ndarray, r: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -191,7 +191,10 @@ def _segments(
         if i == len(q) or q[i] - q[i - 1] > GAP:
             qs, rs, ds = q[start:i], r[start:i], d[start:i]
             frames = len(np.unique(qs))
-            evidence = sum(float(distinct[start:i][qs == t].max()) for t in np.unique(qs))
+            # independent evidence: the archived frames the segment rests on (a dense query's
+            # neighbouring frames repeat one another), each by the distinctness of its pairs
+            ds_ = distinct[start:i]
+            evidence = sum(float(ds_[rs == t].max()) for t in np.unique(rs))
             if frames >= min_frames:
                 q0, q1 = float(qs[0]), float(qs[-1])
                 r0, r1 = speed * q0 + offset, speed * q1 + offset
@@ -284,10 +287,11 @@ def extended(
 
 
 def merged(segments: list[Segment]) -> list[Segment]:
-    """Segments on the same line that overlap or touch, as one (best first)."""
+    """Segments on the same line that overlap or touch, as one (best first). An ambiguous
+    segment on a sure one's line joins it: its seconds fit that mapping."""
     out: list[Segment] = []
-    for s in segments:
-        twin = next((k for k in out if not k.ambiguous and not s.ambiguous
+    for s in sorted(segments, key=lambda g: g.ambiguous):
+        twin = next((k for k in out if not k.ambiguous
                      and abs(k.speed - s.speed) <= 0.02 * k.speed and abs(k.offset - s.offset) <= TOLERANCE
                      and s.query_start <= k.query_end + GAP and k.query_start <= s.query_end + GAP), None)  # fmt: skip
         if twin is None:
@@ -297,10 +301,8 @@ def merged(segments: list[Segment]) -> list[Segment]:
             min(twin.query_start, s.query_start),
             max(twin.query_end, s.query_end),
         )
-        twin.ref_start, twin.ref_end = (
-            min(twin.ref_start, s.ref_start),
-            max(twin.ref_end, s.ref_end),
-        )
+        twin.ref_start = _round(max(0.0, twin.speed * twin.query_start + twin.offset))
+        twin.ref_end = _round(max(0.0, twin.speed * twin.query_end + twin.offset))
         twin.matched_frames += s.matched_frames
         twin.evidence = _round(twin.evidence + s.evidence)
         twin.median_distance = min(twin.median_distance, s.median_distance)

@@ -63,8 +63,8 @@ def earlier_uploads(data: ReportData, base: str) -> list[str]:
         else:
             out.append(f"**Match {n}**: seconds {m.query_start:.1f}-{m.query_end:.1f} of this clip are seconds "
                        f"{m.ref_start:.1f}-{m.ref_end:.1f} of #{m.ref_id} {md(m.title)}{where}.")  # fmt: skip
-        out.append(f"{m.matched_frames} frames matched in time order (worth {m.evidence:g} distinct frames: a frame "
-                   "that matches several places counts less); median distance "
+        out.append(f"{m.matched_frames} frames matched in time order (resting on {m.evidence:g} distinct archived "
+                   "frames: one that matches several places counts less); median distance "
                    f"{m.median_distance:g} of 256 bits (0: the same picture; unrelated pictures differ by "
                    f"about 128); score {m.score:.2f} ranks matches by coverage, closeness and frames, "
                    "it is not a probability.")  # fmt: skip

@@ -35,8 +35,8 @@ class Match(BaseModel):
     matched_frames: int
     evidence: float = Field(
         default=0.0,
-        description="matched frames, each counted 1 / the number of places of the archived video "
-        "it matches about as well (a still shot counts little)",
+        description="archived frames the segment rests on, each counted 1 / the number of places "
+        "of the archived video its matches fit about as well (a still shot counts little)",
     )
     ambiguous: bool = Field(
         default=False,
