@@ -134,3 +134,29 @@ def test_another_archive_at_the_same_place_gets_its_own_index(tmp_path: Path) ->
     assert len(index) == 60 and set(np.asarray(index.ids)) <= {1, vid}
     _, ai, _ = index.range_search(fresh[:2], 0)
     assert len(ai) == 4  # both videos hold these hashes; nothing of the first archive is left
+
+
+@pytest.mark.parametrize("damage", ["truncate", "delete", "swap"])
+def test_a_damaged_index_is_rebuilt_from_the_archive(
+    tmp_path: Path, damage: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The index is derived: a truncated, missing or foreign file is rebuilt once, in one line."""
+    archive = SqliteArchive(tmp_path / "archive.sqlite")
+    hashes = np.random.default_rng(5).integers(0, 256, (40, 32), dtype=np.uint8)
+    add(archive, "a", hashes)
+    current_index(archive)
+    root = tmp_path / "archive.sqlite.index"
+    (folder,) = root.glob("g*")
+    target = folder / "order.npy"
+    if damage == "truncate":
+        target.write_bytes(target.read_bytes()[:90])
+    elif damage == "delete":
+        target.unlink()
+    else:
+        np.save(target, np.zeros(3, np.uint32))
+    index = current_index(archive)
+    assert len(index) == 40 and len(index.range_search(hashes[:3], 0)[0]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "rebuilt it from the archive" in err
+    current_index(archive)  # healed: no second note
+    assert capsys.readouterr().err == ""

@@ -5,6 +5,9 @@
 additions only the new hash rows are read from the archive; after a removal the whole index is
 rebuilt. A new index is built in a new folder and ``state.json`` is replaced atomically, so a
 search never reads a half-written index; a lock keeps two processes from building at once.
+
+The index is derived data: when its files cannot be read (truncated, deleted, mixed up), it is
+rebuilt once from the archive, with one line on stderr saying so, and the search goes on.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -33,17 +37,29 @@ def read_state(root: Path) -> dict[str, int | str] | None:
         return None
 
 
+DAMAGED = (OSError, ValueError, EOFError)  # what numpy raises on a truncated or foreign .npy
+
+
 def current_index(archive: Archive) -> CandidateIndex:
-    """The archive's candidate index, brought up to date first when the archive changed."""
+    """The archive's candidate index, brought up to date first when the archive changed (and
+    rebuilt from the archive when its files are damaged)."""
     root = archive.cache_dir
     now = archive.state()
     state = read_state(root)
     if state is not None and (state["generation"], state.get("identity")) == (now[0], now[3]):
-        return CandidateIndex(root / str(state["folder"]))
+        try:
+            return CandidateIndex(root / str(state["folder"]))
+        except DAMAGED as error:
+            return rebuilt(archive, root, error)
     try:
         root.mkdir(parents=True, exist_ok=True)
         with FileLock(root / ".lock"):
-            return refresh(archive, root)
+            try:
+                return refresh(archive, root)
+            except DAMAGED as error:
+                if not (root / STATE).exists():
+                    raise  # nothing derived to blame: a read-only or full place
+                return rebuilt(archive, root, error, locked=True)
     except OSError:  # a read-only place: an index for this search only
         folder = Path(tempfile.mkdtemp(prefix="verifyvid-index-"))
         try:
@@ -52,6 +68,25 @@ def current_index(archive: Archive) -> CandidateIndex:
             return CandidateIndex(folder)  # mapped: the files outlive their names
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def rebuilt(
+    archive: Archive, root: Path, error: BaseException, locked: bool = False
+) -> CandidateIndex:
+    """The index built again from the archive (the source of truth), said in one line."""
+    print(f"note: the archive's candidate index in {root} could not be read ({type(error).__name__}: "
+          f"{error}); rebuilt it from the archive", file=sys.stderr)  # fmt: skip
+    if not locked:
+        with FileLock(root / ".lock"):
+            return rebuilt_locked(archive, root)
+    return rebuilt_locked(archive, root)
+
+
+def rebuilt_locked(archive: Archive, root: Path) -> CandidateIndex:
+    (root / STATE).unlink(missing_ok=True)
+    for folder in root.glob("g*"):
+        shutil.rmtree(folder, ignore_errors=True)
+    return refresh(archive, root)
 
 
 def refresh(archive: Archive, root: Path) -> CandidateIndex:

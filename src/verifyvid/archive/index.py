@@ -57,6 +57,14 @@ class CandidateIndex:
 
         self.ids, self.t, self.hashes = load("ids"), load("t"), load("hashes")
         self.order, self.starts = load("order"), load("starts")
+        n = len(self.ids)
+        if (len(self.t), self.hashes.shape, self.order.shape, self.starts.shape) != (
+            n,
+            (n, 32),
+            (TABLES, n),
+            (TABLES, BUCKETS + 1),
+        ):
+            raise ValueError(f"the index files in {folder} do not fit together")
         self.words = self.hashes.view(np.uint64)  # N x 4: four 64-bit words per hash
 
     def __len__(self) -> int:
