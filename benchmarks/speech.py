@@ -32,12 +32,11 @@ from fixtures.ct2_whisper import convert
 from verifyvid.languages import WEAK
 from verifyvid.media.audio import load_audio
 from verifyvid.media.ffmpeg import ffmpeg_exe
-from verifyvid.stages.transcribe import engines, language, timeline
+from verifyvid.stages.transcribe import engines, timeline
 
 MODEL = SHARED / "models" / "whisper-base-ct2"
 AUDIO = SHARED / "media" / "audio"
 RTF_CLIP = AUDIO / "ru" / "silero-vad_ru.wav"
-RATE = 16_000
 
 
 def score(codes: list[str], truth: set[str]) -> float:
@@ -51,14 +50,9 @@ def verifyvid(
     engine: engines.Engine, item: Item, candidates: list[str] | None = None
 ) -> dict[str, Any]:
     """What the transcribe stage decides about the language of ``item`` (without transcribing)."""
-    audio = item.audio
-    intervals = timeline.speech(audio, RATE)
-    overall = language.decide(engine, audio, intervals, candidates)
-    ws = timeline.windows(intervals)
-    for w in ws:
-        w.probs = engine.detect(audio[int(w.start * RATE) : int(w.end * RATE)])
-    spans = timeline.Segmenter(engine, audio, intervals, candidates).spans(ws, overall)
-    return {"codes": overall.codes, "spans": [(s.start, s.end, s.verdict.codes) for s in spans]}
+    found = timeline.language_of(engine, item.audio, candidates)
+    return {"codes": found.overall.codes,
+            "spans": [(s.start, s.end, s.verdict.codes) for s in found.spans]}  # fmt: skip
 
 
 def found_switch(item: Item, spans: list[tuple[float, float, list[str]]]) -> bool:

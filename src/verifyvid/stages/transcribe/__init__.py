@@ -75,16 +75,9 @@ class TranscribeStage(Stage[TranscribeParams, TranscribeResult]):
         ctx.report_progress(0.05)
         engine = engines.load(params.model, params.engine)
         ctx.report_progress(0.15)
-        candidates = params.languages or None
-        intervals = timeline.speech(audio, SAMPLE_RATE)
-        overall = language.decide(engine, audio, intervals, candidates)
-        ctx.report_progress(0.3)
-        ws = timeline.windows(intervals)
-        for i, w in enumerate(ws):
-            w.probs = engine.detect(audio[int(w.start * SAMPLE_RATE) : int(w.end * SAMPLE_RATE)])
-            ctx.report_progress(0.3 + 0.15 * (i + 1) / len(ws))
-        spans = timeline.Segmenter(engine, audio, intervals, candidates).spans(ws, overall)
-        ctx.report_progress(0.5)
+        found = timeline.language_of(engine, audio, params.languages or None,
+                                     lambda f: ctx.report_progress(0.15 + 0.35 * f))  # fmt: skip
+        intervals, overall, ws, spans = found.intervals, found.overall, found.windows, found.spans
         segments, translation = self.transcribe(ctx, engine, audio, spans, params.translate)
         files = write_files(ctx, self.name, segments, translation)
         warnings = weaknesses(overall, segments)

@@ -18,7 +18,7 @@ timeline is the resulting spans, each with its own verdict.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -173,3 +173,33 @@ class Segmenter:
             inner = clip(self.intervals, a, b)
             spans.append(Span(inner[0][0], inner[-1][1], self.verdict(a, b)))
         return spans
+
+
+@dataclass
+class Language:
+    """The language of one recording: its speech, the overall verdict, the windows and spans."""
+
+    intervals: list[tuple[float, float]]
+    overall: Verdict
+    windows: list[Window]
+    spans: list[Span]
+
+
+def language_of(
+    engine: Engine,
+    audio: np.ndarray[Any, Any],
+    candidates: Sequence[str] | None,
+    progress: Callable[[float], None] = lambda fraction: None,
+) -> Language:
+    """Speech, the overall verdict (language.decide), each window detected alone, then the
+    spans between the switches found (``progress`` from 0 to 1)."""
+    intervals = speech(audio, SAMPLE_RATE)
+    overall = decide(engine, audio, intervals, candidates)
+    progress(0.5)
+    ws = windows(intervals)
+    for i, w in enumerate(ws):
+        w.probs = engine.detect(audio[int(w.start * SAMPLE_RATE) : int(w.end * SAMPLE_RATE)])
+        progress(0.5 + 0.4 * (i + 1) / len(ws))
+    spans = Segmenter(engine, audio, intervals, candidates).spans(ws, overall)
+    progress(1.0)
+    return Language(intervals, overall, ws, spans)
