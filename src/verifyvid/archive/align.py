@@ -8,10 +8,12 @@ winning pairs are removed and the vote repeats, so one query can match several s
 one reference (a compilation, or an excerpt used twice).
 
 Not every matched frame is evidence of *where*: a frame of sky, haze, a title card or a still
-background matches many places of the reference about equally well. Each frame counts 1 / the
-number of places it matches within ``MARGIN`` bits of its best match (its distinctness), and a
-segment gives a mapping only when its distinct frames add up to ``MIN_EVIDENCE``; otherwise it is
-reported as **ambiguous** (the clip matches the reference there, but the seconds cannot be told).
+background matches many places of the reference about equally well. Each pair counts 1 / the
+number of places its query frame matches within ``MARGIN`` bits of its best match (its
+distinctness); a segment's evidence adds, over the archived frames it rests on, the most
+distinct pair of each, and it gives a mapping only when that reaches ``MIN_EVIDENCE``; otherwise
+it is reported as **ambiguous** (the clip matches the reference there, but the seconds cannot be
+told).
 A further segment at another speed than the best one needs ``OTHER_SPEED_EVIDENCE``: a re-timed
 fragment beside a normal-speed copy is more often a still shot that fits any line.
 """
@@ -29,7 +31,7 @@ GAP = 2.0  # seconds of query without inliers that split a segment
 MIN_FRAMES = 4  # matched query frames for a segment to count
 MARGIN = 8  # bits: another place matched within this of a frame's best makes the frame ambiguous
 PLACE = 1.5  # seconds: reference times farther apart than this are different places
-MIN_EVIDENCE = 3.0  # distinct frames' worth of evidence for a segment to give a mapping
+MIN_EVIDENCE = 3.0  # distinct archived frames' worth of evidence for a segment to give a mapping
 OTHER_SPEED_EVIDENCE = 8.0  # for a further segment at another speed than the best one
 GUIDED_RADIUS = 80  # bits: on a found segment's line, a frame this close confirms the segment
 
@@ -214,12 +216,6 @@ def _round(x: float) -> float:
     return round(x, 3) + 0.0  # no -0.0
 
 
-def popcount(x: np.ndarray) -> np.ndarray:
-    """Bits set per row of packed bytes."""
-    bits: np.ndarray = np.unpackbits(np.ascontiguousarray(x), axis=-1).sum(axis=-1)
-    return bits
-
-
 def confirmed(
     speed: float,
     offset: float,
@@ -242,7 +238,7 @@ def confirmed(
     out = np.zeros(len(query_t), bool)
     best = np.full(len(query_t), np.nan)
     for i in np.flatnonzero(hi > lo):
-        d = popcount(rh[lo[i] : hi[i]] ^ query_h[i])
+        d = np.bitwise_count(rh[lo[i] : hi[i]] ^ query_h[i]).sum(axis=1, dtype=np.int32)
         j = int(np.argmin(d))
         out[i], best[i] = int(d[j]) <= radius, rt[lo[i] + j]
     return out, best
@@ -281,8 +277,13 @@ def extended(
         if abs(a - seg.speed) <= 0.1 * seg.speed:
             seg.speed, seg.offset = _round(a), _round(b)
     seg.query_start, seg.query_end = _round(start), _round(end)
-    seg.ref_start = _round(max(0.0, seg.speed * start + seg.offset))
-    seg.ref_end = _round(max(0.0, seg.speed * end + seg.offset))
+    return remapped(seg)
+
+
+def remapped(seg: Segment) -> Segment:
+    """The archive seconds of the segment's two ends, from its line."""
+    seg.ref_start = _round(max(0.0, seg.speed * seg.query_start + seg.offset))
+    seg.ref_end = _round(max(0.0, seg.speed * seg.query_end + seg.offset))
     return seg
 
 
@@ -301,8 +302,7 @@ def merged(segments: list[Segment]) -> list[Segment]:
             min(twin.query_start, s.query_start),
             max(twin.query_end, s.query_end),
         )
-        twin.ref_start = _round(max(0.0, twin.speed * twin.query_start + twin.offset))
-        twin.ref_end = _round(max(0.0, twin.speed * twin.query_end + twin.offset))
+        remapped(twin)
         twin.matched_frames += s.matched_frames
         twin.evidence = _round(twin.evidence + s.evidence)
         twin.median_distance = min(twin.median_distance, s.median_distance)

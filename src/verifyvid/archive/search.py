@@ -12,7 +12,7 @@ import numpy as np
 from verifyvid.archive.align import align, extended, merged
 from verifyvid.archive.cached import current_index
 from verifyvid.archive.index import CandidateIndex
-from verifyvid.archive.store import Archive
+from verifyvid.archive.store import Archive, Video
 
 # Per-frame radius, in bits of 256. PDQ's own threshold for one picture is 31; a match here also
 # needs 4 frames in consistent time order, which allows a looser radius: at 40 a caption band
@@ -49,12 +49,18 @@ class Query:
 
 
 def search(
-    archive: Archive, query: Query, radius: int = RADIUS, min_frames: int = 4
+    archive: Archive,
+    query: Query,
+    radius: int = RADIUS,
+    min_frames: int = 4,
+    videos: list[Video] | None = None,
 ) -> list[dict[str, Any]]:
+    """``videos``: the archive's videos, when the caller has read them already."""
     if len(query.t) == 0:
         return []
+    listed = archive.videos() if videos is None else videos
     return search_index(
-        current_index(archive), {v.id: v for v in archive.videos()}, query, radius, min_frames
+        current_index(archive), {v.id: v for v in listed}, query, radius, min_frames
     )
 
 

@@ -79,12 +79,13 @@ class SearchStage(Stage[SearchParams, SearchResult]):
         archive = open_archive(locate(params))
         try:
             about = info(archive)
+            videos = archive.videos()
             identical = [
                 SameFile(ref_id=v.id, title=v.title, source=v.source, first_seen=v.first_seen,
                          ref_path=v.path)
-                for v in archive.videos() if v.sha256 == ctx.input.sha256
+                for v in videos if v.sha256 == ctx.input.sha256
             ]  # fmt: skip
-            found = search(archive, Query.load(h), params.radius, params.min_frames)
+            found = search(archive, Query.load(h), params.radius, params.min_frames, videos)
         finally:
             archive.close()
         matches = []
