@@ -3,7 +3,7 @@ and message each must give (docs/errors.md lists the same table)."""
 
 from __future__ import annotations
 
-import os
+import random
 import shutil
 import struct
 from collections.abc import Callable
@@ -97,8 +97,9 @@ def rotated(d: Path, good: Path) -> Path:
 def corrupted_packets(d: Path, good: Path) -> Path:
     data = bytearray(good.read_bytes())
     start = data.find(b"mdat") + 8
+    noise = random.Random(3)
     for offset in range(start + len(data) // 4, start + len(data) // 2, 997):
-        data[offset : offset + 64] = os.urandom(64)
+        data[offset : offset + 64] = noise.randbytes(64)
     (d / "corrupt.mp4").write_bytes(bytes(data))
     return d / "corrupt.mp4"
 
@@ -131,8 +132,19 @@ def missing(d: Path, good: Path) -> Path:
 
 
 def not_mp4_at_all(d: Path, good: Path) -> Path:
-    (d / "random.bin").write_bytes(os.urandom(4096))
+    (d / "random.bin").write_bytes(random.Random(7).randbytes(4096))
     return d / "random.bin"
+
+
+def random_bytes_lyrics(d: Path, good: Path) -> Path:
+    # These random bytes happen to open with ffmpeg's lenient lyrics (lrc) demuxer.
+    (d / "noise.bin").write_bytes(random.Random(131).randbytes(4096))
+    return d / "noise.bin"
+
+
+def subtitles_as_input(d: Path, good: Path) -> Path:
+    (d / "subs.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nHello\n\n", encoding="utf-8")
+    return d / "subs.srt"
 
 
 def moov_only_garbage_mdat(d: Path, good: Path) -> Path:
@@ -159,6 +171,8 @@ CORPUS = [
     Case("JPEG renamed .mp4", jpeg_as_mp4, 3, "still image"),
     Case("PDF renamed .mp4", pdf_as_mp4, 3, "not a media file"),
     Case("random bytes", not_mp4_at_all, 3, "not a media file"),
+    Case("random bytes ffmpeg opens as lyrics", random_bytes_lyrics, 3, "not a media file"),
+    Case("subtitle file", subtitles_as_input, 3, "is text (srt)"),
     Case("audio only", audio_only, 0, ""),
     Case("video only", video_only, 0, ""),
     Case("zero duration", zero_duration, 0, ""),

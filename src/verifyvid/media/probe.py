@@ -10,7 +10,8 @@ import av
 from verifyvid.errors import InputError
 
 # Demuxers that accept still images or text: they "open" but are not video or audio.
-NOT_MEDIA_FORMATS = ("image2", "tty", "txt", "lrc", "srt", "ass", "webvtt", "mpl2", "sami")
+IMAGE_FORMATS = ("image2",)
+TEXT_FORMATS = ("tty", "txt", "lrc", "srt", "ass", "webvtt", "mpl2", "sami")
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,32 @@ def summarize(path: Path) -> MediaSummary:
         raise InputError(
             f"{path.name} is not a media file ffmpeg can read ({reason}); give a video or audio file"
         ) from None
-    if fmt.endswith("_pipe") or fmt in NOT_MEDIA_FORMATS:
-        kind = fmt.removesuffix("_pipe")
+    if fmt in TEXT_FORMATS:
+        # Text demuxers are lenient: random bytes sometimes "open" as lyrics (lrc).
+        if not _looks_like_text(path):
+            raise InputError(
+                f"{path.name} is not a media file ffmpeg can read (unknown binary data); "
+                "give a video or audio file"
+            )
         raise InputError(
-            f"{path.name} is a still image or text ({kind}), not a video or audio file; "
-            "search still images with a reverse image search instead"
+            f"{path.name} is text ({fmt}), not a video or audio file; give a video or audio file"
+        )
+    if fmt.endswith("_pipe") or fmt in IMAGE_FORMATS:
+        raise InputError(
+            f"{path.name} is a still image ({fmt.removesuffix('_pipe')}), not a video or audio "
+            "file; search still images with a reverse image search instead"
         )
     if not video and not audio:
         raise InputError(f"{path.name} has no video or audio stream; give a video or audio file")
     return MediaSummary(fmt, bool(video), bool(audio), duration)
+
+
+def _looks_like_text(path: Path) -> bool:
+    """True when the file's start decodes as UTF-8 (a subtitle or lyrics file, not noise)."""
+    with path.open("rb") as f:
+        head = f.read(4096)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return e.start >= len(head) - 3  # a character cut at the 4 KiB boundary
+    return True
