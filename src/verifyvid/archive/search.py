@@ -1,5 +1,6 @@
 """Search: candidate frames by Hamming radius (multi-index hashing, archive/index.py, not a
-full scan), then temporal alignment per archive video (archive/align.py)."""
+full scan), then temporal alignment per archive video (archive/align.py); beside it, search by
+local features (archive/local.py) for copies whole-frame hashes miss."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import numpy as np
 from verifyvid.archive.align import align, extended, merged
 from verifyvid.archive.cached import current_index
 from verifyvid.archive.index import CandidateIndex
+from verifyvid.archive.local import as_match, features_wanted, search_local
 from verifyvid.archive.store import Archive, Video
+from verifyvid.fingerprint.local import LocalFeatures
 
 # Per-frame radius, in bits of 256. PDQ's own threshold for one picture is 31; a match here also
 # needs 4 frames in consistent time order, which allows a looser radius: at 40 a caption band
@@ -28,6 +31,7 @@ class Query:
     mirror: np.ndarray[Any, Any]
     inset_t: np.ndarray[Any, Any] | None = None  # an inner picture's hashes (picture-in-picture)
     inset: np.ndarray[Any, Any] | None = None
+    local: LocalFeatures | None = None  # local features of one frame a second
 
     @staticmethod
     def load(h: dict[str, np.ndarray[Any, Any]]) -> Query:
@@ -38,6 +42,7 @@ class Query:
             mirror=h["mirror"],
             inset_t=h.get("inset_t"),
             inset=h.get("inset"),
+            local=LocalFeatures.from_arrays(h, "local_"),
         )
 
     def variants(self) -> list[tuple[str, bool, np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
@@ -59,9 +64,32 @@ def search(
     if len(query.t) == 0:
         return []
     listed = archive.videos() if videos is None else videos
-    return search_index(
-        current_index(archive), {v.id: v for v in listed}, query, radius, min_frames
-    )
+    by_id = {v.id: v for v in listed}
+    hinted: set[int] = set()
+    found = search_index(current_index(archive), by_id, query, radius, min_frames, hinted)
+    if query.local is not None and len(query.local):
+        wanted = features_wanted(archive.local_count(), hinted)
+        for vid, seg, inliers in search_local(archive.local_features(wanted), query.local):
+            if vid in by_id:
+                found = with_local(found, as_match(vid, seg, inliers, by_id[vid]))
+    return dedupe(sorted(found, key=lambda m: (m["ambiguous"], -m["score"])))
+
+
+COVERED = 0.8  # share of a local-feature segment that hash matches must cover to stand alone
+
+
+def with_local(found: list[dict[str, Any]], local: dict[str, Any]) -> list[dict[str, Any]]:
+    """Hash matches time a copy more finely (more frames a second): a local-feature segment is
+    added only where the same video's hash matches leave most of it uncovered, and then it
+    replaces the hash fragments inside it (one copy, one segment)."""
+    q0, q1 = local["query_start"], local["query_end"]
+    same = [m for m in found if m["ref_id"] == local["ref_id"]]
+    covered = sum(max(0.0, min(q1, m["query_end"]) - max(q0, m["query_start"]))
+                  for m in same if not m["ambiguous"])  # fmt: skip
+    if covered >= COVERED * (q1 - q0):
+        return found
+    inside = [m for m in same if m["query_start"] >= q0 - 1.0 and m["query_end"] <= q1 + 1.0]
+    return [m for m in found if not any(m is i for i in inside)] + [local]
 
 
 def search_index(
@@ -70,7 +98,9 @@ def search_index(
     query: Query,
     radius: int = RADIUS,
     min_frames: int = 4,
+    hinted: set[int] | None = None,
 ) -> list[dict[str, Any]]:
+    """``hinted`` gets the ids of every video with a frame within the radius (aligned or not)."""
     # up to EXACT_UP_TO every pair within 31 bits is found, and nearly every one within 40;
     # beyond, one-bit neighbours cost too much (17x candidates): every pair within 15 bits is
     # still found, farther pairs part of the time (a segment needs only some of its frames)
@@ -81,6 +111,8 @@ def search_index(
             continue  # no mirror hashes (an archive-style hash file)
         qi, ai, d = index.range_search(variant, radius, flips)
         ids, times = np.asarray(index.ids)[ai], np.asarray(index.t)[ai]
+        if hinted is not None:
+            hinted.update(int(v) for v in np.unique(ids))
         for vid in np.unique(ids):
             sel = ids == vid
             v = videos.get(int(vid))
@@ -97,7 +129,7 @@ def search_index(
                     "query_end": s.query_end, "ref_start": s.ref_start, "ref_end": s.ref_end,
                     "speed": s.speed, "mirrored": mirrored, "matched_frames": s.matched_frames,
                     "evidence": s.evidence, "ambiguous": s.ambiguous,
-                    "median_distance": s.median_distance, "region": region, "ref_duration": v.duration,
+                    "median_distance": s.median_distance, "inliers": None, "region": region, "ref_duration": v.duration,
                 })  # fmt: skip
     return dedupe(sorted(matches, key=lambda m: (m["ambiguous"], -m["score"])))
 

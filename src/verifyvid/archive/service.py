@@ -10,6 +10,7 @@ from verifyvid.archive.store import Archive, Video
 from verifyvid.case.folder import check_input_file, read_manifest
 from verifyvid.claims import checked_date
 from verifyvid.errors import UsageError
+from verifyvid.fingerprint.local import LocalFeatures
 from verifyvid.hashing import sha256_file
 from verifyvid.media.probe import summarize
 from verifyvid.pipeline.stage import StageSkipped
@@ -66,7 +67,9 @@ def add_paths(
             media = check_input_file(path)
             summary = summarize(media)
             sha = sha256_file(media)
-            got = hash_video(media, ARCHIVE_FPS, dedupe=DEDUPE, mirror=False, zooms=ZOOMS)
+            got = hash_video(
+                media, ARCHIVE_FPS, dedupe=DEDUPE, mirror=False, zooms=ZOOMS, local=True
+            )
         except StageSkipped:
             rows.append({**line, "status": "error", "error": "no video stream"})
             continue
@@ -82,7 +85,7 @@ def add_paths(
             continue
         video = Video(id=0, sha256=sha, title=title or media.name, source=source, first_seen=check_date(first_seen),
                       duration=summary.duration or got.duration, path=str(media), added="")  # fmt: skip
-        vid, added = lazy.get().add(video, got.t, got.hash)
+        vid, added = lazy.get().add(video, got.t, got.hash, got.local)
         rows.append(
             {**line, "status": "added" if added else "duplicate", "id": vid, "hashes": len(got.t)}
         )
@@ -105,7 +108,7 @@ def add_case(
     video = Video(id=0, sha256=manifest.input.sha256, title=title or Path(manifest.input.path).name,
                   source=source or url, first_seen=check_date(first_seen), duration=float(h["t"][-1]) if len(h["t"]) else None,
                   path=manifest.input.path, added="")  # fmt: skip
-    vid, added = archive.add(video, h["t"], h["hash"])
+    vid, added = archive.add(video, h["t"], h["hash"], LocalFeatures.from_arrays(h, "local_"))
     return {
         "path": str(case_dir),
         "status": "added" if added else "duplicate",

@@ -1,7 +1,8 @@
 """The archive of known videos: an embedded SQLite file (one desk's default).
 
 Each record: id, title, source URL, first-seen date, SHA-256, duration, path, and the frame
-hashes with their timestamps (256-bit PDQ, 32 bytes each). Writes are transactions; SQLite's
+hashes with their timestamps (256-bit PDQ, 32 bytes each), and the local features (ORB keypoints
+of one frame a second, fingerprint/local.py) as one compressed blob per video. Writes are transactions; SQLite's
 own locking lets several processes add to one file (WAL journal, 30 s busy timeout).
 """
 
@@ -18,6 +19,7 @@ import numpy as np
 import platformdirs
 
 from verifyvid.errors import UsageError, VerifyvidError
+from verifyvid.fingerprint.local import LocalFeatures
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS videos (
@@ -38,6 +40,11 @@ CREATE TABLE IF NOT EXISTS hashes (
     h BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS hashes_video ON hashes(video_id);
+CREATE TABLE IF NOT EXISTS local_features (
+    video_id INTEGER PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,
+    keypoints INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('generation', 0), ('removals', 0);
 """
@@ -69,8 +76,22 @@ def new_identity() -> int:
 
 
 BUMP_SQL = "UPDATE meta SET value = value + 1 WHERE key = '{key}'"
+LOCAL_COUNT_SQL = "SELECT COALESCE(SUM(keypoints), 0) FROM local_features"
+LOCAL_SQL = "SELECT video_id, data FROM local_features"
+LOCAL_INSERT_SQL = "INSERT INTO local_features (video_id, keypoints, data) VALUES ({p}, {p}, {p})"
 HASHES_AFTER_SQL = "SELECT id, video_id, t, h FROM hashes WHERE id > {param} ORDER BY id"
 FETCH = 100_000  # rows read at a time while the candidate index is built
+
+
+def local_from(rows: list[Any], ids: set[int] | None) -> dict[int, LocalFeatures]:
+    """Rows of (video id, npz bytes) as features; ``ids``: only these videos (None: all)."""
+    out = {}
+    for vid, data in rows:
+        if ids is None or int(vid) in ids:
+            got = LocalFeatures.from_bytes(bytes(data))
+            if got is not None:
+                out[int(vid)] = got
+    return out
 
 
 def stats_from(row: Any) -> dict[str, int]:
@@ -166,7 +187,11 @@ class SqliteArchive:
         self.db.close()
 
     def add(
-        self, video: Video, t: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
+        self,
+        video: Video,
+        t: np.ndarray[Any, Any],
+        h: np.ndarray[Any, Any],
+        local: LocalFeatures | None = None,
     ) -> tuple[int, bool]:
         """(id, added); an input already in the archive (same SHA-256) is not added again."""
         try:
@@ -187,6 +212,9 @@ class SqliteArchive:
                     "INSERT INTO hashes (video_id, t, h) VALUES (?,?,?)",
                     ((vid, float(ti), hi.tobytes()) for ti, hi in zip(t, h, strict=True)),
                 )
+                if local is not None and len(local):
+                    self.db.execute(LOCAL_INSERT_SQL.format(p="?"),
+                                    (vid, int(local.start[-1]), local.to_bytes()))  # fmt: skip
                 return vid, True
         except sqlite3.DatabaseError as e:
             raise ArchiveError(
@@ -215,6 +243,12 @@ class SqliteArchive:
         """Every hash row with an id over ``row``, in id order."""
         return hashes_from(self.db.execute(HASHES_AFTER_SQL.format(param="?"), (row,)))
 
+    def local_count(self) -> int:
+        return int(self.db.execute(LOCAL_COUNT_SQL).fetchone()[0])
+
+    def local_features(self, ids: set[int] | None = None) -> dict[int, LocalFeatures]:
+        return local_from(self.db.execute(LOCAL_SQL).fetchall(), ids)
+
 
 class Archive(Protocol):
     """What both engines offer (SQLite here, PostgreSQL in archive/postgres.py)."""
@@ -224,13 +258,19 @@ class Archive(Protocol):
     cache_dir: Path
 
     def add(
-        self, video: Video, t: np.ndarray[Any, Any], h: np.ndarray[Any, Any]
+        self,
+        video: Video,
+        t: np.ndarray[Any, Any],
+        h: np.ndarray[Any, Any],
+        local: LocalFeatures | None = None,
     ) -> tuple[int, bool]: ...
     def remove(self, vid: int) -> bool: ...
     def videos(self) -> list[Video]: ...
     def stats(self) -> dict[str, int]: ...
     def state(self) -> tuple[int, int, int, int]: ...
     def hashes_after(self, row: int) -> HashRows: ...
+    def local_count(self) -> int: ...
+    def local_features(self, ids: set[int] | None = None) -> dict[int, LocalFeatures]: ...
     def close(self) -> None: ...
 
 

@@ -236,7 +236,8 @@ def search(
                 f"are seconds {m['ref_start']:.1f}-{m['ref_end']:.1f} of #{m['ref_id']} {m['title']}"
                 + (f" (first seen {m['first_seen']})" if m["first_seen"] else "")
                 + (" [mirrored]" if m["mirrored"] else "")
-                + (" [inner picture]" if m["region"] == "inset" else ""),
+                + (" [inner picture]" if m["region"] == "inset" else "")
+                + (" [local features]" if m["region"] == "local" else ""),
                 markup=False,
             )
 

@@ -9,8 +9,17 @@ from verifyvid.report.escape import code, link, md
 from verifyvid.stages.frames.models import FramesResult
 from verifyvid.stages.frames.output import stamp
 from verifyvid.stages.meta.models import MetaResult
-from verifyvid.stages.search.models import SearchResult
+from verifyvid.stages.search.models import Match, SearchResult
 from verifyvid.stages.transcribe.models import TranscribeResult
+
+REGIONS = {"whole": "whole", "inset": "inner picture", "local": "local features"}
+
+
+def closeness(m: Match) -> str:
+    """Hash matches: median distance of 256 bits; local-feature matches: median inliers."""
+    if m.median_distance is None:
+        return f"{m.inliers or 0:g} keypoints"
+    return f"{m.median_distance:g} / 256"
 
 
 def not_run(data: ReportData, stage: str) -> list[str]:
@@ -44,14 +53,14 @@ def earlier_uploads(data: ReportData, base: str) -> list[str]:
             "keyframes below with the reverse image search engines).",
             "",
         ]
-    out += ["| # | this clip (s) | archived video (s) | archived video | first seen | speed | mirrored | region | frames | median distance | score |",
+    out += ["| # | this clip (s) | archived video (s) | archived video | first seen | speed | mirrored | region | frames | closeness | score |",
             "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for n, m in enumerate(found.matches, 1):
         title = link(m.title, m.source) if m.source else md(m.title)
         ref = "several places" if m.ambiguous else f"{m.ref_start:.1f}-{m.ref_end:.1f}"
         out.append(f"| {n} | {m.query_start:.1f}-{m.query_end:.1f} | {ref} | "
                    f"#{m.ref_id} {title} | {md(m.first_seen or 'unknown')} | {m.speed:g} | "
-                   f"{'yes' if m.mirrored else 'no'} | {'inner picture' if m.region == 'inset' else 'whole'} | {m.matched_frames} | {m.median_distance:g} / 256 | {m.score:.2f} |")  # fmt: skip
+                   f"{'yes' if m.mirrored else 'no'} | {REGIONS.get(m.region, m.region)} | {m.matched_frames} | {closeness(m)} | {m.score:.2f} |")  # fmt: skip
     out.append("")
     for n, m in enumerate(found.matches, 1):
         where = f" (archived file: {code(m.ref_path)})" if m.ref_path else ""
@@ -63,11 +72,17 @@ def earlier_uploads(data: ReportData, base: str) -> list[str]:
         else:
             out.append(f"**Match {n}**: seconds {m.query_start:.1f}-{m.query_end:.1f} of this clip are seconds "
                        f"{m.ref_start:.1f}-{m.ref_end:.1f} of #{m.ref_id} {md(m.title)}{where}.")  # fmt: skip
-        out.append(f"{m.matched_frames} frames matched in time order (resting on {m.evidence:g} distinct archived "
-                   "frames: one that matches several places counts less); median distance "
-                   f"{m.median_distance:g} of 256 bits (0: the same picture; unrelated pictures differ by "
-                   f"about 128); score {m.score:.2f} ranks matches by coverage, closeness and frames, "
-                   "it is not a probability.")  # fmt: skip
+        if m.median_distance is None:
+            out.append(f"{m.matched_frames} frames (one a second) verified in time order by local features: "
+                       f"a median of {m.inliers or 0:g} keypoints per frame pair agree on one rotation, scale "
+                       "and shift of the picture (a cropped, turned or partly covered copy); score "
+                       f"{m.score:.2f} ranks matches by coverage, agreement and frames, it is not a probability.")  # fmt: skip
+        else:
+            out.append(f"{m.matched_frames} frames matched in time order (resting on {m.evidence:g} distinct archived "
+                       "frames: one that matches several places counts less); median distance "
+                       f"{m.median_distance:g} of 256 bits (0: the same picture; unrelated pictures differ by "
+                       f"about 128); score {m.score:.2f} ranks matches by coverage, closeness and frames, "
+                       "it is not a probability.")  # fmt: skip
         if m.image:
             out += ["", f"![match {n}: this clip above, the archived video below]({base}{m.image})"]
         if m.pairs:

@@ -20,6 +20,7 @@ import numpy as np
 import pdqhash
 from pydantic import Field
 
+from verifyvid.fingerprint.local import Collector, LocalFeatures
 from verifyvid.media.decode import VideoDecoder, rotate
 from verifyvid.pipeline.stage import Params, Result, Stage, StageContext, StageSkipped
 from verifyvid.stages.frames.models import Box, FramesResult
@@ -39,6 +40,9 @@ class HashParams(Params):
     """Also keep the hash of each frame mirrored left-right."""
     inset: bool = True
     """Look for an inner picture (picture-in-picture) and hash it too."""
+    local: bool = True
+    """Also keep local features (ORB keypoints) of one frame a second: they find copies cropped
+    off-centre, rotated, partly covered or set inside another picture."""
 
 
 class HashResult(Result):
@@ -54,9 +58,11 @@ class HashResult(Result):
     inset: Box | None = Field(
         default=None, description="an inner picture (picture-in-picture) also hashed, if found"
     )
+    local_frames: int = Field(default=0, description="frames with local features kept")
     file: str = Field(
         description="npz: t (seconds), hash (N x 32 bytes), quality, mirror (N x 32 bytes), "
-        "inset_t and inset (the inner picture's times and hashes)"
+        "inset_t and inset (the inner picture's times and hashes), local_* (local features: "
+        "local_t, local_start, local_xy, local_desc, local_aspect)"
     )
 
 
@@ -139,7 +145,7 @@ def load_hashes(path: Path) -> dict[str, np.ndarray[Any, Any]]:
 
 class HashStage(Stage[HashParams, HashResult]):
     name = "hash"
-    version = "6"
+    version = "7"
     description = "PDQ hashes of frames (bars removed, mirrored too) for searching earlier uploads"
     params_model = HashParams
     result_model = HashResult
@@ -158,11 +164,14 @@ class HashStage(Stage[HashParams, HashResult]):
             size,
             ctx.report_progress,
             inset=params.inset,
+            local=params.local,
         )
         out = ctx.out_dir / HASHES_NAME
-        np.savez_compressed(out, t=got.t, hash=got.hash, quality=got.quality, mirror=got.mirror,
+        local = got.local.arrays("local_") if got.local is not None else {}
+        np.savez_compressed(out, allow_pickle=False, t=got.t, hash=got.hash, quality=got.quality, mirror=got.mirror,
                             inset_t=got.inset_t if got.inset_t is not None else np.zeros(0, np.float32),
-                            inset=got.inset_hash if got.inset_hash is not None else np.zeros((0, 32), np.uint8))  # fmt: skip
+                            inset=got.inset_hash if got.inset_hash is not None else np.zeros((0, 32), np.uint8),
+                            **local)  # fmt: skip
         inset_box = None
         if got.inset is not None and frames is not None:
             x0, y0, x1, y1 = got.inset
@@ -171,6 +180,7 @@ class HashStage(Stage[HashParams, HashResult]):
         return HashResult(
             fps=params.fps, count=len(got.t), dropped_low_quality=got.dropped, crop=crop,
             duration=round(got.duration, 3), file=f"{self.name}/{HASHES_NAME}", inset=inset_box,
+            local_frames=len(got.local) if got.local is not None else 0,
         )  # fmt: skip
 
 
@@ -185,6 +195,7 @@ class Hashes:
     inset: tuple[float, float, float, float] | None = None
     inset_t: np.ndarray[Any, Any] | None = None
     inset_hash: np.ndarray[Any, Any] | None = None
+    local: LocalFeatures | None = None
 
 
 def hash_video(
@@ -198,11 +209,13 @@ def hash_video(
     dedupe: int = 0,
     zooms: tuple[float, ...] = (1.0,),
     inset: bool = False,
+    local: bool = False,
 ) -> Hashes:
     """PDQ hashes of ``path`` at ``fps`` (crop: a box in a picture of ``size``); with ``dedupe``,
     a frame whose hash is within that Hamming distance of the previous kept one is dropped. Each
     of ``zooms`` (1.0: the whole picture, 0.8: its centre 80 %) gives one hash row per frame.
-    With ``inset``, an inner picture (stages/inset.py) is looked for, and hashed too if found."""
+    With ``inset``, an inner picture (stages/inset.py) is looked for, and hashed too if found.
+    With ``local``, local features of one frame a second are kept (fingerprint/local.py)."""
     assert not (mirror and len(zooms) > 1), "mirror hashes are kept for one zoom only"
     try:
         decoder = VideoDecoder(path)
@@ -216,6 +229,7 @@ def hash_video(
     kept: np.ndarray[Any, Any] | None = None
     thumbs: list[np.ndarray[Any, Any]] = []
     stride, seen = 1, 0
+    features = Collector() if local else None
     with decoder as dec:
         scale = min(1.0, HASH_SIDE / max(dec.width, dec.height, 1))
         sw, sh = max(2, round(dec.width * scale)), max(2, round(dec.height * scale))
@@ -233,6 +247,8 @@ def hash_video(
                 if bars_present(rgb, y0, y1, x0, x1):
                     rgb = rgb[y0:y1, x0:x1]
             picture = trim_black(rgb)
+            if features is not None and features.due(df.time):
+                features.add(df.time, picture)
             h, q, m = hash_picture(picture, mirror)
             if q < min_quality:
                 dropped += 1
@@ -259,6 +275,7 @@ def hash_video(
         t=np.asarray(times, np.float32), hash=np.asarray(hashes, np.uint8).reshape(-1, 32),
         quality=np.asarray(quality, np.uint8), mirror=np.asarray(mirrors, np.uint8).reshape(-1, 32),
         dropped=dropped, duration=duration, inset=box, inset_t=inset_t, inset_hash=inset_h,
+        local=features.result() if features is not None else None,
     )  # fmt: skip
 
 

@@ -30,7 +30,8 @@ class Match(BaseModel):
     mirrored: bool = Field(description="the clip is the archived picture flipped left-right")
     region: str = Field(
         default="whole",
-        description="whole: the clip's picture (bars removed); inset: an inner picture of it",
+        description="whole: the clip's picture (bars removed); inset: an inner picture of it; "
+        "local: local features (keypoints verified geometrically, one frame a second)",
     )
     matched_frames: int
     evidence: float = Field(
@@ -43,7 +44,14 @@ class Match(BaseModel):
         description="true: these seconds match the archived video, but several places of it "
         "equally well (a still or repeated shot); ref_start/ref_end are one of them",
     )
-    median_distance: float = Field(description="median Hamming distance (of 256 bits)")
+    median_distance: float | None = Field(
+        description="median Hamming distance (of 256 bits); None for a local-feature match"
+    )
+    inliers: float | None = Field(
+        default=None,
+        description="local-feature matches: median keypoints per frame pair agreeing on one "
+        "rotation, scale and shift (None for hash matches)",
+    )
     ref_duration: float | None = None
     image: str | None = Field(
         default=None, description="PNG timeline of the clip against the archived video"

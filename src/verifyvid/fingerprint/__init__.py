@@ -1,0 +1,1 @@
+"""Fingerprints of pictures, below both the stages and the archive."""

@@ -1,0 +1,120 @@
+"""Local features: a frame pair is verified through crops, rotation and covering boxes; not for
+another picture, nor for a logo the two pictures share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+
+from verifyvid.archive.local import search_local
+from verifyvid.fingerprint.local import Collector, LocalFeatures, verify
+
+
+def scene(seed: int, w: int = 640, h: int = 360) -> np.ndarray[Any, Any]:
+    """A picture with detail everywhere: random filled shapes on a gradient."""
+    rng = np.random.default_rng(seed)
+    img = np.dstack([np.tile(np.linspace(40, 200, w, dtype=np.uint8), (h, 1))] * 3).copy()
+    for _ in range(120):
+        colour = tuple(int(c) for c in rng.integers(0, 255, 3))
+        x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
+        if rng.random() < 0.5:
+            cv2.circle(img, (x, y), int(rng.integers(4, 30)), colour, -1)
+        else:
+            cv2.rectangle(
+                img,
+                (x, y),
+                (x + int(rng.integers(5, 60)), y + int(rng.integers(5, 40))),
+                colour,
+                -1,
+            )
+    return img
+
+
+def features(*pictures: np.ndarray[Any, Any]) -> LocalFeatures:
+    c = Collector(fps=1.0)
+    for t, p in enumerate(pictures):
+        c.add(float(t), p)
+    return c.result()
+
+
+def edited(
+    img: np.ndarray[Any, Any], angle: float, keep: float, x: float, y: float
+) -> np.ndarray[Any, Any]:
+    """Rotated by ``angle`` degrees, then the ``keep`` share cropped at (x, y) (fractions)."""
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    out = cv2.warpAffine(img, m, (w, h))
+    cw, ch = int(w * keep), int(h * keep)
+    x0, y0 = int(x * (w - cw)), int(y * (h - ch))
+    return out[y0 : y0 + ch, x0 : x0 + cw]
+
+
+def pair(a: LocalFeatures, b: LocalFeatures) -> Any:
+    return verify(a.frame(0), b.frame(0), float(b.aspect[0]))
+
+
+@pytest.mark.parametrize(
+    ("angle", "keep", "x", "y"), [(0, 0.8, 0.0, 1.0), (4, 0.85, 1.0, 0.2), (-3, 0.9, 0.5, 0.5)]
+)
+def test_crops_and_rotations_verify(angle: float, keep: float, x: float, y: float) -> None:
+    original = scene(1)
+    found = pair(features(edited(original, angle, keep, x, y)), features(original))
+    assert found is not None and found.inliers >= 30
+    assert found.angle == pytest.approx(angle, abs=1.0)
+
+
+def test_a_box_over_a_quarter_of_the_picture_still_verifies() -> None:
+    original = scene(2)
+    covered = original.copy()
+    covered[60:240, 200:440] = 0
+    assert pair(features(covered), features(original)) is not None
+
+
+def test_another_picture_does_not_verify() -> None:
+    assert pair(features(scene(3)), features(scene(4))) is None
+
+
+def test_a_shared_logo_alone_does_not_verify() -> None:
+    """Two different pictures carrying the same channel logo in a corner."""
+    logo = scene(5, 90, 60)
+    a, b = scene(6), scene(7)
+    a[10:70, 10:100] = logo
+    b[10:70, 10:100] = logo
+    a[:, 120:] = cv2.GaussianBlur(a[:, 120:], (0, 0), 8)  # the rest: little to match
+    b[:, 120:] = cv2.GaussianBlur(b[:, 120:], (0, 0), 8)
+    assert pair(features(a), features(b)) is None
+
+
+def test_search_maps_the_seconds_of_a_cropped_copy() -> None:
+    """Archive: 12 distinct frames, one a second. Clip: seconds 3-10 of it, rotated and cropped
+    off-centre. The copy is one segment, ref = query + 3."""
+    ref = features(*(scene(100 + i) for i in range(12)))
+    query = features(*(edited(scene(100 + i), 2, 0.85, 0.9, 0.1) for i in range(3, 11)))
+    other = features(*(scene(200 + i) for i in range(12)))
+    (found,) = search_local({1: ref, 2: other}, query)
+    vid, seg, inliers = found
+    assert vid == 1 and inliers >= 30
+    assert (seg.query_start, seg.query_end) == (0.0, 7.0)
+    assert seg.ref_start == pytest.approx(3.0, abs=0.01) and seg.speed == 1.0
+
+
+def test_features_survive_a_round_trip() -> None:
+    f = features(scene(8), scene(9))
+    back = LocalFeatures.from_bytes(f.to_bytes())
+    assert back is not None and len(back) == 2
+    assert np.array_equal(back.desc, f.desc) and np.array_equal(back.start, f.start)
+
+
+def test_nearest_over_chunks_equals_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The archive's descriptors are matched in chunks (OpenCV's matcher has a row limit)."""
+    import verifyvid.archive.local as local
+
+    rng = np.random.default_rng(0)
+    desc = rng.integers(0, 256, (5000, 32), dtype=np.uint8)
+    q = desc[rng.choice(5000, 300)] ^ (rng.random((300, 32)) < 0.02).astype(np.uint8)  # near copies
+    whole = local.nearest(q, desc)
+    monkeypatch.setattr(local, "CHUNK", 700)
+    assert local.nearest(q, desc) == whole and len(whole) >= 250
