@@ -3,6 +3,7 @@ another picture, nor for a logo the two pictures share."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -110,11 +111,30 @@ def test_features_survive_a_round_trip() -> None:
 
 def test_nearest_over_chunks_equals_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
     """The archive's descriptors are matched in chunks (OpenCV's matcher has a row limit)."""
-    import verifyvid.archive.local as local
+    import verifyvid.fingerprint.local as local
 
     rng = np.random.default_rng(0)
     desc = rng.integers(0, 256, (5000, 32), dtype=np.uint8)
     q = desc[rng.choice(5000, 300)] ^ (rng.random((300, 32)) < 0.02).astype(np.uint8)  # near copies
-    whole = local.nearest(q, desc)
+    whole = local.ratio_pairs(q, desc)
     monkeypatch.setattr(local, "CHUNK", 700)
-    assert local.nearest(q, desc) == whole and len(whole) >= 250
+    chunked = local.ratio_pairs(q, desc)
+    assert all(np.array_equal(a, b) for a, b in zip(chunked, whole, strict=True))
+    assert len(whole[0]) >= 250
+
+
+def test_the_archive_reads_only_the_features_asked_for(tmp_path: Path) -> None:
+    from verifyvid.archive.store import Video, open_archive
+
+    archive = open_archive(str(tmp_path / "a.sqlite"), create=True)
+    ids = []
+    for n in range(3):
+        video = Video(0, f"{n:064d}", f"v{n}", None, None, 1.0, None, "")
+        ids.append(archive.add(video, np.zeros(1, np.float32), np.zeros((1, 32), np.uint8),
+                               features(scene(10 + n)))[0])  # fmt: skip
+    assert set(archive.local_features()) == set(ids)
+    assert set(archive.local_features({ids[1]})) == {ids[1]}
+    assert archive.local_features(set()) == {}
+    archive.remove(ids[0])
+    assert set(archive.local_features()) == set(ids[1:])  # removed with its video
+    assert archive.local_count() == sum(int(features(scene(10 + n)).start[-1]) for n in (1, 2))

@@ -18,11 +18,10 @@ from typing import Any
 import numpy as np
 
 from verifyvid.archive.align import GAP, Segment, align
-from verifyvid.fingerprint.local import RATIO, LocalFeatures, Verified, matcher, verify
+from verifyvid.fingerprint.local import LocalFeatures, Verified, ratio_pairs, verify
 
 SCAN_LIMIT = 400_000  # archived keypoints (about 26 minutes of video) scanned for every search
 QUERY_FRAMES = 16  # clip frames whose descriptors vote (spread over the clip)
-CHUNK = 200_000  # descriptors per brute-force pass (OpenCV's matcher takes under 262,144)
 CANDIDATES = 3  # best-voted archived frames verified per clip frame
 MIN_FRAMES = 3  # verified clip frames for a segment (one a second)
 
@@ -60,10 +59,8 @@ def search_local(
             best[p.q] = max(best.get(p.q, 0), p.found.inliers)
         d = np.array([64.0 * (1.0 - p.found.inliers / best[p.q]) for p in mine])
         for seg in align(q, r, d, query.t, ref.t, min_frames=min_frames):
-            if seg.ambiguous:
-                pass  # a still shot: reported as such, not grown along a line it does not fix
-            else:
-                seg, _ = _extended(seg, query, ref)
+            if not seg.ambiguous:  # a still shot is reported as such, not grown along a line
+                seg = _extended(seg, query, ref)
             inliers = float(np.median([p.found.inliers for p in mine
                                        if seg.query_start <= p.q <= seg.query_end] or [0]))  # fmt: skip
             out.append((vid, seg, inliers))
@@ -84,7 +81,7 @@ def _retrieve(features: dict[int, LocalFeatures], query: LocalFeatures) -> list[
     for i in pick:
         qf = query.frame(int(i))
         votes: dict[tuple[int, int], int] = {}
-        for k in nearest(qf[1], desc):
+        for k in ratio_pairs(qf[1], desc)[1]:
             key = (int(owner_video[k]), int(owner_frame[k]))
             votes[key] = votes.get(key, 0) + 1
         for (n, j), _ in sorted(votes.items(), key=lambda kv: -kv[1])[:CANDIDATES]:
@@ -95,55 +92,35 @@ def _retrieve(features: dict[int, LocalFeatures], query: LocalFeatures) -> list[
     return pairs
 
 
-def nearest(q: np.ndarray[Any, Any], desc: np.ndarray[Any, Any]) -> list[int]:
-    """For each descriptor of ``q``, the index of its nearest one in ``desc`` when it passes the
-    ratio test against the second nearest (over every chunk)."""
-    if len(q) == 0 or len(desc) < 2:
-        return []
-    best = np.full((len(q), 2), np.inf)
-    where = np.zeros(len(q), np.int64)
-    for start in range(0, len(desc), CHUNK):
-        part = desc[start : start + CHUNK]
-        for i, found in enumerate(matcher().knnMatch(q, part, k=min(2, len(part)))):
-            for m in found:
-                if m.distance < best[i, 0]:
-                    best[i] = (m.distance, best[i, 0])
-                    where[i] = start + m.trainIdx
-                elif m.distance < best[i, 1]:
-                    best[i, 1] = m.distance
-    return [int(where[i]) for i in np.flatnonzero(best[:, 0] < RATIO * best[:, 1])]
-
-
-def _extended(seg: Segment, query: LocalFeatures, ref: LocalFeatures) -> tuple[Segment, float]:
+def _extended(seg: Segment, query: LocalFeatures, ref: LocalFeatures) -> Segment:
     """Verify every clip frame on the segment's line against the archived frame(s) nearest to
     where the line points; the segment grows over the verified run that holds it."""
-    ok: list[tuple[float, int]] = []
+    ok: list[float] = []
     for i, t in enumerate(query.t):
         target = seg.speed * float(t) + seg.offset
         near = np.argsort(np.abs(ref.t - target))[:2]
         for j in near:
             if abs(float(ref.t[j]) - target) > 1.0:
                 continue
-            found = verify(query.frame(i), ref.frame(int(j)), float(ref.aspect[j]))
-            if found is not None:
-                ok.append((float(t), found.inliers))
+            if verify(query.frame(i), ref.frame(int(j)), float(ref.aspect[j])) is not None:
+                ok.append(float(t))
                 break
     if not ok:
-        return seg, 0.0
-    times = np.array([t for t, _ in ok])
+        return seg
+    times = np.array(ok)
     # the run of verified frames (no gap over GAP) that overlaps the segment
     runs = np.split(times, np.where(np.diff(times) > GAP)[0] + 1)
     run = max(runs, key=lambda x: (min(x[-1], seg.query_end) - max(x[0], seg.query_start), len(x)))
     q0, q1 = min(float(run[0]), seg.query_start), max(float(run[-1]), seg.query_end)
-    inside = [n for t, n in ok if q0 <= t <= q1]
+    inside = int(((times >= q0) & (times <= q1)).sum())
     span_frames = int(((query.t >= q0) & (query.t <= q1)).sum())
     grown = Segment(
         query_start=round(q0, 2), query_end=round(q1, 2),
         ref_start=round(seg.speed * q0 + seg.offset, 2), ref_end=round(seg.speed * q1 + seg.offset, 2),
-        speed=seg.speed, offset=seg.offset, matched_frames=len(inside), median_distance=0.0,
-        coverage=round(len(inside) / max(1, span_frames), 3), evidence=max(seg.evidence, float(len(inside))),
+        speed=seg.speed, offset=seg.offset, matched_frames=inside, median_distance=0.0,
+        coverage=round(inside / max(1, span_frames), 3), evidence=max(seg.evidence, float(inside)),
     )  # fmt: skip
-    return grown, float(np.median(inside)) if inside else 0.0
+    return grown
 
 
 def score_of(coverage: float, frames: int, inliers: float) -> float:

@@ -174,9 +174,14 @@ class PostgresArchive:
         return int(row[0]) if row else 0
 
     def local_features(self, ids: set[int] | None = None) -> dict[int, LocalFeatures]:
+        """Every video's local features, or only those of ``ids`` (filtered on the server)."""
+        if ids is not None and not ids:
+            return {}
         if ids is None:
             rows = self.db.execute(LOCAL_SQL).fetchall()
         else:
-            rows = self.db.execute(LOCAL_SQL + " WHERE video_id = ANY(%s)", (list(ids),)).fetchall()
+            rows = self.db.execute(
+                LOCAL_SQL + " WHERE video_id = ANY(%s)", (sorted(ids),)
+            ).fetchall()
         self.db.commit()
-        return local_from(rows, ids)
+        return local_from(rows)

@@ -8,6 +8,7 @@ own locking lets several processes add to one file (WAL journal, 30 s busy timeo
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -78,19 +79,19 @@ def new_identity() -> int:
 BUMP_SQL = "UPDATE meta SET value = value + 1 WHERE key = '{key}'"
 LOCAL_COUNT_SQL = "SELECT COALESCE(SUM(keypoints), 0) FROM local_features"
 LOCAL_SQL = "SELECT video_id, data FROM local_features"
+LOCAL_OF_SQL = LOCAL_SQL + " WHERE video_id IN (SELECT value FROM json_each(?))"
 LOCAL_INSERT_SQL = "INSERT INTO local_features (video_id, keypoints, data) VALUES ({p}, {p}, {p})"
 HASHES_AFTER_SQL = "SELECT id, video_id, t, h FROM hashes WHERE id > {param} ORDER BY id"
 FETCH = 100_000  # rows read at a time while the candidate index is built
 
 
-def local_from(rows: list[Any], ids: set[int] | None) -> dict[int, LocalFeatures]:
-    """Rows of (video id, npz bytes) as features; ``ids``: only these videos (None: all)."""
+def local_from(rows: list[Any]) -> dict[int, LocalFeatures]:
+    """Rows of (video id, npz bytes) as features."""
     out = {}
     for vid, data in rows:
-        if ids is None or int(vid) in ids:
-            got = LocalFeatures.from_bytes(bytes(data))
-            if got is not None:
-                out[int(vid)] = got
+        got = LocalFeatures.from_bytes(bytes(data))
+        if got is not None:
+            out[int(vid)] = got
     return out
 
 
@@ -247,7 +248,12 @@ class SqliteArchive:
         return int(self.db.execute(LOCAL_COUNT_SQL).fetchone()[0])
 
     def local_features(self, ids: set[int] | None = None) -> dict[int, LocalFeatures]:
-        return local_from(self.db.execute(LOCAL_SQL).fetchall(), ids)
+        """Every video's local features, or only those of ``ids`` (read from disk: no others)."""
+        if ids is None:
+            return local_from(self.db.execute(LOCAL_SQL).fetchall())
+        if not ids:
+            return {}
+        return local_from(self.db.execute(LOCAL_OF_SQL, (json.dumps(sorted(ids)),)).fetchall())
 
 
 class Archive(Protocol):

@@ -28,6 +28,8 @@ MIN_SPREAD = 0.01  # their convex hull's area, as a share of the archived pictur
 SCALES = (0.25, 4.0)  # plausible archived-to-clip scales (a picture-in-picture shrinks it)
 MAX_ANGLE = 20.0  # degrees
 REPROJECTION = 0.01  # RANSAC tolerance, as a share of the picture's longer side
+CHUNK = 200_000  # descriptors per brute-force pass (OpenCV's matcher takes under 262,144)
+FIELDS = ("t", "start", "xy", "desc", "aspect")
 
 
 @dataclass
@@ -55,13 +57,13 @@ class LocalFeatures:
         return buf.getvalue()
 
     def arrays(self, prefix: str = "") -> dict[str, np.ndarray[Any, Any]]:
-        return {f"{prefix}{k}": getattr(self, k) for k in ("t", "start", "xy", "desc", "aspect")}
+        return {f"{prefix}{k}": getattr(self, k) for k in FIELDS}
 
     @staticmethod
     def from_arrays(a: dict[str, np.ndarray[Any, Any]], prefix: str = "") -> LocalFeatures | None:
         if f"{prefix}t" not in a:
             return None
-        return LocalFeatures(*(a[f"{prefix}{k}"] for k in ("t", "start", "xy", "desc", "aspect")))
+        return LocalFeatures(*(a[f"{prefix}{k}"] for k in FIELDS))
 
     @staticmethod
     def from_bytes(data: bytes) -> LocalFeatures | None:
@@ -120,16 +122,28 @@ class Verified:
     angle: float  # degrees
 
 
-def matcher() -> Any:
-    return cv2.BFMatcher(cv2.NORM_HAMMING)
-
-
-def ratio_matches(q_desc: np.ndarray[Any, Any], r_desc: np.ndarray[Any, Any]) -> list[Any]:
-    """Nearest-descriptor matches that pass the ratio test."""
-    if len(q_desc) < 2 or len(r_desc) < 2:
-        return []
-    pairs = matcher().knnMatch(q_desc, r_desc, k=2)
-    return [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
+def ratio_pairs(
+    q_desc: np.ndarray[Any, Any], r_desc: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """(query indices, reference indices): each descriptor of ``q_desc`` with its nearest in
+    ``r_desc``, when that passes Lowe's ratio test against the second nearest. The reference is
+    matched in chunks (OpenCV's matcher has a row limit), the two nearest kept over all."""
+    if len(q_desc) == 0 or len(r_desc) < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    best = np.full((len(q_desc), 2), np.inf)
+    where = np.zeros(len(q_desc), np.int64)
+    matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
+    for start in range(0, len(r_desc), CHUNK):
+        part = r_desc[start : start + CHUNK]
+        for i, found in enumerate(matcher.knnMatch(q_desc, part, k=min(2, len(part)))):
+            for m in found:
+                if m.distance < best[i, 0]:
+                    best[i] = (m.distance, best[i, 0])
+                    where[i] = start + m.trainIdx
+                elif m.distance < best[i, 1]:
+                    best[i, 1] = m.distance
+    kept = np.flatnonzero(best[:, 0] < RATIO * best[:, 1])
+    return kept, where[kept]
 
 
 def verify(
@@ -138,11 +152,10 @@ def verify(
     r_aspect: float,
 ) -> Verified | None:
     """Whether the clip frame ``q`` (positions, descriptors) shows the archived frame ``r``."""
-    good = ratio_matches(q[1], r[1])
-    if len(good) < MIN_INLIERS:
+    qi, ri = ratio_pairs(q[1], r[1])
+    if len(qi) < MIN_INLIERS:
         return None
-    src = q[0][[g.queryIdx for g in good]]
-    dst = r[0][[g.trainIdx for g in good]]
+    src, dst = q[0][qi], r[0][ri]
     m, inliers = cv2.estimateAffinePartial2D(
         src, dst, method=cv2.RANSAC, ransacReprojThreshold=REPROJECTION
     )
