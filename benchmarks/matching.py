@@ -36,10 +36,10 @@ from verifyvid import api
 from verifyvid.archive.search import RADIUS, Query, search
 from verifyvid.archive.service import ZOOMS, add_paths
 from verifyvid.archive.store import open_archive
+from verifyvid.fingerprint.frames import hash_picture, load_hashes
 from verifyvid.media.decode import VideoDecoder, rotate
 from verifyvid.media.ffmpeg import ffmpeg_exe
 from verifyvid.pipeline.runner import RunOptions
-from verifyvid.stages.hashes import hash_picture, load_hashes
 
 VIDEOS = SHARED / "media" / "video"
 HELD_OUT = ["retalking_face5_speech.mp4", "mmaction2_makeup_speech.avi",

@@ -12,7 +12,7 @@ import pytest
 from fixtures.synth import transform
 from tests.conftest import Cli, shared_file
 from verifyvid.archive.align import align
-from verifyvid.stages.hashes import load_hashes
+from verifyvid.fingerprint.frames import load_hashes
 
 
 def hashes_of(cli: Cli, path: Path) -> dict[str, Any]:
@@ -82,7 +82,7 @@ def test_inner_picture_found_and_searched(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_no_inner_picture_in_plain_footage() -> None:
-    from verifyvid.stages.hashes import hash_video
+    from verifyvid.fingerprint.frames import hash_video
 
     got = hash_video(shared_file("media/video/moviepy_audrey_speech.mp4"), 5.0, inset=True)
     assert got.inset is None and got.inset_t is not None and len(got.inset_t) == 0

@@ -124,6 +124,7 @@ def test_nearest_over_chunks_equals_one_pass(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_the_archive_reads_only_the_features_asked_for(tmp_path: Path) -> None:
+    from verifyvid.archive.local import archived_features
     from verifyvid.archive.store import Video, open_archive
 
     archive = open_archive(str(tmp_path / "a.sqlite"), create=True)
@@ -131,10 +132,65 @@ def test_the_archive_reads_only_the_features_asked_for(tmp_path: Path) -> None:
     for n in range(3):
         video = Video(0, f"{n:064d}", f"v{n}", None, None, 1.0, None, "")
         ids.append(archive.add(video, np.zeros(1, np.float32), np.zeros((1, 32), np.uint8),
-                               features(scene(10 + n)))[0])  # fmt: skip
-    assert set(archive.local_features()) == set(ids)
-    assert set(archive.local_features({ids[1]})) == {ids[1]}
-    assert archive.local_features(set()) == {}
+                               [features(scene(10 + n))])[0])  # fmt: skip
+    assert set(archived_features(archive, None)) == set(ids)
+    assert set(archived_features(archive, {ids[1]})) == {ids[1]}
+    assert archived_features(archive, set()) == {}
     archive.remove(ids[0])
-    assert set(archive.local_features()) == set(ids[1:])  # removed with its video
-    assert archive.local_count() == sum(int(features(scene(10 + n)).start[-1]) for n in (1, 2))
+    assert set(archived_features(archive, None)) == set(ids[1:])  # removed with its video
+    assert archive.prints_size("local") == sum(features(scene(10 + n)).size() for n in (1, 2))
+
+
+class Tone:
+    """Another kind of fingerprint (say, of the audio): the archive stores it as it is."""
+
+    kind = "tone"
+
+    def size(self) -> int:
+        return 3
+
+    def to_bytes(self) -> bytes:
+        return b"abc"
+
+
+def test_a_new_kind_of_fingerprint_needs_no_archive_change(tmp_path: Path) -> None:
+    from verifyvid.archive.store import Video, open_archive
+
+    archive = open_archive(str(tmp_path / "a.sqlite"), create=True)
+    video = Video(0, "f" * 64, "v", None, None, 1.0, None, "")
+    vid, _ = archive.add(video, np.zeros(1, np.float32), np.zeros((1, 32), np.uint8),
+                         [Tone(), features(scene(3))])  # fmt: skip
+    assert archive.prints("tone") == {vid: b"abc"}
+    assert archive.prints_size("tone") == 3
+    assert set(archive.prints("local")) == {vid}
+
+
+def test_an_archive_from_before_fingerprint_kinds_keeps_its_local_features(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    from verifyvid.archive.local import archived_features
+    from verifyvid.archive.store import open_archive
+
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE videos (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, title TEXT "
+        "NOT NULL, source TEXT, first_seen TEXT, duration REAL, path TEXT, added TEXT NOT NULL, "
+        "hash_count INTEGER NOT NULL);"
+        "CREATE TABLE local_features (video_id INTEGER PRIMARY KEY REFERENCES videos(id) ON "
+        "DELETE CASCADE, keypoints INTEGER NOT NULL, data BLOB NOT NULL);"
+    )
+    f = features(scene(4))
+    db.execute(
+        "INSERT INTO videos VALUES (7, ?, 'old', NULL, NULL, 1.0, NULL, 'x', 0)", ("a" * 64,)
+    )
+    db.execute("INSERT INTO local_features VALUES (7, ?, ?)", (f.size(), f.to_bytes()))
+    db.commit()
+    db.close()
+    archive = open_archive(str(path))
+    got = archived_features(archive, None)
+    assert set(got) == {7} and got[7].size() == f.size()
+    tables = {r[0] for r in archive.db.execute("SELECT name FROM sqlite_master")}  # type: ignore[attr-defined]
+    assert "local_features" not in tables

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from verifyvid.archive.align import GAP, Segment, align
+from verifyvid.archive.store import Archive
 from verifyvid.fingerprint.local import LocalFeatures, Verified, ratio_pairs, verify
 
 SCAN_LIMIT = 400_000  # archived keypoints (about 26 minutes of video) scanned for every search
@@ -32,6 +33,16 @@ class Pair:
     ref: int  # video id
     r: float
     found: Verified
+
+
+def archived_features(archive: Archive, ids: set[int] | None) -> dict[int, LocalFeatures]:
+    """The archive's local features (of ``ids`` only, unless None)."""
+    out = {}
+    for vid, data in archive.prints(LocalFeatures.kind, ids).items():
+        got = LocalFeatures.from_bytes(data)
+        if got is not None:
+            out[vid] = got
+    return out
 
 
 def search_local(

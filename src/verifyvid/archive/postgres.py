@@ -1,13 +1,14 @@
 """The archive on a PostgreSQL server, for a team sharing one (``--index postgresql://...``).
 
-Same records and interface as the SQLite archive; hashes are ``bytea`` rows, local features one
-``bytea`` per video. Candidate search
+Same records and interface as the SQLite archive; hashes are ``bytea`` rows, other fingerprints
+one ``bytea`` per video and kind. Candidate search
 and alignment run in the client (archive/search.py) on the hashes read from the server.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,23 +18,24 @@ import platformdirs
 
 from verifyvid.archive.store import (
     HASHES_AFTER_SQL,
-    LOCAL_COUNT_SQL,
-    LOCAL_INSERT_SQL,
-    LOCAL_SQL,
+    MIGRATE_SQL,
+    PRINT_INSERT_SQL,
+    PRINTS_SQL,
+    SIZE_SQL,
     STATE_SQL,
     STATS_SQL,
     VIDEOS_SQL,
     ArchiveError,
+    Fingerprint,
     HashRows,
     Video,
     bump,
     hashes_from,
-    local_from,
     new_identity,
+    prints_from,
     stats_from,
     videos_from,
 )
-from verifyvid.fingerprint.local import LocalFeatures
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS videos (
@@ -54,10 +56,12 @@ CREATE TABLE IF NOT EXISTS hashes (
     h BYTEA NOT NULL
 );
 CREATE INDEX IF NOT EXISTS hashes_video ON hashes(video_id);
-CREATE TABLE IF NOT EXISTS local_features (
-    video_id BIGINT PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,
-    keypoints BIGINT NOT NULL,
-    data BYTEA NOT NULL
+CREATE TABLE IF NOT EXISTS fingerprints (
+    video_id BIGINT NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    data BYTEA NOT NULL,
+    PRIMARY KEY (video_id, kind)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
 INSERT INTO meta VALUES ('generation', 0), ('removals', 0) ON CONFLICT DO NOTHING;
@@ -81,6 +85,10 @@ class PostgresArchive:
                     "SELECT pg_advisory_xact_lock(4242)"
                 )  # one schema creator at a time
                 self.db.execute(SCHEMA)
+                old = self.db.execute("SELECT to_regclass('local_features')").fetchone()
+                if old is not None and old[0] is not None:
+                    for sql in MIGRATE_SQL:
+                        self.db.execute(sql)
                 self.db.execute(
                     "INSERT INTO meta VALUES ('identity', %s) ON CONFLICT DO NOTHING",
                     (new_identity(),),
@@ -98,7 +106,7 @@ class PostgresArchive:
         video: Video,
         t: np.ndarray[Any, Any],
         h: np.ndarray[Any, Any],
-        local: LocalFeatures | None = None,
+        prints: Sequence[Fingerprint] = (),
     ) -> tuple[int, bool]:
         import psycopg
 
@@ -129,9 +137,9 @@ class PostgresArchive:
                 ):
                     for ti, hi in zip(t, h, strict=True):
                         copy.write_row((vid, float(ti), hi.tobytes()))
-                if local is not None and len(local):
-                    self.db.execute(LOCAL_INSERT_SQL.format(p="%s"),
-                                    (vid, int(local.start[-1]), local.to_bytes()))  # fmt: skip
+                for f in prints:
+                    self.db.execute(PRINT_INSERT_SQL.format(p="%s"),
+                                    (vid, f.kind, f.size(), f.to_bytes()))  # fmt: skip
                 return vid, True
         except psycopg.Error as e:
             raise ArchiveError(
@@ -168,20 +176,19 @@ class PostgresArchive:
         self.db.commit()
         return got
 
-    def local_count(self) -> int:
-        row = self.db.execute(LOCAL_COUNT_SQL).fetchone()
+    def prints_size(self, kind: str) -> int:
+        row = self.db.execute(SIZE_SQL.format(p="%s"), (kind,)).fetchone()
         self.db.commit()
         return int(row[0]) if row else 0
 
-    def local_features(self, ids: set[int] | None = None) -> dict[int, LocalFeatures]:
-        """Every video's local features, or only those of ``ids`` (filtered on the server)."""
+    def prints(self, kind: str, ids: set[int] | None = None) -> dict[int, bytes]:
+        """Every video's fingerprint of ``kind``, or only those of ``ids`` (filtered on the server)."""
         if ids is not None and not ids:
             return {}
+        sql = PRINTS_SQL.format(p="%s")
         if ids is None:
-            rows = self.db.execute(LOCAL_SQL).fetchall()
+            rows = self.db.execute(sql, (kind,)).fetchall()
         else:
-            rows = self.db.execute(
-                LOCAL_SQL + " WHERE video_id = ANY(%s)", (sorted(ids),)
-            ).fetchall()
+            rows = self.db.execute(sql + " AND video_id = ANY(%s)", (kind, sorted(ids))).fetchall()
         self.db.commit()
-        return local_from(rows)
+        return prints_from(rows)

@@ -13,7 +13,7 @@ import numpy as np
 from verifyvid.archive.align import align, extended, merged
 from verifyvid.archive.cached import current_index
 from verifyvid.archive.index import CandidateIndex
-from verifyvid.archive.local import as_match, features_wanted, search_local
+from verifyvid.archive.local import archived_features, as_match, features_wanted, search_local
 from verifyvid.archive.store import Archive, Video
 from verifyvid.fingerprint.local import LocalFeatures
 
@@ -68,8 +68,8 @@ def search(
     hinted: set[int] = set()
     found = search_index(current_index(archive), by_id, query, radius, min_frames, hinted)
     if query.local is not None and len(query.local):
-        wanted = features_wanted(archive.local_count(), hinted)
-        for vid, seg, inliers in search_local(archive.local_features(wanted), query.local):
+        wanted = features_wanted(archive.prints_size(LocalFeatures.kind), hinted)
+        for vid, seg, inliers in search_local(archived_features(archive, wanted), query.local):
             if vid in by_id:
                 found = with_local(found, as_match(vid, seg, inliers, by_id[vid]))
     return dedupe(sorted(found, key=lambda m: (m["ambiguous"], -m["score"])))

@@ -10,11 +10,10 @@ from verifyvid.archive.store import Archive, Video
 from verifyvid.case.folder import check_input_file, read_manifest
 from verifyvid.claims import checked_date
 from verifyvid.errors import UsageError
+from verifyvid.fingerprint.frames import HASHES_NAME, NoVideo, hash_video, load_hashes
 from verifyvid.fingerprint.local import LocalFeatures
 from verifyvid.hashing import sha256_file
 from verifyvid.media.probe import summarize
-from verifyvid.pipeline.stage import StageSkipped
-from verifyvid.stages.hashes import hash_video, load_hashes
 
 ARCHIVE_FPS = 2.0  # about two frames a second...
 DEDUPE = 8  # ...dropping one within 8 bits of the previous kept frame (a still scene)
@@ -70,7 +69,7 @@ def add_paths(
             got = hash_video(
                 media, ARCHIVE_FPS, dedupe=DEDUPE, mirror=False, zooms=ZOOMS, local=True
             )
-        except StageSkipped:
+        except NoVideo:
             rows.append({**line, "status": "error", "error": "no video stream"})
             continue
         except UsageError as e:
@@ -85,7 +84,8 @@ def add_paths(
             continue
         video = Video(id=0, sha256=sha, title=title or media.name, source=source, first_seen=check_date(first_seen),
                       duration=summary.duration or got.duration, path=str(media), added="")  # fmt: skip
-        vid, added = lazy.get().add(video, got.t, got.hash, got.local)
+        prints = [got.local] if got.local is not None and len(got.local) else []
+        vid, added = lazy.get().add(video, got.t, got.hash, prints)
         rows.append(
             {**line, "status": "added" if added else "duplicate", "id": vid, "hashes": len(got.t)}
         )
@@ -100,15 +100,19 @@ def add_case(
     first_seen: str | None,
 ) -> dict[str, Any]:
     manifest = read_manifest(case_dir)
-    path = case_dir / "hash" / "hashes.npz"
-    if not path.is_file():
+    files = [f.path for rec in manifest.stages.values() for f in rec.files]
+    path = next((case_dir / f for f in files if Path(f).name == HASHES_NAME), None)
+    if path is None or not path.is_file():
         raise UsageError(f"{case_dir} has no hashes yet; run `verifyvid hash {case_dir}` first")
     h = load_hashes(path)
     url = manifest.input.url
     video = Video(id=0, sha256=manifest.input.sha256, title=title or Path(manifest.input.path).name,
                   source=source or url, first_seen=check_date(first_seen), duration=float(h["t"][-1]) if len(h["t"]) else None,
                   path=manifest.input.path, added="")  # fmt: skip
-    vid, added = archive.add(video, h["t"], h["hash"], LocalFeatures.from_arrays(h, "local_"))
+    local = LocalFeatures.from_arrays(h, "local_")
+    vid, added = archive.add(
+        video, h["t"], h["hash"], [local] if local is not None and len(local) else []
+    )
     return {
         "path": str(case_dir),
         "status": "added" if added else "duplicate",

@@ -1,8 +1,9 @@
 """The archive of known videos: an embedded SQLite file (one desk's default).
 
 Each record: id, title, source URL, first-seen date, SHA-256, duration, path, and the frame
-hashes with their timestamps (256-bit PDQ, 32 bytes each), and the local features (ORB keypoints
-of one frame a second, fingerprint/local.py) as one compressed blob per video. Writes are transactions; SQLite's
+hashes with their timestamps (256-bit PDQ, 32 bytes each; the candidate index searches them),
+and any other fingerprints one blob per video and kind (``fingerprints``: e.g. ``local``, the ORB
+keypoints of fingerprint/local.py), so a new kind needs no change here. Writes are transactions; SQLite's
 own locking lets several processes add to one file (WAL journal, 30 s busy timeout).
 """
 
@@ -11,16 +12,16 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 import platformdirs
 
 from verifyvid.errors import UsageError, VerifyvidError
-from verifyvid.fingerprint.local import LocalFeatures
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS videos (
@@ -41,10 +42,12 @@ CREATE TABLE IF NOT EXISTS hashes (
     h BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS hashes_video ON hashes(video_id);
-CREATE TABLE IF NOT EXISTS local_features (
-    video_id INTEGER PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,
-    keypoints INTEGER NOT NULL,
-    data BLOB NOT NULL
+CREATE TABLE IF NOT EXISTS fingerprints (
+    video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (video_id, kind)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('generation', 0), ('removals', 0);
@@ -77,22 +80,35 @@ def new_identity() -> int:
 
 
 BUMP_SQL = "UPDATE meta SET value = value + 1 WHERE key = '{key}'"
-LOCAL_COUNT_SQL = "SELECT COALESCE(SUM(keypoints), 0) FROM local_features"
-LOCAL_SQL = "SELECT video_id, data FROM local_features"
-LOCAL_OF_SQL = LOCAL_SQL + " WHERE video_id IN (SELECT value FROM json_each(?))"
-LOCAL_INSERT_SQL = "INSERT INTO local_features (video_id, keypoints, data) VALUES ({p}, {p}, {p})"
+SIZE_SQL = "SELECT COALESCE(SUM(size), 0) FROM fingerprints WHERE kind = {p}"
+PRINTS_SQL = "SELECT video_id, data FROM fingerprints WHERE kind = {p}"
+PRINTS_OF_SQL = PRINTS_SQL + " AND video_id IN (SELECT value FROM json_each({p}))"
+PRINT_INSERT_SQL = (
+    "INSERT INTO fingerprints (video_id, kind, size, data) VALUES ({p}, {p}, {p}, {p})"
+)
+# archives made before fingerprints had kinds kept local features in their own table
+MIGRATE_SQL = (
+    "INSERT INTO fingerprints SELECT video_id, 'local', keypoints, data FROM local_features",
+    "DROP TABLE local_features",
+)
 HASHES_AFTER_SQL = "SELECT id, video_id, t, h FROM hashes WHERE id > {param} ORDER BY id"
 FETCH = 100_000  # rows read at a time while the candidate index is built
 
 
-def local_from(rows: list[Any]) -> dict[int, LocalFeatures]:
-    """Rows of (video id, npz bytes) as features."""
-    out = {}
-    for vid, data in rows:
-        got = LocalFeatures.from_bytes(bytes(data))
-        if got is not None:
-            out[int(vid)] = got
-    return out
+class Fingerprint(Protocol):
+    """A fingerprint of one whole video stored as one blob (fingerprint/local.py's features)."""
+
+    kind: ClassVar[str]
+
+    def size(self) -> int:
+        """How much it holds (e.g. keypoints): the archive sums it to budget a scan."""
+        ...
+
+    def to_bytes(self) -> bytes: ...
+
+
+def prints_from(rows: list[Any]) -> dict[int, bytes]:
+    return {int(vid): bytes(data) for vid, data in rows}
 
 
 def stats_from(row: Any) -> dict[str, int]:
@@ -175,6 +191,11 @@ class SqliteArchive:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(SCHEMA)
+            old = "SELECT 1 FROM sqlite_master WHERE name = 'local_features'"
+            if self.db.execute(old).fetchone():
+                with self.db:
+                    for sql in MIGRATE_SQL:
+                        self.db.execute(sql)
             with self.db:
                 self.db.execute(
                     "INSERT OR IGNORE INTO meta VALUES ('identity', ?)", (new_identity(),)
@@ -192,7 +213,7 @@ class SqliteArchive:
         video: Video,
         t: np.ndarray[Any, Any],
         h: np.ndarray[Any, Any],
-        local: LocalFeatures | None = None,
+        prints: Sequence[Fingerprint] = (),
     ) -> tuple[int, bool]:
         """(id, added); an input already in the archive (same SHA-256) is not added again."""
         try:
@@ -213,9 +234,8 @@ class SqliteArchive:
                     "INSERT INTO hashes (video_id, t, h) VALUES (?,?,?)",
                     ((vid, float(ti), hi.tobytes()) for ti, hi in zip(t, h, strict=True)),
                 )
-                if local is not None and len(local):
-                    self.db.execute(LOCAL_INSERT_SQL.format(p="?"),
-                                    (vid, int(local.start[-1]), local.to_bytes()))  # fmt: skip
+                self.db.executemany(PRINT_INSERT_SQL.format(p="?"),
+                                    [(vid, f.kind, f.size(), f.to_bytes()) for f in prints])  # fmt: skip
                 return vid, True
         except sqlite3.DatabaseError as e:
             raise ArchiveError(
@@ -244,16 +264,17 @@ class SqliteArchive:
         """Every hash row with an id over ``row``, in id order."""
         return hashes_from(self.db.execute(HASHES_AFTER_SQL.format(param="?"), (row,)))
 
-    def local_count(self) -> int:
-        return int(self.db.execute(LOCAL_COUNT_SQL).fetchone()[0])
+    def prints_size(self, kind: str) -> int:
+        return int(self.db.execute(SIZE_SQL.format(p="?"), (kind,)).fetchone()[0])
 
-    def local_features(self, ids: set[int] | None = None) -> dict[int, LocalFeatures]:
-        """Every video's local features, or only those of ``ids`` (read from disk: no others)."""
+    def prints(self, kind: str, ids: set[int] | None = None) -> dict[int, bytes]:
+        """Every video's fingerprint of ``kind``, or only those of ``ids`` (no others read)."""
         if ids is None:
-            return local_from(self.db.execute(LOCAL_SQL).fetchall())
+            return prints_from(self.db.execute(PRINTS_SQL.format(p="?"), (kind,)).fetchall())
         if not ids:
             return {}
-        return local_from(self.db.execute(LOCAL_OF_SQL, (json.dumps(sorted(ids)),)).fetchall())
+        rows = self.db.execute(PRINTS_OF_SQL.format(p="?"), (kind, json.dumps(sorted(ids))))
+        return prints_from(rows.fetchall())
 
 
 class Archive(Protocol):
@@ -268,15 +289,15 @@ class Archive(Protocol):
         video: Video,
         t: np.ndarray[Any, Any],
         h: np.ndarray[Any, Any],
-        local: LocalFeatures | None = None,
+        prints: Sequence[Fingerprint] = (),
     ) -> tuple[int, bool]: ...
     def remove(self, vid: int) -> bool: ...
     def videos(self) -> list[Video]: ...
     def stats(self) -> dict[str, int]: ...
     def state(self) -> tuple[int, int, int, int]: ...
     def hashes_after(self, row: int) -> HashRows: ...
-    def local_count(self) -> int: ...
-    def local_features(self, ids: set[int] | None = None) -> dict[int, LocalFeatures]: ...
+    def prints_size(self, kind: str) -> int: ...
+    def prints(self, kind: str, ids: set[int] | None = None) -> dict[int, bytes]: ...
     def close(self) -> None: ...
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import cv2
 import numpy as np
@@ -39,9 +39,14 @@ class LocalFeatures:
     xy: np.ndarray[Any, Any]  # (N, 2) float16, fractions of the longer side
     desc: np.ndarray[Any, Any]  # (N, 32) uint8
     aspect: np.ndarray[Any, Any]  # (F,) picture height / width
+    kind: ClassVar[str] = "local"  # its name in the archive
 
     def __len__(self) -> int:
         return len(self.t)
+
+    def size(self) -> int:
+        """Keypoints held."""
+        return int(self.start[-1]) if len(self.start) else 0
 
     def frame(self, i: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         a, b = int(self.start[i]), int(self.start[i + 1])

@@ -13,8 +13,9 @@ from pydantic import Field, field_validator
 from verifyvid.archive.search import RADIUS, Query, search
 from verifyvid.archive.store import Archive, default_path, open_archive
 from verifyvid.findings import Finding
+from verifyvid.fingerprint.frames import load_hashes
 from verifyvid.pipeline.stage import Params, Stage, StageContext, StageSkipped
-from verifyvid.stages.hashes import HashResult, load_hashes
+from verifyvid.stages.hashes import HashResult
 from verifyvid.stages.search import evidence, timeline
 from verifyvid.stages.search.models import ArchiveInfo, Match, SameFile, SearchResult
 

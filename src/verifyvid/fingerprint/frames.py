@@ -1,0 +1,238 @@
+"""PDQ frame hashes of a video: densely sampled, bars removed, mirrored too, with an inner picture.
+
+PDQ (Meta's 256-bit perceptual hash, through ``pdqhash``) comes with a quality score; frames
+under ``min_quality`` (flat, dark, featureless) are dropped, as PDQ's authors advise. The
+picture is cropped to a box without letterbox/pillarbox bars when one is given, then each
+frame's own black edges are cut, so a copy padded for another aspect ratio (black or blurred
+bars), and footage whose bars come and go, hash like the original. Used by the hash stage and
+by the archive's `index add`; it knows nothing of cases or stages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pdqhash
+
+from verifyvid.errors import InputError
+from verifyvid.fingerprint.inset import find_inset
+from verifyvid.fingerprint.local import Collector, LocalFeatures
+from verifyvid.media.decode import VideoDecoder, rotate
+
+
+class NoVideo(InputError):
+    """The file has no video stream: there is nothing to hash."""
+
+
+HASH_SIDE = 512  # PDQ works on at most 512 px; scaling first is much cheaper than full frames
+MIRROR = 5  # index of the left-right mirror among pdqhash.compute_dihedral's eight hashes
+HASHES_NAME = "hashes.npz"
+
+
+def pack(bits: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    return np.packbits(bits.astype(np.uint8))
+
+
+def hash_picture(
+    rgb: np.ndarray[Any, Any], mirror: bool
+) -> tuple[np.ndarray[Any, Any], int, np.ndarray[Any, Any] | None]:
+    """(packed PDQ hash, quality, packed hash of the mirror image or None)."""
+    if mirror:
+        hashes, quality = pdqhash.compute_dihedral(
+            np.ascontiguousarray(rgb)
+        )  # one quality for all eight
+        return pack(hashes[0]), int(np.asarray(quality).ravel()[0]), pack(hashes[MIRROR])
+    bits, quality = pdqhash.compute(np.ascontiguousarray(rgb))
+    return pack(bits), int(quality), None
+
+
+def trim_black(rgb: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Cut black rows and columns off the edges of one picture (bars that come and go)."""
+    gray = rgb.mean(axis=2)
+    dark_rows = (gray.mean(axis=1) < 24) & (gray.std(axis=1) < 10)
+    dark_cols = (gray.mean(axis=0) < 24) & (gray.std(axis=0) < 10)
+
+    def span(dark: np.ndarray[Any, Any]) -> tuple[int, int]:
+        n = len(dark)
+        a = int(np.argmin(dark)) if not dark.all() else 0
+        b = n - int(np.argmin(dark[::-1])) if not dark.all() else n
+        return (
+            (a, b) if b - a >= n // 2 else (0, n)
+        )  # keep at least half: a dark scene is not a bar
+
+    (y0, y1), (x0, x1) = span(dark_rows), span(dark_cols)
+    return rgb[y0:y1, x0:x1]
+
+
+def bars_present(rgb: np.ndarray[Any, Any], y0: int, y1: int, x0: int, x1: int) -> bool:
+    """Whether this picture has bars outside the box: clearly less detail there than inside.
+    The frames stage finds bars over the whole clip; in a compilation they may come and go."""
+    gray = rgb.mean(axis=2)
+    detail = np.zeros_like(gray)
+    detail[:, 1:] += np.abs(np.diff(gray, axis=1))
+    detail[1:, :] += np.abs(np.diff(gray, axis=0))
+    inside = float(detail[y0:y1, x0:x1].mean()) if y1 > y0 and x1 > x0 else 0.0
+    total, area = float(detail.sum()), detail.size - (y1 - y0) * (x1 - x0)
+    outside = (total - inside * (y1 - y0) * (x1 - x0)) / max(1, area)
+    if not (area > 0 and outside < 0.5 * inside):
+        return False
+    # and a straight step where a bar meets the picture (dark scenery has none)
+    h, w = gray.shape
+    edges = [edge_share(gray[:, x0:x1], y, 0) for y in (y0, y1) if 1 < y < h - 1]
+    edges += [edge_share(gray[y0:y1, :], x, 1) for x in (x0, x1) if 1 < x < w - 1]
+    return not edges or max(edges) >= 0.5
+
+
+def edge_share(gray: np.ndarray[Any, Any], at: int, axis: int) -> float:
+    """The share of a line (a row for axis 0, a column for axis 1) showing a step of more than 6
+    gray levels, at the best of three positions around ``at`` (bar edges fall between pixels)."""
+    best = 0.0
+    for pos in (at - 1, at, at + 1):
+        if 0 < pos < gray.shape[axis]:
+            a, b = np.take(gray, pos, axis=axis), np.take(gray, pos - 1, axis=axis)
+            best = max(best, float(np.mean(np.abs(a - b) > 6)))
+    return best
+
+
+def centre(rgb: np.ndarray[Any, Any], zoom: float) -> np.ndarray[Any, Any]:
+    """The centre ``zoom`` fraction of a picture (a copy cropped on every side)."""
+    h, w = rgb.shape[:2]
+    dy, dx = round(h * (1 - zoom) / 2), round(w * (1 - zoom) / 2)
+    return rgb[dy : h - dy, dx : w - dx]
+
+
+def load_hashes(path: Path) -> dict[str, np.ndarray[Any, Any]]:
+    with np.load(path) as data:
+        return {k: data[k] for k in data.files}
+
+
+@dataclass
+class Hashes:
+    t: np.ndarray[Any, Any]
+    hash: np.ndarray[Any, Any]
+    quality: np.ndarray[Any, Any]
+    mirror: np.ndarray[Any, Any]
+    dropped: int
+    duration: float
+    inset: tuple[float, float, float, float] | None = None
+    inset_t: np.ndarray[Any, Any] | None = None
+    inset_hash: np.ndarray[Any, Any] | None = None
+    local: LocalFeatures | None = None
+
+
+def hash_video(
+    path: Path,
+    fps: float,
+    min_quality: int = 50,
+    mirror: bool = True,
+    crop: tuple[int, int, int, int] | None = None,
+    size: tuple[int, int] | None = None,
+    progress: Callable[[float], None] = lambda f: None,
+    dedupe: int = 0,
+    zooms: tuple[float, ...] = (1.0,),
+    inset: bool = False,
+    local: bool = False,
+) -> Hashes:
+    """PDQ hashes of ``path`` at ``fps`` (crop: a box in a picture of ``size``); with ``dedupe``,
+    a frame whose hash is within that Hamming distance of the previous kept one is dropped. Each
+    of ``zooms`` (1.0: the whole picture, 0.8: its centre 80 %) gives one hash row per frame.
+    With ``inset``, an inner picture (fingerprint/inset.py) is looked for, and hashed too if found.
+    With ``local``, local features of one frame a second are kept (fingerprint/local.py)."""
+    assert not (mirror and len(zooms) > 1), "mirror hashes are kept for one zoom only"
+    try:
+        decoder = VideoDecoder(path)
+    except ValueError:
+        raise NoVideo(f"{path.name} has no video stream to hash") from None
+    times: list[float] = []
+    hashes: list[np.ndarray[Any, Any]] = []
+    mirrors: list[np.ndarray[Any, Any]] = []
+    quality: list[int] = []
+    dropped = 0
+    kept: np.ndarray[Any, Any] | None = None
+    thumbs: list[np.ndarray[Any, Any]] = []
+    stride, seen = 1, 0
+    features = Collector() if local else None
+    with decoder as dec:
+        scale = min(1.0, HASH_SIDE / max(dec.width, dec.height, 1))
+        sw, sh = max(2, round(dec.width * scale)), max(2, round(dec.height * scale))
+        for df in dec.sampled(fps):
+            rgb = rotate(df.frame.to_ndarray(width=sw, height=sh, format="rgb24"), dec.rotation)
+            if inset and seen % stride == 0:
+                thumbs.append(thumbnail(rgb))
+                if len(thumbs) >= 2 * THUMBS:  # a long clip: keep every other, sample half as often
+                    thumbs, stride = thumbs[::2], stride * 2
+            seen += 1
+            if crop is not None and size is not None:
+                fy, fx = rgb.shape[0] / size[1], rgb.shape[1] / size[0]
+                cx, cy, cw, ch = crop
+                y0, y1 = round(cy * fy), round((cy + ch) * fy)
+                x0, x1 = round(cx * fx), round((cx + cw) * fx)
+                if bars_present(rgb, y0, y1, x0, x1):
+                    rgb = rgb[y0:y1, x0:x1]
+            picture = trim_black(rgb)
+            if features is not None and features.due(df.time):
+                features.add(df.time, picture)
+            h, q, m = hash_picture(picture, mirror)
+            if q < min_quality:
+                dropped += 1
+                continue
+            if dedupe and kept is not None and int(np.unpackbits(h ^ kept).sum()) <= dedupe:
+                continue
+            kept = h
+            for zoom in zooms:
+                times.append(df.time)
+                hashes.append(h if zoom == 1.0 else hash_picture(centre(picture, zoom), False)[0])
+                quality.append(q)
+            if m is not None:
+                mirrors.append(m)
+            if dec.duration:
+                progress(min(0.99, df.time / dec.duration))
+        duration = dec.last_time
+    box = find_inset(np.array(thumbs)) if inset and thumbs else None
+    inset_t, inset_h = (
+        region_hashes(path, fps, min_quality, box)
+        if box
+        else (np.zeros(0, np.float32), np.zeros((0, 32), np.uint8))
+    )
+    return Hashes(
+        t=np.asarray(times, np.float32), hash=np.asarray(hashes, np.uint8).reshape(-1, 32),
+        quality=np.asarray(quality, np.uint8), mirror=np.asarray(mirrors, np.uint8).reshape(-1, 32),
+        dropped=dropped, duration=duration, inset=box, inset_t=inset_t, inset_hash=inset_h,
+        local=features.result() if features is not None else None,
+    )  # fmt: skip
+
+
+THUMBS = 100  # thumbnails looked at for an inner picture
+
+
+def thumbnail(rgb: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    h, w = rgb.shape[:2]
+    gray: np.ndarray[Any, Any] = cv2.resize(
+        cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY),
+        (256, max(2, round(h * 256 / w))),
+        interpolation=cv2.INTER_AREA,
+    )
+    return gray
+
+
+def region_hashes(
+    path: Path, fps: float, min_quality: int, box: tuple[float, float, float, float]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """PDQ hashes of one region (fractions of the picture) at ``fps``: a second decoding pass."""
+    times: list[float] = []
+    hashes: list[np.ndarray[Any, Any]] = []
+    with VideoDecoder(path) as dec:
+        for df in dec.sampled(fps):
+            rgb = rotate(df.frame.to_ndarray(format="rgb24"), dec.rotation)
+            h, w = rgb.shape[:2]
+            part = rgb[round(box[1] * h) : round(box[3] * h), round(box[0] * w) : round(box[2] * w)]
+            bits, quality, _ = hash_picture(part, mirror=False)
+            if quality >= min_quality:
+                times.append(df.time)
+                hashes.append(bits)
+    return np.asarray(times, np.float32), np.asarray(hashes, np.uint8).reshape(-1, 32)
