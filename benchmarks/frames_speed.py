@@ -17,7 +17,7 @@ from pathlib import Path
 from benchmarks.common import SHARED, record, table
 from verifyvid.case.folder import input_record
 from verifyvid.media.ffmpeg import ffmpeg_exe
-from verifyvid.pipeline.stage import StageContext
+from verifyvid.stage import StageContext
 from verifyvid.stages.frames import FramesParams, FramesStage
 
 

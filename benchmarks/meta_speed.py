@@ -15,7 +15,7 @@ from pathlib import Path
 
 from benchmarks.common import SHARED, record, table
 from verifyvid.case.folder import input_record
-from verifyvid.pipeline.stage import StageContext
+from verifyvid.stage import StageContext
 from verifyvid.stages.meta import MetaParams, MetaStage
 
 

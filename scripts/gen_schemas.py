@@ -12,23 +12,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from verifyvid.case.manifest import CaseManifest
-from verifyvid.envelope import Envelope
-from verifyvid.pipeline.registry import all_stages
-from verifyvid.report.formats import JsonReport
+from verifyvid.schemas import models
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "schemas"
-
-
-def schemas() -> dict[str, type[BaseModel]]:
-    models: dict[str, type[BaseModel]] = {
-        "output": Envelope,
-        "case": CaseManifest,
-        "report": JsonReport,
-    }
-    for stage in all_stages():
-        models[stage.name] = stage.result_model
-    return models
 
 
 def render(model: type[BaseModel]) -> str:
@@ -40,7 +26,7 @@ def render(model: type[BaseModel]) -> str:
 
 def main() -> int:
     stale = []
-    for name, model in schemas().items():
+    for name, model in models().items():
         path = OUT / f"{name}.schema.json"
         text = render(model)
         if "--check" in sys.argv:

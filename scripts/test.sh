@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: install, lint (ruff), type-check (mypy), every test (pytest).
+# The whole test suite: install, lint (ruff), type-check (mypy), layers (lint-imports), every
+# test (pytest).
 # usage: bash scripts/test.sh [--without-system-tools] [PYTEST ARGS...]
 #   --without-system-tools  run pytest with ffmpeg, ffprobe and ExifTool hidden from PATH, as on
 #                           a fresh machine (verifyvid then uses the bundled ffmpeg)
@@ -21,4 +22,5 @@ fi
 ruff check src tests fixtures scripts benchmarks
 ruff format --check src tests fixtures scripts benchmarks
 mypy
+lint-imports --no-cache
 "${hide[@]}" "$PWD/.venv/bin/python" -m pytest -m "slow or not slow" "$@"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,28 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+class Errors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_logged_errors(request: pytest.FixtureRequest) -> Any:
+    """A test fails when verifyvid logs an error it did not mean to cause (``logged_errors``)."""
+    errors = Errors()
+    logger = logging.getLogger("verifyvid")
+    logger.addHandler(errors)
+    yield errors
+    logger.removeHandler(errors)
+    if errors.records and request.node.get_closest_marker("logged_errors") is None:
+        first = errors.records[0]
+        pytest.fail(f"verifyvid logged an error: {first.name}: {first.getMessage()}")
+
+
 @pytest.fixture
 def model() -> Path:
     """The shared Whisper base model (CTranslate2), which `isolated` also configures."""
@@ -74,11 +97,14 @@ def valid_output(data: Any) -> Any:
 
 
 class Cli:
-    def __init__(self) -> None:
+    def __init__(self, command_line: Any = app) -> None:
         self.runner = CliRunner()
+        self.app = command_line
 
     def __call__(self, *args: str | Path, input: str | bytes | None = None) -> Result:
-        return self.runner.invoke(app, [str(a) for a in args], catch_exceptions=False, input=input)
+        return self.runner.invoke(
+            self.app, [str(a) for a in args], catch_exceptions=False, input=input
+        )
 
     def json(self, *args: str | Path, code: int = 0) -> Any:
         """The envelope a command prints with --json (checked against the schema)."""

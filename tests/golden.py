@@ -11,12 +11,12 @@ from pathlib import Path
 
 from fixtures.synth import clip, transform
 from verifyvid import api
+from verifyvid.api import render_report
 from verifyvid.archive.service import add_paths
 from verifyvid.archive.store import open_archive
 from verifyvid.case.folder import Case, read_manifest
 from verifyvid.pipeline.runner import RunOptions
-from verifyvid.report.escape import md
-from verifyvid.report.markdown import render_markdown
+from verifyvid.render import md
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden" / "report.md"
 FIXED = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -66,5 +66,5 @@ def normalize(text: str) -> str:
 
 
 def render(work: Path) -> str:
-    text = render_markdown(build_case(work))
+    text = render_report(build_case(work))
     return normalize(text.replace(str(work), "<work>").replace(md(str(work)), "<work>"))

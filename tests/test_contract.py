@@ -106,10 +106,11 @@ def test_json_output_follows_the_schema(
         assert top["status"] == {0: "ok", 4: "partial"}.get(code, "error")
 
 
+@pytest.mark.logged_errors
 def test_internal_error_has_the_same_shape(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     from verifyvid.cli import commands_case
 
-    def broken() -> None:
+    def broken(*args: object) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(commands_case, "tool_info", broken)

@@ -3,6 +3,7 @@ of issue 16's friction list: every test here failed on the main branch before it
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
 import json
@@ -42,9 +43,14 @@ def test_version_flag(cli: Cli) -> None:
     assert result.exit_code == 0 and result.stdout.startswith("verifyvid 0.")
 
 
-def test_shell_completion(cli: Cli) -> None:
-    result = cli("--show-completion", "bash")
-    assert result.exit_code == 0 and "_VERIFYVID_COMPLETE=complete_bash" in result.stdout
+def test_shell_completion(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "--show-completion" in cli("--help").stdout
+    # what `--show-completion bash` prints, asked for the way the installed script asks (the
+    # option itself detects the calling shell, which a test runner may not have)
+    monkeypatch.setenv("_VERIFYVID_COMPLETE", "source_bash")
+    result = cli.runner.invoke(cli.app, [], prog_name="verifyvid")
+    assert result.exit_code == 0, result.output
+    assert "_VERIFYVID_COMPLETE=complete_bash" in result.stdout
 
 
 def test_help_has_no_type_placeholders(cli: Cli) -> None:
@@ -317,3 +323,30 @@ def test_setup_installs_the_cpu_build_of_torch(tmp_path: Path) -> None:
                              capture_output=True, text=True, check=True,
                              env={**os.environ, "VERIFYVID_TORCH_INDEX": "http://127.0.0.1:9"}).stdout.split()  # fmt: skip
     assert "--extra-index-url" not in offline and "torch==2.13.0" in offline
+
+
+def test_verbose_logs_what_happens_and_quiet_by_default(cli: Cli, small_clip: Path) -> None:
+    plain = cli("check", small_clip, "--only", "meta")
+    assert plain.exit_code == 0 and "stage meta" not in plain.stderr
+    loud = cli("-v", "check", small_clip, "--only", "meta", "--force")
+    assert loud.exit_code == 0 and "stage meta: ok" in loud.stderr
+    assert "stage meta" not in cli("check", small_clip, "--only", "meta", "--force").stderr
+
+
+@pytest.mark.parametrize(
+    ("number", "fix"),
+    [
+        (errno.ENOSPC, "free disk space"),
+        (errno.EACCES, "choose a place you may write"),
+        (errno.EROFS, "choose a place you may write"),
+        (errno.ENOENT, "check the path"),
+    ],
+)
+def test_one_error_policy_names_the_fix(number: int, fix: str) -> None:
+    from verifyvid.errors import ExitCode, explain
+
+    got = explain(OSError(number, os.strerror(number), "/cases/x/case.json"))
+    assert got.code == ExitCode.INTERNAL and fix in got.message
+    assert "/cases/x/case.json" in got.message and "\n" not in got.message
+    assert explain(KeyboardInterrupt()).code == ExitCode.INTERRUPTED
+    assert explain(ValueError("x\ny"), hint="ask").message == "internal error: ValueError: x y; ask"

@@ -56,6 +56,7 @@ def test_read_only_case_location(cli: Cli, good: Path) -> None:
     )
 
 
+@pytest.mark.logged_errors
 def test_disk_full(cli: Cli, good: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def full(path: Path, data: bytes) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))

@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from fixtures.synth import clip
 from tests.conftest import Cli, shared_file
 from tests.golden import GOLDEN, render
+from verifyvid.api import render_report
 from verifyvid.case import atomic
 from verifyvid.case.folder import Case, read_manifest
 from verifyvid.case.manifest import FileRecord, StageRecord
 from verifyvid.hashing import sha256_file
-from verifyvid.report.escape import md
-from verifyvid.report.formats import JsonReport, render_html, render_json
-from verifyvid.report.markdown import render_markdown
+from verifyvid.render import md
+from verifyvid.report.formats import JsonReport
 from verifyvid.stages.transcribe.models import (
     LanguageScore,
     Segment,
@@ -68,7 +68,7 @@ def hostile_case(cli: Cli, tmp_path: Path) -> Path:
 
 def test_hostile_strings_are_inert(cli: Cli, tmp_path: Path) -> None:
     case_dir = hostile_case(cli, tmp_path)
-    text = render_markdown(case_dir)
+    text = render_report(case_dir)
     assert "Evil" in text  # the content is shown...
     prose = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", text)  # code spans render as literal text
     assert "<script" not in prose and "<img" not in prose and "<b>" not in prose  # ...but inert
@@ -78,7 +78,7 @@ def test_hostile_strings_are_inert(cli: Cli, tmp_path: Path) -> None:
     assert all(h.startswith(("# Verification report", "## ")) for h in headings), headings
     place = next(line for line in text.splitlines() if line.startswith("| place |"))
     assert len(re.findall(r"(?<!\\)\|", place)) == 5, place  # still four cells
-    html = render_html(case_dir)
+    html = render_report(case_dir, "html")
     assert "<script" not in html.lower().replace("&lt;script", "")
     assert 'href="javascript' not in html and "onerror=" not in html.replace(
         "onerror=alert(2)&gt;", ""
@@ -105,7 +105,7 @@ def test_json_and_html_reports(cli: Cli) -> None:
         "check", shared_file("media/video/iphone6_with-gps.mov"), "--skip", "transcribe"
     )
     case_dir = Path(data["case"])
-    report = JsonReport.model_validate_json(render_json(case_dir))
+    report = JsonReport.model_validate_json(render_report(case_dir, "json"))
     assert report.report_schema == 1
     assert (
         report.stages["meta"].result is not None
@@ -196,11 +196,10 @@ def test_metadata_section_is_inert_for_any_tags(
     make: str, model: str, software: str, created: str, writer: str
 ) -> None:
     from verifyvid.case.folder import now
-    from verifyvid.case.manifest import CaseManifest, InputRecord, ToolInfo
-    from verifyvid.report.data import ReportData
-    from verifyvid.report.sections import metadata
+    from verifyvid.stage import Shown
     from verifyvid.stages.meta import checks, encoder, normalize
     from verifyvid.stages.meta.models import MetaResult
+    from verifyvid.stages.meta.report import metadata
 
     tags = {"com.apple.quicktime.make": make, "com.apple.quicktime.model": model,
             "com.apple.quicktime.software": software, "creation_time": created, "encoder": writer}  # fmt: skip
@@ -213,14 +212,7 @@ def test_metadata_section_is_inert_for_any_tags(
         creation_time=normalize.primary_creation(times), creation_times=times,
     )  # fmt: skip
     meta.findings = checks.find(meta, now())
-    record = InputRecord(path="/x", size=1, sha256="0" * 64, md5="0" * 32, mtime=now())
-    manifest = CaseManifest(
-        tool=ToolInfo(verifyvid="0", python="3"), input=record, created=now(), updated=now()
-    )
-    data = ReportData(
-        Case(Path("/nonexistent"), manifest), {"meta": meta}, [("meta", f) for f in meta.findings]
-    )
-    text = "\n".join(metadata(data))
+    text = "\n".join(metadata(Shown("meta", meta, None, meta.findings)))
     prose = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", text)
     assert "<" not in prose and ">" not in prose
     assert [line for line in text.splitlines() if line.startswith("#")] == ["## Metadata"]

@@ -10,7 +10,7 @@ import pytest
 from verifyvid.case.folder import Case, input_record, open_case
 from verifyvid.errors import UsageError
 from verifyvid.pipeline.runner import Runner, RunOptions, ordered
-from verifyvid.pipeline.stage import (
+from verifyvid.stage import (
     Params,
     Result,
     Stage,

@@ -332,7 +332,7 @@ def test_windows_split_and_join() -> None:
 
 def test_transcription_reports_progress(model: Path, tmp_path: Path) -> None:
     from verifyvid.case.folder import input_record
-    from verifyvid.pipeline.stage import StageContext
+    from verifyvid.stage import StageContext
     from verifyvid.stages.transcribe import TranscribeParams, TranscribeStage
 
     seen: list[float] = []

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -35,9 +35,12 @@ from verifyvid.errors import ExitCode
 from verifyvid.findings import Finding
 from verifyvid.intake import install, take
 from verifyvid.pipeline import registry
+from verifyvid.pipeline.registry import libraries
 from verifyvid.pipeline.runner import Observer, Outcome, Runner, RunOptions, validated
-from verifyvid.report.data import load as load_report_data
 from verifyvid.report.markdown import render_markdown
+from verifyvid.stage import Stage
+from verifyvid.versions import tool_info
+from verifyvid.view import load as load_view
 
 REPORT_NAME = "report.md"
 
@@ -92,10 +95,12 @@ class CheckResult:
         )
 
 
-def case_findings(case: Case) -> list[StageFinding]:
+def case_findings(
+    case: Case, stages: Sequence[Stage[Any, Any]] | None = None
+) -> list[StageFinding]:
     """Every finding of the case, most severe first, claims contradicted by the evidence
-    included: the same list the report shows."""
-    return [StageFinding(stage, f) for stage, f in load_report_data(case.root).findings]
+    included: the list the report shows (both read ``view.load``)."""
+    return [StageFinding(stage, f) for stage, f in load_view(case.root, stages).findings]
 
 
 def read_json(path: Path) -> Any:
@@ -115,21 +120,29 @@ def open_existing(root: Path) -> Case:
 REPORT_FORMATS = ("md", "json", "html")
 
 
-def render_report(case_dir: Path, fmt: str = "md", base: str = "") -> str:
+def render_report(
+    case_dir: Path, fmt: str = "md", base: str = "", stages: Sequence[Stage[Any, Any]] | None = None
+) -> str:
+    view = load_view(case_dir, stages)
     if fmt == "md":
-        return render_markdown(case_dir, base)
+        return render_markdown(view, base)
     from verifyvid.report.formats import render_html, render_json  # markdown-it: only here
 
-    return render_json(case_dir) if fmt == "json" else render_html(case_dir)
+    return render_json(view) if fmt == "json" else render_html(view)
 
 
-def write_report(case: Case, fmt: str = "md", out: Path | None = None) -> Path:
+def write_report(
+    case: Case,
+    fmt: str = "md",
+    out: Path | None = None,
+    stages: Sequence[Stage[Any, Any]] | None = None,
+) -> Path:
     """Render the report of ``case``; by default into the case folder as report.<fmt>."""
     path = out or case.root / f"report.{fmt}"
     base = ""
     if fmt == "md" and out is not None:
         base = os.path.relpath(case.root.resolve(), out.resolve().parent).replace(os.sep, "/") + "/"
-    atomic.write_text(path, render_report(case.root, fmt, "" if base == "./" else base))
+    atomic.write_text(path, render_report(case.root, fmt, "" if base == "./" else base, stages))
     return path
 
 
@@ -163,11 +176,14 @@ def check(
     acquire_options: AcquireOptions | None = None,
     info_json: Path | None = None,
     stdin: BinaryIO | None = None,
+    stages: Sequence[Stage[Any, Any]] | None = None,
 ) -> CheckResult:
-    """Run the pipeline on a media file, a link, standard input ('-'), or a case folder."""
+    """Run the pipeline on a media file, a link, standard input ('-'), or a case folder;
+    ``stages`` (default: the registry's) are the stages that exist for this run."""
     options = options or RunOptions()
     given = claim_rules.checked(claims or {})
-    validated(registry.all_stages(), options)  # bad options: exit 2 before a case is written
+    known = list(stages) if stages is not None else registry.all_stages()
+    validated(known, options)  # bad options: exit 2 before a case is written
     with contextlib.ExitStack() as stack:
         intake = take(target, case_dir, cases_root, stack, acquire_options, info_json, stdin)
         with CaseLock(intake.root, wait=wait, on_wait=on_wait):
@@ -178,8 +194,9 @@ def check(
             install(case, intake)
             case.manifest.claims.update(given)
             case.save()
-            runner = Runner(case, registry.all_stages(), options, observer)
+            case.manifest.tool = tool_info(libraries(known))
+            runner = Runner(case, known, options, observer)
             outcomes = runner.run()
-            report_path = write_report(case) if report else None
+            report_path = write_report(case, stages=known) if report else None
             case.save()
-    return CheckResult(case, outcomes, case_findings(case), report_path)
+    return CheckResult(case, outcomes, case_findings(case, known), report_path)

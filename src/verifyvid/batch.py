@@ -8,6 +8,7 @@ prints (envelope.py), so a script reads one shape.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -17,8 +18,10 @@ from typing import Any, TextIO
 
 from verifyvid.acquire import is_url
 from verifyvid.envelope import failure
-from verifyvid.errors import ExitCode, UsageError, VerifyvidError
+from verifyvid.errors import ExitCode, UsageError, explain
 from verifyvid.pipeline.runner import RunOptions
+
+log = logging.getLogger(__name__)
 
 
 def expand(items: list[str], stdin: TextIO | None = None) -> list[str]:
@@ -68,12 +71,11 @@ def run_job(job: Job) -> dict[str, Any]:
     try:
         result = api.check(job.target, cases_root=Path(job.cases_root), options=job.options,
                            claims=job.claims)  # fmt: skip
-    except VerifyvidError as e:
-        return failure("batch", int(e.exit_code), str(e), job.target).as_json()
     except Exception as e:
-        message = " ".join(str(e).split())[:300]
-        return failure("batch", int(ExitCode.INTERNAL), f"internal error: {type(e).__name__}: "
-                       f"{message}; run it alone with `verifyvid check --debug`", job.target).as_json()  # fmt: skip
+        got = explain(e, hint="run it alone with `verifyvid check --debug`")
+        if got.code == ExitCode.INTERNAL:
+            log.error("batch: %s failed", job.target, exc_info=True)
+        return failure("batch", int(got.code), got.message, job.target).as_json()
     return result.envelope("batch").as_json()
 
 

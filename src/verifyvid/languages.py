@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import logging
 from pathlib import Path
 from types import ModuleType
+
+log = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -23,7 +26,8 @@ def _tokenizer_module() -> ModuleType | None:
     module = importlib.util.module_from_spec(module_spec)
     try:
         module_spec.loader.exec_module(module)
-    except Exception:  # an unexpected openai-whisper layout: codes are then not checked
+    except Exception as e:  # an unexpected openai-whisper layout: codes are then not checked
+        log.warning("cannot read Whisper's language list (%s); language codes are not checked", e)
         return None
     return module
 

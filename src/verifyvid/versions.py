@@ -10,25 +10,15 @@ from verifyvid import __version__
 from verifyvid.case.manifest import ToolInfo
 from verifyvid.media.ffmpeg import ffmpeg_version
 
-KEY_LIBRARIES = (
-    "av",
-    "pymediainfo",
-    "opencv-python-headless",
-    "numpy",
-    "imagehash",
-    "pillow",
-    "openai-whisper",
-    "faster-whisper",
-    "ctranslate2",
-    "pydantic",
-    "imageio-ffmpeg",
-)
+KEY_LIBRARIES = ("av", "numpy", "pydantic", "imageio-ffmpeg")
+"""Libraries under every stage; each stage names its own (``Stage.libraries``)."""
 
 
 @functools.cache
-def tool_info() -> ToolInfo:
+def tool_info(libraries: tuple[str, ...] = ()) -> ToolInfo:
+    """verifyvid, Python, ffmpeg, and the versions of the core and the given libraries."""
     libs: dict[str, str] = {}
-    for name in KEY_LIBRARIES:
+    for name in dict.fromkeys((*KEY_LIBRARIES, *libraries)):
         try:
             libs[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from verifyvid.pipeline import registry
-from verifyvid.pipeline.stage import Params, Result, Stage, StageContext
+from verifyvid.stage import Params, Result, Stage, StageContext
 
 
 class SlowParams(Params):

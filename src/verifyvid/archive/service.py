@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from verifyvid.fingerprint.frames import HASHES_NAME, NoVideo, hash_video, load_
 from verifyvid.fingerprint.local import LocalFeatures
 from verifyvid.hashing import sha256_file
 from verifyvid.media.probe import summarize
+
+log = logging.getLogger(__name__)
 
 ARCHIVE_FPS = 2.0  # about two frames a second...
 DEDUPE = 8  # ...dropping one within 8 bits of the previous kept frame (a still scene)
@@ -76,6 +79,7 @@ def add_paths(
             rows.append({**line, "status": "error", "error": str(e)})
             continue
         except Exception as e:
+            log.info("index add: %s failed", path, exc_info=True)
             rows.append({**line, "status": "error", "error": " ".join(str(e).split())[:200]})
             continue
         if len(got.t) == 0:

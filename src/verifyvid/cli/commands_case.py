@@ -40,6 +40,8 @@ from verifyvid.cli.common import (
 from verifyvid.config import stage_params
 from verifyvid.envelope import Envelope, status_of
 from verifyvid.errors import ExitCode, UsageError
+from verifyvid.pipeline import registry
+from verifyvid.pipeline.registry import libraries
 from verifyvid.pipeline.runner import RunOptions, validated
 from verifyvid.versions import tool_info
 
@@ -258,7 +260,7 @@ def version(json_out: JsonOpt = False, quiet: QuietOpt = False, debug: DebugOpt 
     """Print the versions of verifyvid, ffmpeg and the key libraries."""
     out = Out("version", json_out, quiet, debug)
     with cli_errors(out):
-        info = tool_info()
+        info = tool_info(libraries(registry.all_stages()))
 
     def human() -> None:
         stdout = output.stdout()

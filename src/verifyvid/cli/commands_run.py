@@ -1,4 +1,4 @@
-"""`check` and the per-stage commands."""
+"""`check` and `models` (the per-stage commands are generated: cli/stage_commands.py)."""
 
 from __future__ import annotations
 
@@ -31,18 +31,13 @@ from verifyvid.cli.common import (
     acquire_options,
     cli_errors,
     command,
-    require_path,
     run_options,
     run_pipeline,
     settings_for,
-    stage_command,
 )
 from verifyvid.envelope import failure
 from verifyvid.errors import ExitCode, UsageError, VerifyvidError
 
-TargetArg = Annotated[
-    str, typer.Argument(metavar="INPUT|CASE", help="A media file, a case folder, or - (stdin).")
-]
 ModelOpt = Annotated[
     str | None,
     typer.Option(
@@ -71,9 +66,9 @@ def speech_params(
 ) -> dict[str, Any]:
     """The transcribe stage's parameters from the speech options (checked before any model
     loads)."""
-    from verifyvid.stages.transcribe.engines import looks_like_path
+    from verifyvid.stages.transcribe import TranscribeParams
 
-    require_path("--model", model if model and looks_like_path(model) else None)
+    TranscribeParams.command_line_check({"model": model})
     if engine is not None and engine not in ("auto", "faster", "openai"):
         raise UsageError(f"--engine {engine}: choose auto, faster or openai")
     params: dict[str, Any] = {}
@@ -171,95 +166,6 @@ def check_each(targets: list[str], one: Callable[[str], api.CheckResult], out: O
         output.stderr().print(f"partial: {failed} of {len(targets)} inputs did not complete",
                               markup=False)  # fmt: skip
         raise typer.Exit(int(ExitCode.PARTIAL))
-
-
-@command()
-def meta(
-    target: TargetArg,
-    case: CaseOpt = None,
-    no_exiftool: Annotated[
-        bool, typer.Option("--no-exiftool", help="Do not ask ExifTool even when it is on PATH.")
-    ] = False,
-    force: ForceOpt = False,
-    no_wait: NoWaitOpt = False,
-    json_out: JsonOpt = False,
-    quiet: QuietOpt = False,
-    debug: DebugOpt = False,
-    config: ConfigOpt = None,
-) -> None:
-    """Read container, stream, device, date and GPS metadata; flag re-encoding and editing."""
-    params: dict[str, dict[str, Any]] = {"meta": {"exiftool": False}} if no_exiftool else {}
-    out = Out("meta", json_out, quiet, debug, target)
-    stage_command("meta", target, case, params, force, no_wait, out, config)
-
-
-@command()
-def frames(
-    target: TargetArg,
-    case: CaseOpt = None,
-    interval: Annotated[
-        float | None,
-        typer.Option(
-            "--interval",
-            metavar="SECONDS",
-            help="One more keyframe every SECONDS in long shots [default: 10].",
-        ),
-    ] = None,
-    force: ForceOpt = False,
-    no_wait: NoWaitOpt = False,
-    json_out: JsonOpt = False,
-    quiet: QuietOpt = False,
-    debug: DebugOpt = False,
-    config: ConfigOpt = None,
-) -> None:
-    """Keyframes per shot, contact sheet, reverse-search pack, bars, boxes and logos."""
-    params: dict[str, dict[str, Any]] = (
-        {"frames": {"interval": interval}} if interval is not None else {}
-    )
-    out = Out("frames", json_out, quiet, debug, target)
-    stage_command("frames", target, case, params, force, no_wait, out, config)
-
-
-@command("hash")
-def hash_command(
-    target: TargetArg,
-    case: CaseOpt = None,
-    fps: Annotated[
-        float | None, typer.Option("--fps", metavar="N", help="Hashes per second [default: 15].")
-    ] = None,
-    force: ForceOpt = False,
-    no_wait: NoWaitOpt = False,
-    json_out: JsonOpt = False,
-    quiet: QuietOpt = False,
-    debug: DebugOpt = False,
-    config: ConfigOpt = None,
-) -> None:
-    """PDQ perceptual hashes of frames (bars removed, mirrored too), for searching earlier uploads."""
-    params: dict[str, dict[str, Any]] = {"hash": {"fps": fps}} if fps is not None else {}
-    out = Out("hash", json_out, quiet, debug, target)
-    stage_command("hash", target, case, params, force, no_wait, out, config)
-
-
-@command()
-def transcribe(
-    target: TargetArg,
-    case: CaseOpt = None,
-    model: ModelOpt = None,
-    engine: EngineOpt = None,
-    languages: LanguagesOpt = None,
-    translate: TranslateOpt = False,
-    force: ForceOpt = False,
-    no_wait: NoWaitOpt = False,
-    json_out: JsonOpt = False,
-    quiet: QuietOpt = False,
-    debug: DebugOpt = False,
-    config: ConfigOpt = None,
-) -> None:
-    """Transcribe speech with Whisper; spoken-language timeline; optional English translation."""
-    out = Out("transcribe", json_out, quiet, debug, target)
-    with cli_errors(out):
-        params = speech_params(model, engine, languages, translate)
-    stage_command("transcribe", target, case, {"transcribe": params}, force, no_wait, out, config)
 
 
 @command()

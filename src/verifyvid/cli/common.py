@@ -9,6 +9,7 @@ become one line on stderr (and the error envelope with ``--json``) in ``cli_erro
 from __future__ import annotations
 
 import contextlib
+import logging
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -25,8 +26,10 @@ from verifyvid.acquire import AcquireOptions, parse_size
 from verifyvid.cli import output
 from verifyvid.config import Settings, load_settings, stage_params
 from verifyvid.envelope import Envelope, failure
-from verifyvid.errors import ExitCode, UsageError, VerifyvidError
+from verifyvid.errors import ExitCode, UsageError, explain
 from verifyvid.pipeline.runner import RunOptions
+
+log = logging.getLogger("verifyvid")
 
 
 def print_version(value: bool) -> None:
@@ -53,8 +56,30 @@ def root(
             "--version", callback=print_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose", "-v", count=True, help="Log what happens on stderr (-vv: more detail)."
+        ),
+    ] = 0,
 ) -> None:
     """Verify viral videos offline: metadata, keyframes, earlier uploads, speech, case reports."""
+    setup_logging(verbose)
+
+
+def setup_logging(verbose: int) -> None:
+    """Silent by default (a command's error is its one line); -v logs what happens (and an
+    internal error's traceback), -vv the details."""
+    level = (
+        logging.CRITICAL + 1 if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("verifyvid %(levelname)s %(name)s: %(message)s"))
+    handler.set_name("verifyvid-console")
+    handler.setLevel(level)
+    log.handlers = [h for h in log.handlers if h.get_name() != "verifyvid-console"] + [handler]
+    log.setLevel(min(level, logging.ERROR))  # errors always reach other handlers (tests)
+    log.propagate = False
 
 
 # -- help without type placeholders ----------------------------------------------------------
@@ -254,31 +279,13 @@ def cli_errors(out: Out) -> Iterator[None]:
         yield
     except typer.Exit:
         raise
-    except VerifyvidError as e:
+    except (Exception, KeyboardInterrupt) as e:
         if out.debug:
             raise
-        out.fail(e.exit_code, str(e))
-    except OSError as e:
-        if out.debug:
-            raise
-        where = f" ({e.filename})" if e.filename else ""
-        out.fail(
-            ExitCode.INTERNAL,
-            f"cannot write: {e.strerror or e}{where}; free disk space or choose a writable place "
-            "(--case, cases_dir) and run again",
-        )
-    except KeyboardInterrupt:
-        if out.debug:
-            raise
-        out.fail(ExitCode.INTERRUPTED, "interrupted; run the same command again to resume")
-    except Exception as e:
-        if out.debug:
-            raise
-        out.fail(
-            ExitCode.INTERNAL,
-            f"internal error: {type(e).__name__}: {' '.join(str(e).split())[:300]}; "
-            "run again with --debug and report the traceback",
-        )
+        failure = explain(e)
+        if failure.code == ExitCode.INTERNAL:
+            log.error("%s failed", out.command, exc_info=True)
+        out.fail(failure.code, failure.message)
     finally:
         signal.signal(signal.SIGTERM, previous)
 

@@ -1,25 +1,54 @@
-"""The built-in stages, in the order they are shown. Adding a stage: one line here."""
+"""The stages: the built-in ones, in the order they are listed, then any registered (``register``,
+or a package's ``verifyvid.stages`` entry point). Adding a built-in stage: one line here."""
 
 from __future__ import annotations
 
+import functools
+from importlib import metadata
 from typing import Any
 
-from verifyvid.pipeline.stage import Stage
+from verifyvid.stage import Stage
 from verifyvid.stages.frames import FramesStage
 from verifyvid.stages.hashes import HashStage
 from verifyvid.stages.meta import MetaStage
 from verifyvid.stages.search import SearchStage
 from verifyvid.stages.transcribe import TranscribeStage
 
+BUILT_IN: tuple[type[Stage[Any, Any]], ...] = (
+    MetaStage,
+    FramesStage,
+    HashStage,
+    SearchStage,
+    TranscribeStage,
+)
+EXTRA: list[type[Stage[Any, Any]]] = []
+ENTRY_POINTS = "verifyvid.stages"
+
+
+def register(stage: type[Stage[Any, Any]]) -> type[Stage[Any, Any]]:
+    """Add a stage class (usable as a decorator); registering one twice keeps one."""
+    if stage not in EXTRA:
+        EXTRA.append(stage)
+    return stage
+
+
+@functools.cache
+def installed() -> tuple[type[Stage[Any, Any]], ...]:
+    """Stage classes other packages offer through the ``verifyvid.stages`` entry point group."""
+    return tuple(ep.load() for ep in metadata.entry_points(group=ENTRY_POINTS))
+
 
 def all_stages() -> list[Stage[Any, Any]]:
-    return [
-        MetaStage(),
-        FramesStage(),
-        HashStage(),
-        SearchStage(),
-        TranscribeStage(),
-    ]
+    stages: list[Stage[Any, Any]] = []
+    for cls in (*BUILT_IN, *installed(), *EXTRA):
+        if all(s.name != cls.name for s in stages):
+            stages.append(cls())
+    return stages
+
+
+def libraries(stages: list[Stage[Any, Any]]) -> tuple[str, ...]:
+    """The distributions behind the stages' evidence, each once, in stage order."""
+    return tuple(dict.fromkeys(lib for s in stages for lib in s.libraries))
 
 
 def stage_named(name: str) -> Stage[Any, Any]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -31,7 +32,7 @@ from verifyvid.case import atomic
 from verifyvid.case.folder import RESULT_NAME, Case, now
 from verifyvid.case.manifest import DONE, StageRecord, Status
 from verifyvid.errors import UsageError
-from verifyvid.pipeline.stage import (
+from verifyvid.stage import (
     Params,
     Result,
     Stage,
@@ -39,6 +40,8 @@ from verifyvid.pipeline.stage import (
     StageSkipped,
     StageUnavailable,
 )
+
+log = logging.getLogger(__name__)
 
 
 class Observer(Protocol):
@@ -271,7 +274,8 @@ class Runner:
             state = stage.state(params)
         except StageSkipped as e:
             return self.record_only(stage, "skipped", str(e))
-        except Exception:  # the stage's run meets the same problem and records it
+        except Exception as e:  # the stage's run meets the same problem and records it
+            log.debug("stage %s: its outside state is unknown (%s)", stage.name, e)
             state = f"unknown {time.time()}"
         fp = fingerprint(stage, params, self.case.manifest.input.sha256, dep_prints, state)
 
@@ -340,11 +344,13 @@ class Runner:
                 raise
             record.status, record.error = "failed", one_line(e)
             record.traceback = traceback.format_exc()
+            log.warning("stage %s failed: %s", stage.name, record.error)
             record.fingerprint = None
             record.files = old.files if old else []
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         record.seconds = round(time.perf_counter() - t0, 3)
+        log.info("stage %s: %s in %.2f s", stage.name, record.status, record.seconds)
         self.case.manifest.stages[stage.name] = record
         self.case.save()
         outcome = Outcome(record.status, record.seconds, record.error, record.fix)

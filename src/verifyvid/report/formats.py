@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, Field
 
 from verifyvid.case.manifest import InputRecord, Status, ToolInfo
-from verifyvid.report.data import claim_checks, events, load
 from verifyvid.report.markdown import render_markdown
+from verifyvid.view import CaseView
 
 REPORT_SCHEMA_VERSION = 1
 
@@ -59,13 +58,10 @@ class JsonReport(BaseModel):
     stages: dict[str, StageOut]
 
 
-def render_json(case_dir: Path) -> str:
-    from verifyvid.pipeline import registry
-
-    data = load(case_dir)
+def render_json(data: CaseView) -> str:
     m = data.case.manifest
     stages: dict[str, StageOut] = {}
-    for stage in registry.all_stages():
+    for stage in data.stages:
         rec = m.stages.get(stage.name)
         result = data.results.get(stage.name)
         stages[stage.name] = StageOut(
@@ -77,18 +73,18 @@ def render_json(case_dir: Path) -> str:
             result=result.model_dump(mode="json") if result is not None else None,
         )
     report = JsonReport(
-        case=str(case_dir.resolve()),
+        case=str(data.case.root.resolve()),
         input=m.input,
         tool=m.tool,
         claims=[
             ClaimOut(kind=c.kind, claimed=c.claimed, evidence=c.evidence, comparison=c.verdict)
-            for c in claim_checks(data)
+            for c in data.claim_checks()
         ],
         timeline=[
             EventOut(
                 when=e.when.isoformat(), what=e.what, source=e.source, reliability=e.reliability
             )
-            for e in events(data)
+            for e in data.events()
         ],
         findings=[FindingOut(stage=s, **f.model_dump(mode="json")) for s, f in data.findings],
         stages=stages,
@@ -101,10 +97,10 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;paddin
 img{max-width:100%}code{background:#f4f4f4;padding:0 .2rem;word-break:break-all}"""
 
 
-def render_html(case_dir: Path) -> str:
+def render_html(data: CaseView) -> str:
     """The Markdown report as one HTML file: case images embedded as data URIs, no scripts."""
     parser = MarkdownIt("commonmark", {"html": True}).enable("table")
-    root = case_dir.resolve()
+    root = data.case.root.resolve()
 
     def embed(src: str) -> str:
         if ":" in src or src.startswith("/"):
@@ -115,7 +111,7 @@ def render_html(case_dir: Path) -> str:
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
-    tokens = parser.parse(render_markdown(case_dir))
+    tokens = parser.parse(render_markdown(data))
     for token in tokens:
         for child in token.children or []:
             for attr in ("src", "href"):  # images, and links to case files, travel with the page

@@ -1,8 +1,10 @@
 """The Markdown case report: a pure function of the case folder (it never runs a stage).
 
 Sections, in order: summary of signals, claims against evidence, first-appearance timeline,
-earlier uploads, metadata, keyframes, concealment signs, speech, chain of custody, limitations.
-Every string that comes from the media or the web goes through ``escape.md``/``escape.code``;
+source (a link's platform metadata), then each stage's own section (``Stage.section``, in
+``report_order``: earlier uploads, metadata, keyframes and concealment signs, speech), chain of
+custody, and the limitations each stage declares (``Stage.limits``).
+Every string that comes from the media or the web goes through ``render.md``/``render.code``;
 links are made only for http(s) URLs.
 """
 
@@ -10,17 +12,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from verifyvid.pipeline import registry
-from verifyvid.report import sections
-from verifyvid.report.data import ReportData, claim_checks, events, load
-from verifyvid.report.escape import code, md
+from verifyvid.render import code, md
+from verifyvid.view import CaseView
 
 SEVERITY_LABEL = {"warning": "⚠ warning", "notice": "notice", "info": "info"}
 
 
-def render_markdown(case_dir: Path, base: str = "") -> str:
+def render_markdown(data: CaseView, base: str = "") -> str:
     """The report; ``base`` prefixes links to case files when the report lives elsewhere."""
-    data = load(case_dir)
     name = Path(data.case.manifest.input.path).name
     lines = [
         f"# Verification report: {md(name)}",
@@ -33,17 +32,14 @@ def render_markdown(case_dir: Path, base: str = "") -> str:
     lines += claims(data)
     lines += timeline(data)
     lines += source(data)
-    lines += sections.earlier_uploads(data, base)
-    lines += sections.metadata(data)
-    lines += sections.keyframes(data, base)
-    lines += sections.concealment(data, base)
-    lines += sections.speech(data)
+    for stage in sorted(data.stages, key=lambda s: s.report_order):
+        lines += stage.section(data.shown(stage, base))
     lines += custody(data)
-    lines += limitations()
+    lines += limitations(data)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def summary(data: ReportData) -> list[str]:
+def summary(data: CaseView) -> list[str]:
     out = ["## Summary of signals", ""]
     if not data.findings:
         out += ["No signals were found by the stages that ran.", ""]
@@ -51,7 +47,7 @@ def summary(data: ReportData) -> list[str]:
         out.append(f"- **{SEVERITY_LABEL[f.severity]}** ({md(stage)}): {md(f.message)}")
     out.append("")
     out += ["| stage | status | seconds | note |", "|---|---|---|---|"]
-    names = [s.name for s in registry.all_stages()]
+    names = [s.name for s in data.stages]
     if "acquire" in data.case.manifest.stages:
         names.insert(0, "acquire")
     for name in names:
@@ -66,9 +62,9 @@ def summary(data: ReportData) -> list[str]:
     return [*out, ""]
 
 
-def claims(data: ReportData) -> list[str]:
+def claims(data: CaseView) -> list[str]:
     out = ["## Claims against evidence", ""]
-    checks = claim_checks(data)
+    checks = data.claim_checks()
     if not checks:
         return [
             *out,
@@ -81,14 +77,14 @@ def claims(data: ReportData) -> list[str]:
     return [*out, ""]
 
 
-def timeline(data: ReportData) -> list[str]:
+def timeline(data: CaseView) -> list[str]:
     out = [
         "## First-appearance timeline",
         "",
         "| when (UTC) | event | source | reliability |",
         "|---|---|---|---|",
     ]
-    for e in events(data):
+    for e in data.events():
         out.append(
             f"| {e.when.strftime('%Y-%m-%d %H:%M:%S')} | {md(e.what)} | {md(e.source)} | {md(e.reliability)} |"
         )
@@ -100,7 +96,7 @@ def timeline(data: ReportData) -> list[str]:
     ]
 
 
-def source(data: ReportData) -> list[str]:
+def source(data: CaseView) -> list[str]:
     src = data.source
     if src is None:
         return []
@@ -119,7 +115,7 @@ def source(data: ReportData) -> list[str]:
     return [*out, ""]
 
 
-def custody(data: ReportData) -> list[str]:
+def custody(data: CaseView) -> list[str]:
     m = data.case.manifest
     out = ["## Chain of custody", ""]
     out.append(
@@ -151,21 +147,8 @@ def custody(data: ReportData) -> list[str]:
     return out
 
 
-def limitations() -> list[str]:
-    return [
-        "## Limitations",
-        "",
-        "- No match in an archive or a reverse image search does not mean the footage is original or new.",
-        "- Metadata can be edited, removed or forged with free tools; its presence is not proof of "
-        "origin and its absence is not proof of manipulation.",
-        "- QuickTime/MP4 header times are often the device's local time even though the format says "
-        "UTC; compare them with other evidence before relying on a date.",
-        "- Keyframes are chosen automatically; search more frames by hand when a shot matters.",
-        "- Overlay detection finds regions that stay fixed while the picture changes; in a single "
-        "static shot, fixed scenery and overlays cannot be told apart, and a caption that changes "
-        "every few seconds is not reported.",
-        "- Spoken-language detection says what the speech sounds like, not who speaks or where they "
-        "come from; small Whisper models confuse close languages and handle low-resource languages "
-        "such as Kazakh poorly.",
-        "",
-    ]
+def limitations(data: CaseView) -> list[str]:
+    out = ["## Limitations", ""]
+    for stage in sorted(data.stages, key=lambda s: s.report_order):
+        out += [f"- {line}" for line in stage.limits]
+    return [*out, ""]

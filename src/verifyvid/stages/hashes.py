@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from verifyvid.fingerprint.frames import HASHES_NAME, NoVideo, hash_video
-from verifyvid.pipeline.stage import Params, Result, Stage, StageContext, StageSkipped
+from verifyvid.stage import Params, Result, Stage, StageContext, StageSkipped
 from verifyvid.stages.frames.models import Box, FramesResult
 
 
@@ -53,7 +53,11 @@ class HashStage(Stage[HashParams, HashResult]):
     description = "PDQ hashes of frames (bars removed, mirrored too) for searching earlier uploads"
     params_model = HashParams
     result_model = HashResult
-    requires = ("frames",)  # its crop box (bars removed) is what gets hashed
+    requires = ("frames",)
+    libraries = (
+        "pdqhash",
+        "opencv-python-headless",
+    )  # its crop box (bars removed) is what gets hashed
 
     def run(self, ctx: StageContext, params: HashParams) -> HashResult:
         frames = ctx.dep("frames", FramesResult)

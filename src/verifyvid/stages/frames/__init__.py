@@ -11,8 +11,9 @@ import numpy as np
 from pydantic import Field
 
 from verifyvid.media.decode import VideoDecoder, analysis_planes, rotate
-from verifyvid.pipeline.stage import Params, Stage, StageContext, StageSkipped
+from verifyvid.stage import Params, Shown, Stage, StageContext, StageSkipped
 from verifyvid.stages.frames import overlays as ov
+from verifyvid.stages.frames import report
 from verifyvid.stages.frames.findings import find
 from verifyvid.stages.frames.models import FramesResult, Overlay, Shot
 from verifyvid.stages.frames.output import (
@@ -27,11 +28,12 @@ ANALYSIS_LONG_SIDE = 320
 
 
 class FramesParams(Params):
-    interval: float = Field(10.0, gt=0, le=3600)
+    interval: float = Field(10.0, gt=0, le=3600, json_schema_extra={"metavar": "SECONDS"})
     """A long shot gets one more keyframe every this many seconds."""
     max_samples: int = Field(400, ge=8, le=10_000)
     """Frames kept (at analysis resolution) for overlay detection."""
     jpeg_quality: int = Field(92, ge=1, le=100)
+    """JPEG quality of the keyframes (1-100)."""
     analysis_fps: float = Field(30.0, gt=0, le=240)
     """Frames per second analysed for shots and sharpness (every frame is still decoded)."""
 
@@ -73,6 +75,17 @@ class FramesStage(Stage[FramesParams, FramesResult]):
     params_model = FramesParams
     result_model = FramesResult
     uses = ("meta",)
+    libraries = ("opencv-python-headless", "imagehash", "pillow")
+    report_order = 30
+    limits = (
+        "Keyframes are chosen automatically; search more frames by hand when a shot matters.",
+        "Overlay detection finds regions that stay fixed while the picture changes; in a single "
+        "static shot, fixed scenery and overlays cannot be told apart, and a caption that changes "
+        "every few seconds is not reported.",
+    )
+
+    def section(self, shown: Shown[FramesResult]) -> list[str]:
+        return report.keyframes(shown) + report.concealment(shown)
 
     def run(self, ctx: StageContext, params: FramesParams) -> FramesResult:
         try:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from verifyvid.pipeline.stage import Result
+from verifyvid.stage import Result
 
 OverlayKind = Literal["letterbox", "pillarbox", "opaque-box", "logo", "caption"]
 

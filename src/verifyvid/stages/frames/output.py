@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image
 
 from verifyvid.media.decode import to_rgb
+from verifyvid.render import stamp
 from verifyvid.stages.frames.models import Keyframe, Overlay, SearchEngine, Shot
 
 THUMB_WIDTH = 320
@@ -40,12 +41,6 @@ SEARCH_ENGINES = [
         how="Upload the keyframe; sort results by oldest to find the first appearance.",
     ),
 ]
-
-
-def stamp(seconds: float) -> str:
-    m, s = divmod(seconds, 60)
-    h, m = divmod(int(m), 60)
-    return f"{h:d}:{m:02d}:{s:06.3f}" if h else f"{m:d}:{s:06.3f}"
 
 
 def write_jpeg(path: Path, rgb: np.ndarray[Any, Any], quality: int) -> None:

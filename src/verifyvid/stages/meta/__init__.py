@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from verifyvid.case import atomic
-from verifyvid.pipeline.stage import Params, Stage, StageContext
-from verifyvid.stages.meta import checks, encoder, normalize
+from verifyvid.events import Event
+from verifyvid.stage import Params, Shown, Stage, StageContext
+from verifyvid.stages.meta import checks, encoder, normalize, report
 from verifyvid.stages.meta.models import MetaResult
 from verifyvid.stages.meta.packets import scan_packets, video_decodable
 from verifyvid.stages.meta.readers import READERS
@@ -25,6 +26,31 @@ class MetaStage(Stage[MetaParams, MetaResult]):
     description = "Container, streams, device, dates, GPS, GOP, encoder and re-encoding signs"
     params_model = MetaParams
     result_model = MetaResult
+    libraries = ("av", "pymediainfo", "imageio-ffmpeg")
+    report_order = 20
+    limits = (
+        "Metadata can be edited, removed or forged with free tools; its presence is not proof of "
+        "origin and its absence is not proof of manipulation.",
+        "QuickTime/MP4 header times are often the device's local time even though the format says "
+        "UTC; compare them with other evidence before relying on a date.",
+    )
+
+    def section(self, shown: Shown[MetaResult]) -> list[str]:
+        return report.metadata(shown)
+
+    def events(self, result: MetaResult) -> list[Event]:
+        out = []
+        for t in result.creation_times:
+            if t.utc is not None and not normalize.is_unset(t):
+                reliability = (
+                    "medium: device clock, time zone as written"
+                    if t.offset
+                    else "low: device clock, time zone uncertain"
+                )
+                out.append(
+                    Event(t.utc, "file created (metadata)", t.source, reliability, "created")
+                )
+        return out
 
     def run(self, ctx: StageContext, params: MetaParams) -> MetaResult:
         path = ctx.input_path

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from verifyvid.pipeline.stage import Result
+from verifyvid.stage import Result
 
 
 class Container(BaseModel):

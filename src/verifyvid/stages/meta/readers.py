@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import struct
 import subprocess
@@ -20,6 +21,8 @@ from typing import Any
 import av
 
 from verifyvid.media.ffmpeg import ffprobe_exe
+
+log = logging.getLogger(__name__)
 
 JSON = dict[str, Any]
 
@@ -91,7 +94,8 @@ def read_mediainfo(path: Path) -> JSON | None:
         from pymediainfo import MediaInfo
 
         info = MediaInfo.parse(str(path))
-    except Exception:  # library missing or unable: MediaInfo is a second opinion only
+    except Exception as e:  # library missing or unable: MediaInfo is a second opinion only
+        log.info("MediaInfo could not read %s: %s", path.name, e)
         return None
     return {"tracks": [t.to_data() for t in info.tracks]}
 

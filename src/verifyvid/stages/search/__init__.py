@@ -4,6 +4,7 @@ the fingerprint, so a changed archive is searched again and an unchanged one is 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -12,18 +13,19 @@ from pydantic import Field, field_validator
 
 from verifyvid.archive.search import RADIUS, Query, search
 from verifyvid.archive.store import Archive, default_path, open_archive
+from verifyvid.events import Event, parse_day
 from verifyvid.findings import Finding
 from verifyvid.fingerprint.frames import load_hashes
-from verifyvid.pipeline.stage import Params, Stage, StageContext, StageSkipped
+from verifyvid.stage import Params, Shown, Stage, StageContext, StageSkipped
 from verifyvid.stages.hashes import HashResult
-from verifyvid.stages.search import evidence, timeline
+from verifyvid.stages.search import evidence, report, timeline
 from verifyvid.stages.search.models import ArchiveInfo, Match, SameFile, SearchResult
 
 PAIRS_FOR = 5  # matches that get a side-by-side image of frame pairs
 
 
 class SearchParams(Params):
-    index: str | None = None
+    index: str | None = Field(None, json_schema_extra={"cli": False})
     """The archive: a SQLite file or a postgresql:// URL (default: the user data dir's file)."""
     radius: int = Field(RADIUS, ge=0, le=128)
     """Largest Hamming distance (of 256 bits) for two frames to match."""
@@ -63,6 +65,29 @@ class SearchStage(Stage[SearchParams, SearchResult]):
     params_model = SearchParams
     result_model = SearchResult
     requires = ("hash",)
+    command = False  # `verifyvid search` (cli/commands_index.py) also searches without a case
+    libraries = ("numpy", "opencv-python-headless", "psycopg")
+    report_order = 10
+    limits = (
+        "No match in an archive or a reverse image search does not mean the footage is original "
+        "or new.",
+    )
+
+    def section(self, shown: Shown[SearchResult]) -> list[str]:
+        return report.earlier_uploads(shown)
+
+    def events(self, result: SearchResult) -> list[Event]:
+        out = []
+        for ref_id in sorted({m.ref_id for m in result.matches}):
+            m = next(m for m in result.matches if m.ref_id == ref_id)
+            day = parse_day(m.first_seen or "")
+            if day is not None:
+                out.append(Event(datetime(day.year, day.month, day.day, tzinfo=UTC),
+                                 f"first seen: an earlier copy (archive #{ref_id} {m.title}, seconds "
+                                 f"{m.ref_start:.1f}-{m.ref_end:.1f})", m.source or "the archive",
+                                 "medium: as recorded in the archive; the footage existed by then",
+                                 "first-seen"))  # fmt: skip
+        return out
 
     def state(self, params: SearchParams) -> str:
         location = locate(params)

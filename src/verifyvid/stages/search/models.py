@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from verifyvid.pipeline.stage import Result
+from verifyvid.stage import Result
 
 
 class ArchiveInfo(BaseModel):

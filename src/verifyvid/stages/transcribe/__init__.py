@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from verifyvid import languages
 from verifyvid.case import atomic
+from verifyvid.errors import UsageError
 from verifyvid.findings import Finding
 from verifyvid.media.audio import SAMPLE_RATE, load_audio
 from verifyvid.media.probe import summarize
-from verifyvid.pipeline.stage import Params, Stage, StageContext, StageSkipped
-from verifyvid.stages.transcribe import engines, language, subtitles, timeline
+from verifyvid.stage import Params, Shown, Stage, StageContext, StageSkipped
+from verifyvid.stages.transcribe import engines, language, report, subtitles, timeline
 from verifyvid.stages.transcribe.models import (
     Evidence,
     LanguageScore,
@@ -34,12 +36,21 @@ REPEATED = 2.4
 
 
 class TranscribeParams(Params):
-    model: str | None = None
-    """Model name (tiny, base, small, medium, large-v3, turbo) or path; default: VERIFYVID_WHISPER_MODEL, then 'base'."""
+    model: str | None = Field(None, json_schema_extra={"metavar": "NAME|PATH"})
+    """tiny, base, small, medium, large-v3, turbo; a .pt checkpoint (openai-whisper) or a
+    CTranslate2 folder (faster-whisper). Default: VERIFYVID_WHISPER_MODEL, then base."""
     engine: Literal["auto", "faster", "openai"] = "auto"
-    languages: list[str] | None = None
-    """Candidate languages (ISO 639-1) to renormalize the detection over."""
+    """Whisper engine."""
+    languages: list[str] | None = Field(None, json_schema_extra={"metavar": "CODES"})
+    """Candidate languages, e.g. kk,ru,uk: probabilities among them are added."""
     translate: bool = False
+    """Add an English translation."""
+
+    @classmethod
+    def command_line_check(cls, values: dict[str, Any]) -> None:
+        model = values.get("model")
+        if model and engines.looks_like_path(model) and not Path(model).expanduser().exists():
+            raise UsageError(f"--model {model}: no such file or folder; check the path")
 
     @field_validator("languages")
     @classmethod
@@ -67,6 +78,16 @@ class TranscribeStage(Stage[TranscribeParams, TranscribeResult]):
     description = "Whisper transcript, spoken-language timeline and translation"
     params_model = TranscribeParams
     result_model = TranscribeResult
+    libraries = ("openai-whisper", "faster-whisper", "ctranslate2")
+    report_order = 40
+    limits = (
+        "Spoken-language detection says what the speech sounds like, not who speaks or where they "
+        "come from; small Whisper models confuse close languages and handle low-resource languages "
+        "such as Kazakh poorly.",
+    )
+
+    def section(self, shown: Shown[TranscribeResult]) -> list[str]:
+        return report.speech(shown)
 
     def run(self, ctx: StageContext, params: TranscribeParams) -> TranscribeResult:
         if not summarize(ctx.input_path).has_audio:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import logging
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -19,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from verifyvid.pipeline.stage import StageUnavailable
+from verifyvid.stage import StageUnavailable
+
+log = logging.getLogger(__name__)
 
 ENGINES = ("auto", "faster", "openai")
 DEFAULT_MODEL = "base"
@@ -265,8 +268,8 @@ def fetch_faster(name: str) -> str:
         )
     try:
         return str(download_model(name, local_files_only=True))
-    except Exception:
-        pass
+    except Exception as e:
+        log.debug("faster-whisper model %s is not cached (%s); downloading", name, e)
     try:
         return str(download_model(name))
     except Exception as e:
@@ -313,8 +316,8 @@ def local_models() -> list[dict[str, str]]:
             if "whisper" in repo.repo_id.lower() and repo.repo_type == "model":
                 found.append({"engine": "faster", "model": repo.repo_id,
                               "source": "Hugging Face cache", "path": str(repo.repo_path)})  # fmt: skip
-    except Exception:  # no cache yet, or an unreadable one: nothing found there
-        pass
+    except Exception as e:  # no cache yet, or an unreadable one: nothing found there
+        log.debug("no Hugging Face cache to list (%s)", e)
     cache = openai_cache()
     if cache.is_dir():
         for pt in sorted(cache.glob("*.pt")):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from verifyvid.languages import name_of
-from verifyvid.pipeline.stage import Result
+from verifyvid.stage import Result
 
 
 class LanguageScore(BaseModel):

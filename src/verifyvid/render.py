@@ -1,9 +1,12 @@
-"""Make strings from the media or the web inert in Markdown (GitHub, Pandoc) and HTML."""
+"""Report text for every section (the report's own and the stages'): strings from the media or the
+web made inert in Markdown (GitHub, Pandoc) and HTML, times as stamps, a stage that did not run."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
+
+from verifyvid.case.manifest import StageRecord
 
 # Characters that start Markdown inline syntax anywhere in a line (Pandoc and GitHub).
 MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!$^])")
@@ -53,3 +56,19 @@ def link(label: str, url: str) -> str:
     if target is None:
         return md(f"{label} ({url})" if label != url else url)
     return f"[{md(label)}](<{target}>)"
+
+
+def stamp(seconds: float) -> str:
+    """A time in the clip as m:ss.sss (h:mm:ss.sss from an hour)."""
+    m, s = divmod(seconds, 60)
+    h, m = divmod(int(m), 60)
+    return f"{h:d}:{m:02d}:{s:06.3f}" if h else f"{m:d}:{s:06.3f}"
+
+
+def not_run(name: str, record: StageRecord | None) -> list[str]:
+    """Why a stage's section has nothing to show: not run in this case, or its status and why."""
+    if record is None:
+        return [f"The {name} stage did not run in this case.", ""]
+    why = f": {md(record.error)}" if record.error else ""
+    fix = f" Fix: {md(record.fix)}" if record.fix else ""
+    return [f"The {name} stage is **{record.status}**{why}.{fix}", ""]

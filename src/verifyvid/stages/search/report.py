@@ -1,0 +1,87 @@
+"""The report's Earlier uploads section, from the search stage's result."""
+
+from __future__ import annotations
+
+from verifyvid.render import code, link, md, not_run
+from verifyvid.stage import Shown
+from verifyvid.stages.search.models import Match, SearchResult
+
+REGIONS = {"whole": "whole", "inset": "inner picture", "local": "local features"}
+
+
+def closeness(m: Match) -> str:
+    """Hash matches: median distance of 256 bits; local-feature matches: median inliers."""
+    if m.median_distance is None:
+        return f"{m.inliers or 0:g} keypoints"
+    return f"{m.median_distance:g} / 256"
+
+
+def earlier_uploads(shown: Shown[SearchResult]) -> list[str]:
+    out = ["## Earlier uploads", ""]
+    found = shown.result
+    if found is None:
+        out += not_run(shown.name, shown.record)
+        return [*out, "Search the keyframes below with the reverse image search engines.", ""]
+    a = found.archive
+    out += [f"Searched the archive of known videos ({a.engine}, {code(a.location)}: {a.videos} videos, "
+            f"{a.hashes} frame hashes, generation {a.generation}) with {found.query_hashes} frame hashes "
+            f"of this clip ({found.query_duration:.1f} s).", ""]  # fmt: skip
+    for v in found.identical:
+        title = link(v.title, v.source) if v.source else md(v.title)
+        out += [f"**This exact file** (the same SHA-256) is archived as #{v.ref_id} {title}, first seen "
+                f"{md(v.first_seen or 'unknown')}.", ""]  # fmt: skip
+    if not found.matches:
+        return [
+            *out,
+            "**No match.** This archive holds no video sharing this clip's frames in time order. "
+            "That does not mean the footage is new or original: it may be elsewhere (search the "
+            "keyframes below with the reverse image search engines).",
+            "",
+        ]
+    out += ["| # | this clip (s) | archived video (s) | archived video | first seen | speed | mirrored | region | frames | closeness | score |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for n, m in enumerate(found.matches, 1):
+        title = link(m.title, m.source) if m.source else md(m.title)
+        ref = "several places" if m.ambiguous else f"{m.ref_start:.1f}-{m.ref_end:.1f}"
+        out.append(f"| {n} | {m.query_start:.1f}-{m.query_end:.1f} | {ref} | "
+                   f"#{m.ref_id} {title} | {md(m.first_seen or 'unknown')} | {m.speed:g} | "
+                   f"{'yes' if m.mirrored else 'no'} | {REGIONS.get(m.region, m.region)} | {m.matched_frames} | {closeness(m)} | {m.score:.2f} |")  # fmt: skip
+    out.append("")
+    for n, m in enumerate(found.matches, 1):
+        where = f" (archived file: {code(m.ref_path)})" if m.ref_path else ""
+        if m.ambiguous:
+            out.append(f"**Match {n}**: seconds {m.query_start:.1f}-{m.query_end:.1f} of this clip match "
+                       f"#{m.ref_id} {md(m.title)}{where} at several places equally well (a still or "
+                       f"repeated shot): which of its seconds cannot be told (one of them: "
+                       f"{m.ref_start:.1f}-{m.ref_end:.1f}).")  # fmt: skip
+        else:
+            out.append(f"**Match {n}**: seconds {m.query_start:.1f}-{m.query_end:.1f} of this clip are seconds "
+                       f"{m.ref_start:.1f}-{m.ref_end:.1f} of #{m.ref_id} {md(m.title)}{where}.")  # fmt: skip
+        if m.median_distance is None:
+            out.append(f"{m.matched_frames} frames (one a second) verified in time order by local features: "
+                       f"a median of {m.inliers or 0:g} keypoints per frame pair agree on one rotation, scale "
+                       "and shift of the picture (a cropped, turned or partly covered copy); score "
+                       f"{m.score:.2f} ranks matches by coverage, agreement and frames, it is not a probability.")  # fmt: skip
+        else:
+            out.append(f"{m.matched_frames} frames matched in time order (resting on {m.evidence:g} distinct archived "
+                       "frames: one that matches several places counts less); median distance "
+                       f"{m.median_distance:g} of 256 bits (0: the same picture; unrelated pictures differ by "
+                       f"about 128); score {m.score:.2f} ranks matches by coverage, closeness and frames, "
+                       "it is not a probability.")  # fmt: skip
+        if m.image:
+            out += [
+                "",
+                f"![match {n}: this clip above, the archived video below]({shown.base}{m.image})",
+            ]
+        if m.pairs:
+            out += [
+                "",
+                f"![match {n}: frames of this clip (left) beside the archived video's at the matched seconds (right)]({shown.base}{m.pairs})",
+            ]
+        out.append("")
+    return [
+        *out,
+        "A match means the two videos share frames in the same order; which one came first is "
+        "told by the first-seen dates, not by the hashes. Open both videos and compare.",
+        "",
+    ]

@@ -1,0 +1,171 @@
+"""One read model of a case, from the case folder alone: the stages' results, every finding ranked
+(claims contradicted by the evidence included), the acquisition, the dated events, the claims
+against the evidence. `check --json`, the report (Markdown, JSON, HTML) and the CLI's summary all
+read the case through ``load``, so they cannot disagree."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from verifyvid.acquire import ACQUISITION_NAME, SOURCE_DIR, Acquisition
+from verifyvid.case.folder import Case, read_manifest
+from verifyvid.case.manifest import DONE
+from verifyvid.events import DATING, Event, parse_day
+from verifyvid.findings import Finding, ranked
+from verifyvid.pipeline import registry
+from verifyvid.stage import Result, Shown, Stage
+from verifyvid.stages.meta.models import MetaResult
+from verifyvid.stages.transcribe.models import TranscribeResult
+
+
+@dataclass
+class ClaimCheck:
+    kind: str
+    claimed: str
+    evidence: str
+    verdict: str  # "consistent", "contradicted", "unknown", "compare by hand"
+
+
+@dataclass
+class CaseView:
+    case: Case
+    stages: list[Stage[Any, Any]]
+    results: dict[str, Result]
+    findings: list[tuple[str, Finding]] = field(default_factory=list)
+    """(stage, finding), most severe first; contradicted claims first of all (stage 'claims')."""
+    source: Acquisition | None = None
+
+    def result(self, name: str, model: type[Any]) -> Any:
+        value = self.results.get(name)
+        return value if isinstance(value, model) else None
+
+    def shown(self, stage: Stage[Any, Any], base: str = "") -> Shown[Any]:
+        """What ``stage``'s report section sees."""
+        return Shown(
+            name=stage.name,
+            result=self.results.get(stage.name),
+            record=self.case.manifest.stages.get(stage.name),
+            findings=[f for name, f in self.findings if name == stage.name],
+            base=base,
+        )
+
+    def events(self) -> list[Event]:
+        """Dated events known to the case, oldest first."""
+        out: list[Event] = []
+        for stage in self.stages:
+            result = self.results.get(stage.name)
+            if result is not None:
+                out += stage.events(result)
+        out += acquisition_events(self.source)
+        m = self.case.manifest
+        out.append(Event(m.input.mtime, "file last modified (file system)", "input file",
+                         "low: reset by copying"))  # fmt: skip
+        out.append(Event(m.created, "case opened", "verifyvid", "high: this machine's clock"))
+        return sorted(out, key=lambda e: e.when)
+
+    def claim_checks(self) -> list[ClaimCheck]:
+        claims = self.case.manifest.claims
+        out: list[ClaimCheck] = []
+        if "date" in claims:
+            out.append(self.date_check(claims["date"]))
+        if "place" in claims:
+            out.append(self.place_check(claims["place"]))
+        if "language" in claims:
+            out.append(self.language_check(claims["language"]))
+        return out
+
+    def date_check(self, claimed: str) -> ClaimCheck:
+        day = parse_day(claimed)
+        dated = [e for e in self.events() if e.kind in DATING]
+        if day is None:
+            return ClaimCheck(
+                "date", claimed, "the claimed date is not a YYYY-MM-DD date", "unknown"
+            )
+        if not dated:
+            return ClaimCheck("date", claimed, "no creation or upload date known", "unknown")
+        first = dated[0]
+        what = {"uploaded": "first uploaded", "first-seen": "an earlier copy first seen"}
+        seen = (
+            f"the earliest known appearance: {what.get(first.kind, 'created')} {first.when.date()}"
+        )
+        if (datetime(day.year, day.month, day.day, tzinfo=UTC) - first.when).days >= 2:
+            verdict, text = "contradicted", f"{seen}, before the claimed date"
+        else:
+            verdict, text = "consistent", seen
+        return ClaimCheck("date", claimed, f"{text} ({first.source}; {first.reliability})", verdict)
+
+    def place_check(self, claimed: str) -> ClaimCheck:
+        meta = self.result("meta", MetaResult)
+        if meta is None or meta.gps is None:
+            return ClaimCheck("place", claimed, "no GPS position in the file", "unknown")
+        g = meta.gps
+        return ClaimCheck("place", claimed, f"GPS {g.latitude:.5f}, {g.longitude:.5f} ({g.osm_url})",
+                          "compare by hand")  # fmt: skip
+
+    def language_check(self, claimed: str) -> ClaimCheck:
+        speech = self.result("transcribe", TranscribeResult)
+        code = claimed.strip().lower()
+        if speech is None or not speech.verdict.languages:
+            return ClaimCheck("language", claimed, "no speech transcribed", "unknown")
+        pool = speech.candidates or speech.languages
+        scores = {s.code: s.probability for s in pool}
+        spoken = ", ".join(f"{s.code} {s.probability:.0%}" for s in pool[:3])
+        if speech.verdict.abstained:
+            spoken = (
+                f"{' or '.join(speech.verdict.languages)} (cannot tell with this model); {spoken}"
+            )
+        if code in speech.verdict.languages:
+            verdict = "consistent" if not speech.verdict.abstained else "unknown"
+        else:
+            verdict = "unknown" if scores.get(code, 0) >= 0.2 else "contradicted"
+        return ClaimCheck("language", claimed, f"spoken: {spoken}", verdict)
+
+
+def acquisition_events(src: Acquisition | None) -> list[Event]:
+    if src is None:
+        return []
+    out = []
+    if src.upload_time is not None:
+        who = f" by {src.uploader or src.channel}" if (src.uploader or src.channel) else ""
+        where = src.webpage_url or src.info_json or "yt-dlp info JSON"
+        out.append(Event(src.upload_time, f"uploaded to {src.extractor or 'the platform'}{who}", where,
+                         "high: platform timestamp (of this upload; earlier copies may exist)",
+                         "uploaded"))  # fmt: skip
+    if src.captured is not None:
+        out.append(Event(src.captured, "downloaded by verifyvid", src.url or "",
+                         "high: this machine's clock"))  # fmt: skip
+    return out
+
+
+def load(case_dir: Path, stages: Sequence[Stage[Any, Any]] | None = None) -> CaseView:
+    """The case as the report and `check --json` show it."""
+    case = Case(case_dir, read_manifest(case_dir))
+    known = list(stages) if stages is not None else registry.all_stages()
+    results: dict[str, Result] = {}
+    for stage in known:
+        record = case.manifest.stages.get(stage.name)
+        if record is not None and record.status in DONE:
+            result = case.load_result(stage.name, stage.result_model)
+            if result is not None:
+                results[stage.name] = result
+    pairs = [(name, f) for name, r in results.items() for f in r.findings]
+    order = {id(f): i for i, f in enumerate(ranked([f for _, f in pairs]))}
+    pairs.sort(key=lambda nf: order[id(nf[1])])
+    source = None
+    path = case_dir / SOURCE_DIR / ACQUISITION_NAME
+    if path.is_file() and "acquire" in case.manifest.stages:
+        with contextlib.suppress(ValueError):
+            source = Acquisition.model_validate_json(path.read_bytes())
+    view = CaseView(case, known, results, pairs, source)
+    for check in view.claim_checks():
+        if check.verdict == "contradicted":
+            finding = Finding(id=f"claims.{check.kind}", severity="warning",
+                              message=f"The claimed {check.kind} ({check.claimed}) does not match: {check.evidence}",
+                              evidence={"claimed": check.claimed})  # fmt: skip
+            view.findings.insert(0, ("claims", finding))
+    return view
