@@ -40,6 +40,7 @@ from verifyvid.pipeline.runner import Observer, Outcome, Runner, RunOptions, val
 from verifyvid.report.markdown import render_markdown
 from verifyvid.stage import Stage
 from verifyvid.versions import tool_info
+from verifyvid.view import CaseView
 from verifyvid.view import load as load_view
 
 REPORT_NAME = "report.md"
@@ -95,12 +96,10 @@ class CheckResult:
         )
 
 
-def case_findings(
-    case: Case, stages: Sequence[Stage[Any, Any]] | None = None
-) -> list[StageFinding]:
+def case_findings(view: CaseView) -> list[StageFinding]:
     """Every finding of the case, most severe first, claims contradicted by the evidence
-    included: the list the report shows (both read ``view.load``)."""
-    return [StageFinding(stage, f) for stage, f in load_view(case.root, stages).findings]
+    included: the list the report shows (both read the case view)."""
+    return [StageFinding(stage, f) for stage, f in view.findings]
 
 
 def read_json(path: Path) -> Any:
@@ -123,7 +122,10 @@ REPORT_FORMATS = ("md", "json", "html")
 def render_report(
     case_dir: Path, fmt: str = "md", base: str = "", stages: Sequence[Stage[Any, Any]] | None = None
 ) -> str:
-    view = load_view(case_dir, stages)
+    return render_view(load_view(case_dir, stages), fmt, base)
+
+
+def render_view(view: CaseView, fmt: str = "md", base: str = "") -> str:
     if fmt == "md":
         return render_markdown(view, base)
     from verifyvid.report.formats import render_html, render_json  # markdown-it: only here
@@ -135,14 +137,16 @@ def write_report(
     case: Case,
     fmt: str = "md",
     out: Path | None = None,
-    stages: Sequence[Stage[Any, Any]] | None = None,
+    view: CaseView | None = None,
 ) -> Path:
-    """Render the report of ``case``; by default into the case folder as report.<fmt>."""
+    """Render the report of ``case`` (from ``view`` when the caller has read it already); by
+    default into the case folder as report.<fmt>."""
     path = out or case.root / f"report.{fmt}"
     base = ""
     if fmt == "md" and out is not None:
         base = os.path.relpath(case.root.resolve(), out.resolve().parent).replace(os.sep, "/") + "/"
-    atomic.write_text(path, render_report(case.root, fmt, "" if base == "./" else base, stages))
+    shown = view if view is not None else load_view(case.root)
+    atomic.write_text(path, render_view(shown, fmt, "" if base == "./" else base))
     return path
 
 
@@ -182,7 +186,7 @@ def check(
     ``stages`` (default: the registry's) are the stages that exist for this run."""
     options = options or RunOptions()
     given = claim_rules.checked(claims or {})
-    known = list(stages) if stages is not None else registry.all_stages()
+    known = registry.chosen(stages)
     validated(known, options)  # bad options: exit 2 before a case is written
     with contextlib.ExitStack() as stack:
         intake = take(target, case_dir, cases_root, stack, acquire_options, info_json, stdin)
@@ -197,6 +201,7 @@ def check(
             case.manifest.tool = tool_info(libraries(known))
             runner = Runner(case, known, options, observer)
             outcomes = runner.run()
-            report_path = write_report(case, stages=known) if report else None
+            view = load_view(case.root, known)
+            report_path = write_report(case, view=view) if report else None
             case.save()
-    return CheckResult(case, outcomes, case_findings(case, known), report_path)
+    return CheckResult(case, outcomes, case_findings(view), report_path)

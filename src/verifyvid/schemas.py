@@ -22,6 +22,6 @@ def models(stages: Sequence[Stage[Any, Any]] | None = None) -> dict[str, type[Ba
         "case": CaseManifest,
         "report": JsonReport,
     }
-    for stage in stages if stages is not None else registry.all_stages():
+    for stage in registry.chosen(stages):
         out[stage.name] = stage.result_model
     return out

@@ -6,6 +6,7 @@ read the case through ``load``, so they cannot disagree."""
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -54,6 +55,7 @@ class CaseView:
             base=base,
         )
 
+    @functools.cached_property
     def events(self) -> list[Event]:
         """Dated events known to the case, oldest first."""
         out: list[Event] = []
@@ -68,6 +70,7 @@ class CaseView:
         out.append(Event(m.created, "case opened", "verifyvid", "high: this machine's clock"))
         return sorted(out, key=lambda e: e.when)
 
+    @functools.cached_property
     def claim_checks(self) -> list[ClaimCheck]:
         claims = self.case.manifest.claims
         out: list[ClaimCheck] = []
@@ -81,7 +84,7 @@ class CaseView:
 
     def date_check(self, claimed: str) -> ClaimCheck:
         day = parse_day(claimed)
-        dated = [e for e in self.events() if e.kind in DATING]
+        dated = [e for e in self.events if e.kind in DATING]
         if day is None:
             return ClaimCheck(
                 "date", claimed, "the claimed date is not a YYYY-MM-DD date", "unknown"
@@ -145,7 +148,7 @@ def acquisition_events(src: Acquisition | None) -> list[Event]:
 def load(case_dir: Path, stages: Sequence[Stage[Any, Any]] | None = None) -> CaseView:
     """The case as the report and `check --json` show it."""
     case = Case(case_dir, read_manifest(case_dir))
-    known = list(stages) if stages is not None else registry.all_stages()
+    known = registry.chosen(stages)
     results: dict[str, Result] = {}
     for stage in known:
         record = case.manifest.stages.get(stage.name)
@@ -162,7 +165,7 @@ def load(case_dir: Path, stages: Sequence[Stage[Any, Any]] | None = None) -> Cas
         with contextlib.suppress(ValueError):
             source = Acquisition.model_validate_json(path.read_bytes())
     view = CaseView(case, known, results, pairs, source)
-    for check in view.claim_checks():
+    for check in view.claim_checks:
         if check.verdict == "contradicted":
             finding = Finding(id=f"claims.{check.kind}", severity="warning",
                               message=f"The claimed {check.kind} ({check.claimed}) does not match: {check.evidence}",

@@ -23,6 +23,11 @@ DEDUPE = 8  # ...dropping one within 8 bits of the previous kept frame (a still 
 ZOOMS = (1.0, 0.9, 0.8)  # each kept frame whole and its centre 90 % and 80 %: cropped copies match
 
 
+def kept(local: LocalFeatures | None) -> list[LocalFeatures]:
+    """The fingerprints besides the frame hashes to archive: local features, unless none."""
+    return [local] if local is not None and len(local) else []
+
+
 def check_date(text: str | None) -> str | None:
     return None if text is None else checked_date(text, "--first-seen")
 
@@ -88,8 +93,7 @@ def add_paths(
             continue
         video = Video(id=0, sha256=sha, title=title or media.name, source=source, first_seen=check_date(first_seen),
                       duration=summary.duration or got.duration, path=str(media), added="")  # fmt: skip
-        prints = [got.local] if got.local is not None and len(got.local) else []
-        vid, added = lazy.get().add(video, got.t, got.hash, prints)
+        vid, added = lazy.get().add(video, got.t, got.hash, kept(got.local))
         rows.append(
             {**line, "status": "added" if added else "duplicate", "id": vid, "hashes": len(got.t)}
         )
@@ -113,10 +117,7 @@ def add_case(
     video = Video(id=0, sha256=manifest.input.sha256, title=title or Path(manifest.input.path).name,
                   source=source or url, first_seen=check_date(first_seen), duration=float(h["t"][-1]) if len(h["t"]) else None,
                   path=manifest.input.path, added="")  # fmt: skip
-    local = LocalFeatures.from_arrays(h, "local_")
-    vid, added = archive.add(
-        video, h["t"], h["hash"], [local] if local is not None and len(local) else []
-    )
+    vid, added = archive.add(video, h["t"], h["hash"], kept(LocalFeatures.from_arrays(h, "local_")))
     return {
         "path": str(case_dir),
         "status": "added" if added else "duplicate",

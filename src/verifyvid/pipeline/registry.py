@@ -4,6 +4,7 @@ or a package's ``verifyvid.stages`` entry point). Adding a built-in stage: one l
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from importlib import metadata
 from typing import Any
 
@@ -44,6 +45,11 @@ def all_stages() -> list[Stage[Any, Any]]:
         if all(s.name != cls.name for s in stages):
             stages.append(cls())
     return stages
+
+
+def chosen(stages: Sequence[Stage[Any, Any]] | None) -> list[Stage[Any, Any]]:
+    """The stages given, or (None) every stage there is."""
+    return list(stages) if stages is not None else all_stages()
 
 
 def libraries(stages: list[Stage[Any, Any]]) -> tuple[str, ...]:

@@ -78,13 +78,13 @@ def render_json(data: CaseView) -> str:
         tool=m.tool,
         claims=[
             ClaimOut(kind=c.kind, claimed=c.claimed, evidence=c.evidence, comparison=c.verdict)
-            for c in data.claim_checks()
+            for c in data.claim_checks
         ],
         timeline=[
             EventOut(
                 when=e.when.isoformat(), what=e.what, source=e.source, reliability=e.reliability
             )
-            for e in data.events()
+            for e in data.events
         ],
         findings=[FindingOut(stage=s, **f.model_dump(mode="json")) for s, f in data.findings],
         stages=stages,

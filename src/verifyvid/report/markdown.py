@@ -64,7 +64,7 @@ def summary(data: CaseView) -> list[str]:
 
 def claims(data: CaseView) -> list[str]:
     out = ["## Claims against evidence", ""]
-    checks = data.claim_checks()
+    checks = data.claim_checks
     if not checks:
         return [
             *out,
@@ -84,7 +84,7 @@ def timeline(data: CaseView) -> list[str]:
         "| when (UTC) | event | source | reliability |",
         "|---|---|---|---|",
     ]
-    for e in data.events():
+    for e in data.events:
         out.append(
             f"| {e.when.strftime('%Y-%m-%d %H:%M:%S')} | {md(e.what)} | {md(e.source)} | {md(e.reliability)} |"
         )
