@@ -19,6 +19,14 @@ if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev
   (apt-get update -qq && apt-get install -y -qq postgresql) >/dev/null 2>&1 \
     || echo "note: could not install postgresql; its engine tests will be skipped"
 fi
+# Tesseract's Cyrillic and English language data and a Cyrillic font for the on-screen text
+# tests (verifyvid reads Latin without them; docs/findings.md).
+if ! ls /usr/share/tesseract-ocr/*/tessdata/kaz.traineddata >/dev/null 2>&1 \
+    && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && apt-get install -y -qq tesseract-ocr-eng tesseract-ocr-rus \
+    tesseract-ocr-ukr tesseract-ocr-kaz fonts-dejavu-core) >/dev/null 2>&1 \
+    || echo "note: could not install Tesseract language data; the Cyrillic OCR tests will be skipped"
+fi
 ruff check src tests fixtures scripts benchmarks
 ruff format --check src tests fixtures scripts benchmarks
 mypy

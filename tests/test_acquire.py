@@ -44,10 +44,15 @@ def test_check_a_link(cli: Cli, server: str, small_clip: Path, page: str) -> Non
     assert manifest.input.url == url
     assert Path(manifest.input.path).parent == (case / "source").resolve()
     assert manifest.stages["acquire"].status == "ok"
-    summary = json.loads((case / "source" / "acquisition.json").read_text())
+    assert manifest.source is not None and manifest.source.tool.startswith("yt-dlp ")
+    assert {f.path for f in manifest.source.files} >= {f"source/{Path(manifest.input.path).name}"}
+    summary = json.loads((case / "acquire" / "result.json").read_text())
     assert summary["url"] == url and summary["captured"] and summary["tool"].startswith("yt-dlp ")
     assert summary["sha256"] == data["input"]["sha256"]
     assert (case / summary["file"]).read_bytes() == small_clip.read_bytes()
+    assert summary["info_json"].startswith("source/") and summary["info_json"].endswith(
+        ".info.json"
+    )
     if page == "post.html":
         assert summary["title"] == "Liberation front statement"
     report = Path(data["report"]).read_text()
@@ -99,3 +104,50 @@ def test_info_json_beside_local_file(cli: Cli, small_clip: Path, tmp_path: Path)
             and (tmp_path / "r.json").read_text()
         )["findings"]
     )
+
+
+def test_a_local_file_has_no_source(cli: Cli, small_clip: Path) -> None:
+    data = cli.json("check", small_clip, "--only", "acquire")
+    assert data["stages"]["acquire"]["status"] == "skipped"
+    assert "--info-json" in data["stages"]["acquire"]["reason"]
+    assert read_manifest(Path(data["case"])).source is None
+    assert "## Source" not in Path(data["report"]).read_text()
+
+
+def test_importing_an_info_json_later_reruns_the_stage(
+    cli: Cli, small_clip: Path, tmp_path: Path
+) -> None:
+    media = tmp_path / "clip.mp4"
+    shutil.copy(small_clip, media)
+    first = cli.json("check", media, "--only", "acquire")
+    assert first["stages"]["acquire"]["status"] == "skipped"
+    info = tmp_path / "saved.info.json"
+    info.write_text(
+        json.dumps({"extractor_key": "Twitter", "uploader": "someone", "upload_date": "20190301"})
+    )
+    again = cli.json("check", media, "--only", "acquire", "--info-json", info)
+    assert again["case"] == first["case"] and again["stages"]["acquire"]["status"] == "ok"
+    result = json.loads((Path(again["case"]) / "acquire" / "result.json").read_text())
+    assert result["uploader"] == "someone" and result["upload_time"].startswith("2019-03-01")
+    assert result["url"] is None and result["captured"] is None
+    assert cli.json("check", media, "--only", "acquire")["stages"]["acquire"]["status"] == "cached"
+    assert cli.result("verify", again["case"])["intact"] is True
+
+
+def test_a_case_from_before_the_stage_keeps_its_source(cli: Cli, server: str) -> None:
+    """case.json written when acquisition was a hand-made step: its source/ files stay covered
+    by verify and the stage runs on the next check."""
+    data = cli.json("check", f"{server}/clip.mp4", "--only", "acquire")
+    case = Path(data["case"])
+    raw = json.loads((case / "case.json").read_text())
+    source = raw.pop("source")
+    shutil.rmtree(case / "acquire")
+    raw["stages"]["acquire"] = {"name": "acquire", "version": "1", "status": "ok", "started": source["captured"],
+                                "params": {"url": f"{server}/clip.mp4"}, "files": source["files"]}  # fmt: skip
+    (case / "case.json").write_text(json.dumps(raw))
+    manifest = read_manifest(case)
+    assert manifest.source is not None and manifest.source.files == read_manifest(case).source.files
+    assert "acquire" not in manifest.stages and manifest.source.captured is not None
+    assert cli.result("verify", case)["intact"] is True
+    again = cli.json("check", case, "--only", "acquire")
+    assert again["stages"]["acquire"]["status"] == "ok"

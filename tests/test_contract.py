@@ -13,6 +13,7 @@ import pytest
 from fixtures.synth import clip
 from tests.conftest import Cli, shared_file, valid_output
 from verifyvid.cli.app import app
+from verifyvid.pipeline import registry
 
 
 def command_names() -> set[str]:
@@ -67,6 +68,12 @@ CALLS: Calls = {
     "index list": (lambda w, c: ["--index", w["archive"]], lambda w, c: (["--index", "none.sqlite"], 2)),
     "index remove": (lambda w, c: ["1", "--index", w["archive"]], lambda w, c: (["99", "--index", w["archive"]], 2)),
     "index stats": (lambda w, c: ["--index", w["archive"]], lambda w, c: (["--index", "none.sqlite"], 2)),
+}  # fmt: skip
+# A stage's generated command (a new stage needs no line above): it runs on a clip, and a file that
+# does not exist is a usage error.
+CALLS = {
+    **{s.name: (lambda w, c: [c], lambda w, c: (["nowhere.mp4"], 2)) for s in registry.all_stages() if s.command},
+    **CALLS,
 }  # fmt: skip
 
 

@@ -105,7 +105,7 @@ def test_batch_takes_the_stage_options_of_check(cli: Cli, small_clip: Path, tmp_
     assert result.exit_code == 0, result.output
     (line,) = [json.loads(x) for x in result.stdout.splitlines()]
     assert {n: s["status"] for n, s in line["stages"].items() if s["status"] == "skipped"} == {
-        "transcribe": "skipped", "search": "skipped"
+        "transcribe": "skipped", "search": "skipped", "acquire": "skipped"
     }  # fmt: skip
     only = cli("batch", f"@{listing}", "--only", "meta", "--json")
     assert set(json.loads(only.stdout)["stages"]) == {"meta"}

@@ -340,5 +340,8 @@ def test_transcription_reports_progress(model: Path, tmp_path: Path) -> None:
     ctx = StageContext(input_path=path, input=input_record(path), out_dir=tmp_path,
                        case_dir=tmp_path, report_progress=seen.append)  # fmt: skip
     TranscribeStage().run(ctx, TranscribeParams(model=str(model)))
+    # how many reports come after the language verdict (0.5) depends on how many segments the
+    # model's version cuts the speech into; at least one comes, in order, near the end
     late = [f for f in seen if f > 0.5]
-    assert len(late) >= 3 and late == sorted(late) and max(seen) <= 1.0
+    assert late and late == sorted(late) and 0.95 <= max(seen) <= 1.0
+    assert len([f for f in seen if f <= 0.5]) >= 3 and seen == sorted(seen)

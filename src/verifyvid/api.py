@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from verifyvid import claims as claim_rules
-from verifyvid.acquire import AcquireOptions
 from verifyvid.case import atomic
 from verifyvid.case.folder import (
     Case,
@@ -30,6 +29,7 @@ from verifyvid.case.folder import (
     reopen_case,
 )
 from verifyvid.case.lock import CaseLock
+from verifyvid.download import AcquireOptions
 from verifyvid.envelope import Envelope, FindingOut, InputOut, StageOut, status_of
 from verifyvid.errors import ExitCode
 from verifyvid.findings import Finding

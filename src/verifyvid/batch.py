@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from verifyvid.acquire import is_url
+from verifyvid.download import is_url
 from verifyvid.envelope import failure
 from verifyvid.errors import ExitCode, UsageError, explain
 from verifyvid.pipeline.runner import RunOptions

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from verifyvid import acquire
+from verifyvid import download
 from verifyvid.case import atomic
 from verifyvid.case.folder import (
     Case,
@@ -27,7 +27,7 @@ from verifyvid.case.folder import (
     input_record,
     is_case_dir,
 )
-from verifyvid.case.manifest import InputRecord, StageRecord
+from verifyvid.case.manifest import InputRecord, SourceRecord
 from verifyvid.errors import InputError, UsageError
 from verifyvid.media.probe import summarize
 
@@ -50,12 +50,12 @@ def take(
     case_dir: Path | None,
     cases_root: Path,
     stack: contextlib.ExitStack,
-    options: acquire.AcquireOptions | None = None,
+    options: download.AcquireOptions | None = None,
     info_json: Path | None = None,
     stdin: BinaryIO | None = None,
 ) -> Intake:
-    if acquire.is_url(target):
-        return _download(target, case_dir, cases_root, stack, options or acquire.AcquireOptions())
+    if download.is_url(target):
+        return _download(target, case_dir, cases_root, stack, options or download.AcquireOptions())
     if target == "-":
         if stdin is None:
             raise UsageError("'-' reads the media from standard input, which is not available here")
@@ -68,8 +68,8 @@ def take(
     record = input_record(media)
     root = case_dir or default_case_dir(media, record.sha256, cases_root)
     ensure_dir(root)
-    info_path = acquire.find_info_json(media, info_json)
-    info = acquire.read_info(info_path) if info_path else None
+    info_path = download.find_info_json(media, info_json)
+    info = download.read_info(info_path) if info_path else None
     return Intake(root=root, record=record, info=info, info_path=info_path)
 
 
@@ -123,12 +123,12 @@ def _download(
     case_dir: Path | None,
     cases_root: Path,
     stack: contextlib.ExitStack,
-    options: acquire.AcquireOptions,
+    options: download.AcquireOptions,
 ) -> Intake:
     staging = _staging(case_dir, cases_root, stack)
     captured = datetime.now(UTC)
     t0 = time.perf_counter()
-    media, info = acquire.download(url, staging, options)
+    media, info = download.download(url, staging, options)
     seconds = time.perf_counter() - t0
     summarize(media)
     record = input_record(media, url=url)
@@ -139,35 +139,22 @@ def _download(
 
 
 def install(case: Case, intake: Intake) -> None:
-    """Put the downloaded or imported platform metadata into the case (with the lock held)."""
+    """Put what came with the input (downloaded files, an imported .info.json) into the case's
+    ``source/`` folder and record it in case.json (with the lock held); the ``acquire`` stage
+    reads it."""
     if intake.record is None or (intake.staging is None and intake.info is None):
         return
-    source = case.root / acquire.SOURCE_DIR
-    sha = intake.record.sha256
+    source = case.root / download.SOURCE_DIR
     if intake.staging is not None:
         assert intake.media_name is not None
         atomic.replace_dir(intake.staging, source)
-        media = source / intake.media_name
-        case.manifest.input.path = str(media.resolve())
-        info_files = sorted(source.glob("*.info.json"))
-        url, captured = intake.record.url, intake.captured
-        tool = intake.tool or acquire.yt_dlp_version()
-        media_rel = f"{acquire.SOURCE_DIR}/{media.name}"
+        case.manifest.input.path = str((source / intake.media_name).resolve())
+        tool = intake.tool or download.yt_dlp_version()
+        record = SourceRecord(tool=tool, captured=intake.captured, seconds=round(intake.seconds, 3))
     else:
         assert intake.info_path is not None
-        source.mkdir(exist_ok=True)
-        acquire.copy_into(source, [intake.info_path])
-        info_files = [source / intake.info_path.name]
-        url, captured, tool = None, None, None
-        media_rel = case.manifest.input.path
-    thumbs = [f"{acquire.SOURCE_DIR}/{p.name}" for p in acquire.thumbnails_in(source)]
-    summary = acquire.summarize(
-        intake.info or {}, url=url, captured=captured, tool=tool, sha256=sha, media=media_rel,
-        info_json=f"{acquire.SOURCE_DIR}/{info_files[0].name}" if info_files else None, thumbnails=thumbs,
-    )  # fmt: skip
-    atomic.write_model(source / acquire.ACQUISITION_NAME, summary)
-    case.manifest.stages["acquire"] = StageRecord(
-        name="acquire", version="1", status="ok", started=captured or datetime.now(UTC),
-        seconds=round(intake.seconds, 3), params={"url": url, "info_json": summary.info_json},
-        files=case.file_records(source),
-    )  # fmt: skip
+        download.copy_into(source, [intake.info_path])
+        old = case.manifest.source
+        record = old.model_copy() if old is not None else SourceRecord()
+    record.files = case.file_records(source)
+    case.manifest.source = record

@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from verifyvid.case.manifest import InputRecord, StageRecord
+from verifyvid.case.manifest import InputRecord, SourceRecord, StageRecord
 from verifyvid.events import Event
 from verifyvid.findings import Finding
 
@@ -64,6 +64,8 @@ class StageContext:
     out_dir: Path
     case_dir: Path
     deps: dict[str, Result] = field(default_factory=dict)
+    source: SourceRecord | None = None
+    """The files the input came with in ``source/`` (a download, an imported .info.json)."""
     report_progress: Callable[[float], None] = lambda fraction: None
 
     def dep(self, name: str, model: type[R]) -> R | None:
@@ -107,7 +109,7 @@ class Stage(ABC, Generic[P, R]):
     uses: ClassVar[tuple[str, ...]] = ()
     """Stages whose result this one uses when present; they only order the run."""
 
-    def state(self, params: P) -> str:
+    def state(self, ctx: StageContext, params: P) -> str:
         """What the result depends on outside the case (e.g. the archive's generation): part of
         the fingerprint, so a change re-runs the stage. May raise StageSkipped."""
         return ""

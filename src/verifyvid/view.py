@@ -1,11 +1,9 @@
 """One read model of a case, from the case folder alone: the stages' results, every finding ranked
-(claims contradicted by the evidence included), the acquisition, the dated events, the claims
-against the evidence. `check --json`, the report (Markdown, JSON, HTML) and the CLI's summary all
+(claims contradicted by the evidence included), the dated events, the claims against the evidence. `check --json`, the report (Markdown, JSON, HTML) and the CLI's summary all
 read the case through ``load``, so they cannot disagree."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -13,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from verifyvid.acquire import ACQUISITION_NAME, SOURCE_DIR, Acquisition
 from verifyvid.case.folder import Case, read_manifest
 from verifyvid.case.manifest import DONE
 from verifyvid.events import DATING, Event, parse_day
@@ -39,7 +36,6 @@ class CaseView:
     results: dict[str, Result]
     findings: list[tuple[str, Finding]] = field(default_factory=list)
     """(stage, finding), most severe first; contradicted claims first of all (stage 'claims')."""
-    source: Acquisition | None = None
 
     def result(self, name: str, model: type[Any]) -> Any:
         value = self.results.get(name)
@@ -63,7 +59,6 @@ class CaseView:
             result = self.results.get(stage.name)
             if result is not None:
                 out += stage.events(result)
-        out += acquisition_events(self.source)
         m = self.case.manifest
         out.append(Event(m.input.mtime, "file last modified (file system)", "input file",
                          "low: reset by copying"))  # fmt: skip
@@ -129,22 +124,6 @@ class CaseView:
         return ClaimCheck("language", claimed, f"spoken: {spoken}", verdict)
 
 
-def acquisition_events(src: Acquisition | None) -> list[Event]:
-    if src is None:
-        return []
-    out = []
-    if src.upload_time is not None:
-        who = f" by {src.uploader or src.channel}" if (src.uploader or src.channel) else ""
-        where = src.webpage_url or src.info_json or "yt-dlp info JSON"
-        out.append(Event(src.upload_time, f"uploaded to {src.extractor or 'the platform'}{who}", where,
-                         "high: platform timestamp (of this upload; earlier copies may exist)",
-                         "uploaded"))  # fmt: skip
-    if src.captured is not None:
-        out.append(Event(src.captured, "downloaded by verifyvid", src.url or "",
-                         "high: this machine's clock"))  # fmt: skip
-    return out
-
-
 def load(case_dir: Path, stages: Sequence[Stage[Any, Any]] | None = None) -> CaseView:
     """The case as the report and `check --json` show it."""
     case = Case(case_dir, read_manifest(case_dir))
@@ -159,12 +138,7 @@ def load(case_dir: Path, stages: Sequence[Stage[Any, Any]] | None = None) -> Cas
     pairs = [(name, f) for name, r in results.items() for f in r.findings]
     order = {id(f): i for i, f in enumerate(ranked([f for _, f in pairs]))}
     pairs.sort(key=lambda nf: order[id(nf[1])])
-    source = None
-    path = case_dir / SOURCE_DIR / ACQUISITION_NAME
-    if path.is_file() and "acquire" in case.manifest.stages:
-        with contextlib.suppress(ValueError):
-            source = Acquisition.model_validate_json(path.read_bytes())
-    view = CaseView(case, known, results, pairs, source)
+    view = CaseView(case, known, results, pairs)
     for check in view.claim_checks:
         if check.verdict == "contradicted":
             finding = Finding(id=f"claims.{check.kind}", severity="warning",

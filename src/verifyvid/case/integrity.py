@@ -38,15 +38,14 @@ def verify(case_dir: Path) -> Integrity:
     ):
         out.changed.append(f"input {source}")
     known: set[str] = set()
-    for record in manifest.stages.values():
-        for f in record.files:
-            known.add(f.path)
-            out.checked += 1
-            path = case_dir / f.path
-            if not path.is_file():
-                out.missing.append(f.path)
-            elif path.stat().st_size != f.size or sha256_file(path) != f.sha256:
-                out.changed.append(f.path)
+    for f in manifest.files():
+        known.add(f.path)
+        out.checked += 1
+        path = case_dir / f.path
+        if not path.is_file():
+            out.missing.append(f.path)
+        elif path.stat().st_size != f.size or sha256_file(path) != f.sha256:
+            out.changed.append(f.path)
     for path in sorted(p for p in case_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(case_dir).as_posix()
         if rel not in known and rel not in UNTRACKED and not rel.startswith("."):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "case.json"
@@ -52,6 +52,20 @@ class StageRecord(BaseModel):
     files: list[FileRecord] = Field(default_factory=list)
 
 
+class SourceRecord(BaseModel):
+    """How the input came into the case, when not as a local file alone: the files kept in
+    ``source/`` (downloaded media, the platform's .info.json, thumbnails), covered by `verify`."""
+
+    tool: str | None = Field(
+        default=None, description="the downloader and its version, or 'standard input'"
+    )
+    captured: datetime | None = Field(
+        default=None, description="when verifyvid downloaded or read it (UTC)"
+    )
+    seconds: float = Field(default=0.0, description="how long the download took")
+    files: list[FileRecord] = Field(default_factory=list)
+
+
 class CaseManifest(BaseModel):
     schema_version: int = SCHEMA_VERSION
     tool: ToolInfo
@@ -59,4 +73,34 @@ class CaseManifest(BaseModel):
     created: datetime
     updated: datetime
     claims: dict[str, str] = Field(default_factory=dict)
+    source: SourceRecord | None = Field(
+        default=None, description="the files the input came with (None: a local file alone)"
+    )
     stages: dict[str, StageRecord] = Field(default_factory=dict)
+
+    def files(self) -> list[FileRecord]:
+        """Every file the case keeps a hash of: what the input came with, then each stage's."""
+        kept = list(self.source.files) if self.source else []
+        return kept + [f for record in self.stages.values() for f in record.files]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _source_from_old_acquire(cls, data: Any) -> Any:
+        """Cases written before acquisition was a stage recorded ``source/`` as a hand-made
+        ``acquire`` step (version 1, no fingerprint): its files become the source record."""
+        if not isinstance(data, dict):
+            return data
+        stages = data.get("stages")
+        if not isinstance(stages, dict):
+            return data
+        old = stages.get("acquire")
+        if isinstance(old, dict) and old.get("version") == "1" and data.get("source") is None:
+            files = old.get("files") or []
+            if all(
+                isinstance(f, dict) and str(f.get("path", "")).startswith("source/") for f in files
+            ):
+                data = {**data, "stages": {k: v for k, v in stages.items() if k != "acquire"}}
+                linked = bool((old.get("params") or {}).get("url"))
+                data["source"] = {"captured": old.get("started") if linked else None,
+                                  "seconds": old.get("seconds", 0.0), "files": files}  # fmt: skip
+        return data

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import typer
 
 from verifyvid import __version__, api
-from verifyvid.acquire import ACQUISITION_NAME, SOURCE_DIR
 from verifyvid.case.folder import read_manifest
 from verifyvid.case.lock import CaseLock
 from verifyvid.cli import output
@@ -71,9 +70,9 @@ def acquire(
     with cli_errors(out):
         settings = settings_for(config)
         result = run_pipeline(url, settings=settings, case=case,
-                              options=RunOptions(only=frozenset(), debug=debug), out=out,
+                              options=RunOptions(only=frozenset({"acquire"}), debug=debug), out=out,
                               no_wait=no_wait, acquire=acquire_options(cookies, download_format, max_size))  # fmt: skip
-        summary = api.read_json(result.case.root / SOURCE_DIR / ACQUISITION_NAME)
+        summary = api.read_json(result.case.result_path("acquire"))
 
     def human() -> None:
         output.print_path("Case", result.case.root)

@@ -22,9 +22,9 @@ import typer
 from typer.core import TyperArgument, TyperCommand
 
 from verifyvid import __version__, api
-from verifyvid.acquire import AcquireOptions, parse_size
 from verifyvid.cli import output
 from verifyvid.config import Settings, load_settings, stage_params
+from verifyvid.download import AcquireOptions, parse_size
 from verifyvid.envelope import Envelope, failure
 from verifyvid.errors import ExitCode, UsageError, explain
 from verifyvid.pipeline.runner import RunOptions

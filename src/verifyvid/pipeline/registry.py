@@ -9,15 +9,21 @@ from importlib import metadata
 from typing import Any
 
 from verifyvid.stage import Stage
+from verifyvid.stages.acquire import AcquireStage
+from verifyvid.stages.credentials import CredentialsStage
 from verifyvid.stages.frames import FramesStage
 from verifyvid.stages.hashes import HashStage
 from verifyvid.stages.meta import MetaStage
+from verifyvid.stages.ocr import OcrStage
 from verifyvid.stages.search import SearchStage
 from verifyvid.stages.transcribe import TranscribeStage
 
 BUILT_IN: tuple[type[Stage[Any, Any]], ...] = (
+    AcquireStage,
     MetaStage,
+    CredentialsStage,
     FramesStage,
+    OcrStage,
     HashStage,
     SearchStage,
     TranscribeStage,

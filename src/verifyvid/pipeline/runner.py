@@ -270,8 +270,9 @@ class Runner:
                 continue
             deps[name] = result
             dep_prints[name] = record.fingerprint or ""
+        ctx = self.context(stage, deps)
         try:
-            state = stage.state(params)
+            state = stage.state(ctx, params)
         except StageSkipped as e:
             return self.record_only(stage, "skipped", str(e))
         except Exception as e:  # the stage's run meets the same problem and records it
@@ -299,22 +300,26 @@ class Runner:
                 outcome = Outcome(status=status, seconds=0.0, error=old.error)
                 self.observer.stage_finished(stage.name, outcome)
                 return outcome
-        return self.execute(stage, params, deps, fp)
+        return self.execute(stage, params, ctx, fp)
 
-    def execute(
-        self, stage: Stage[Any, Any], params: Params, deps: dict[str, Result], fp: str
-    ) -> Outcome:
-        staging = self.case.root / f".{stage.name}.tmp-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        ctx = StageContext(
+    def context(self, stage: Stage[Any, Any], deps: dict[str, Result]) -> StageContext:
+        """What the stage sees; its output folder is a private staging folder."""
+        return StageContext(
             input_path=self.case.input_path,
             input=self.case.manifest.input,
-            out_dir=staging,
+            out_dir=self.case.root / f".{stage.name}.tmp-{os.getpid()}",
             case_dir=self.case.root,
             deps=deps,
+            source=self.case.manifest.source,
             report_progress=lambda f: self.observer.stage_progress(stage.name, f),
         )
+
+    def execute(
+        self, stage: Stage[Any, Any], params: Params, ctx: StageContext, fp: str
+    ) -> Outcome:
+        staging = ctx.out_dir
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
         record = StageRecord(
             name=stage.name,
             version=stage.version,

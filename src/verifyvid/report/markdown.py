@@ -1,9 +1,9 @@
 """The Markdown case report: a pure function of the case folder (it never runs a stage).
 
 Sections, in order: summary of signals, claims against evidence, first-appearance timeline,
-source (a link's platform metadata), then each stage's own section (``Stage.section``, in
-``report_order``: earlier uploads, metadata, keyframes and concealment signs, speech), chain of
-custody, and the limitations each stage declares (``Stage.limits``).
+then each stage's own section (``Stage.section``, in ``report_order``: source, earlier uploads,
+metadata, keyframes and concealment signs, speech), chain of custody, and the limitations each
+stage declares (``Stage.limits``).
 Every string that comes from the media or the web goes through ``render.md``/``render.code``;
 links are made only for http(s) URLs.
 """
@@ -31,7 +31,6 @@ def render_markdown(data: CaseView, base: str = "") -> str:
     lines += summary(data)
     lines += claims(data)
     lines += timeline(data)
-    lines += source(data)
     for stage in sorted(data.stages, key=lambda s: s.report_order):
         lines += stage.section(data.shown(stage, base))
     lines += custody(data)
@@ -47,10 +46,7 @@ def summary(data: CaseView) -> list[str]:
         out.append(f"- **{SEVERITY_LABEL[f.severity]}** ({md(stage)}): {md(f.message)}")
     out.append("")
     out += ["| stage | status | seconds | note |", "|---|---|---|---|"]
-    names = [s.name for s in data.stages]
-    if "acquire" in data.case.manifest.stages:
-        names.insert(0, "acquire")
-    for name in names:
+    for name in [s.name for s in data.stages]:
         rec = data.case.manifest.stages.get(name)
         if rec is None:
             out.append(f"| {name} | not run | | not requested in this case |")
@@ -96,25 +92,6 @@ def timeline(data: CaseView) -> list[str]:
     ]
 
 
-def source(data: CaseView) -> list[str]:
-    src = data.source
-    if src is None:
-        return []
-    out = ["## Source", ""]
-    rows = [
-        ("Link", src.url), ("Platform", src.extractor), ("Page", src.webpage_url), ("Uploader", src.uploader),
-        ("Channel", src.channel), ("Uploaded (UTC)", src.upload_time.strftime("%Y-%m-%d %H:%M:%S") if src.upload_time else None),
-        ("Title", src.title), ("Views", src.view_count), ("Likes", src.like_count),
-        ("Downloaded (UTC)", src.captured.strftime("%Y-%m-%d %H:%M:%S") if src.captured else None), ("Downloader", src.tool),
-        ("SHA-256 at acquisition", src.sha256),
-    ]  # fmt: skip
-    out += ["| field | value |", "|---|---|"]
-    out += [f"| {k} | {md(str(v))} |" for k, v in rows if v not in (None, "")]
-    if src.description:
-        out += ["", f"**Description**: {md(src.description[:1000])}"]
-    return [*out, ""]
-
-
 def custody(data: CaseView) -> list[str]:
     m = data.case.manifest
     out = ["## Chain of custody", ""]
@@ -140,9 +117,8 @@ def custody(data: CaseView) -> list[str]:
         "| file | bytes | SHA-256 |",
         "|---|---|---|",
     ]
-    for rec in m.stages.values():
-        for f in rec.files:
-            out.append(f"| {md(f.path)} | {f.size} | {code(f.sha256)} |")
+    for f in m.files():
+        out.append(f"| {md(f.path)} | {f.size} | {code(f.sha256)} |")
     out += ["", "</details>", "", "`verifyvid verify CASE` recomputes every hash above.", ""]
     return out
 

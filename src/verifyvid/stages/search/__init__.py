@@ -89,7 +89,7 @@ class SearchStage(Stage[SearchParams, SearchResult]):
                                  "first-seen"))  # fmt: skip
         return out
 
-    def state(self, params: SearchParams) -> str:
+    def state(self, ctx: StageContext, params: SearchParams) -> str:
         location = locate(params)
         archive = open_archive(location)
         try:

