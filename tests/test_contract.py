@@ -58,6 +58,9 @@ CALLS: Calls = {
     "batch": (lambda w, c: [c, "--skip", "transcribe"], lambda w, c: ([w["nothing"]], 2)),
     "report": (lambda w, c: [w["case"]], lambda w, c: ([Path(w["case"]).parent], 2)),
     "verify": (lambda w, c: [w["case"]], lambda w, c: ([Path(w["case"]).parent], 2)),
+    "seal": (lambda w, c: [w["case"]], lambda w, c: ([w["case"], "--key", "nope.pem"], 2)),
+    "export": (lambda w, c: [w["case"], "-o", Path(w["case"]).parent / "case.zip"],
+               lambda w, c: ([w["case"], "-o", "case.txt"], 2)),
     "claim": (lambda w, c: [w["case"], "--claim-date", "2022-01-05"],
               lambda w, c: ([w["case"], "--claim-date", "2022-13-45"], 2)),
     "version": (lambda w, c: [], None),  # type: ignore[dict-item]

@@ -38,6 +38,7 @@ from verifyvid.pipeline import registry
 from verifyvid.pipeline.registry import libraries
 from verifyvid.pipeline.runner import Observer, Outcome, Runner, RunOptions, validated
 from verifyvid.report.markdown import render_markdown
+from verifyvid.report.redact import redacted
 from verifyvid.stage import Stage
 from verifyvid.versions import tool_info
 from verifyvid.view import CaseView
@@ -138,15 +139,19 @@ def write_report(
     fmt: str = "md",
     out: Path | None = None,
     view: CaseView | None = None,
+    redact_paths: bool = False,
 ) -> Path:
     """Render the report of ``case`` (from ``view`` when the caller has read it already); by
-    default into the case folder as report.<fmt>."""
+    default into the case folder as report.<fmt>; ``redact_paths``: local paths become names."""
     path = out or case.root / f"report.{fmt}"
     base = ""
     if fmt == "md" and out is not None:
         base = os.path.relpath(case.root.resolve(), out.resolve().parent).replace(os.sep, "/") + "/"
     shown = view if view is not None else load_view(case.root)
-    atomic.write_text(path, render_view(shown, fmt, "" if base == "./" else base))
+    text = render_view(shown, fmt, "" if base == "./" else base)
+    if redact_paths:
+        text = redacted(text, [case.root.resolve(), Path(case.manifest.input.path)])
+    atomic.write_text(path, text)
     return path
 
 
@@ -181,9 +186,12 @@ def check(
     info_json: Path | None = None,
     stdin: BinaryIO | None = None,
     stages: Sequence[Stage[Any, Any]] | None = None,
+    keep_input: bool = False,
+    redact_paths: bool = False,
 ) -> CheckResult:
     """Run the pipeline on a media file, a link, standard input ('-'), or a case folder;
-    ``stages`` (default: the registry's) are the stages that exist for this run."""
+    ``stages`` (default: the registry's) are the stages that exist for this run; ``keep_input``
+    copies a local input into the case; ``redact_paths`` keeps local paths out of the report."""
     options = options or RunOptions()
     given = claim_rules.checked(claims or {})
     known = registry.chosen(stages)
@@ -195,13 +203,15 @@ def check(
                 case = open_case(intake.root, intake.record)
             else:
                 case = reopen_case(intake.root)
-            install(case, intake)
+            install(case, intake, keep_input)
             case.manifest.claims.update(given)
             case.save()
             case.manifest.tool = tool_info(libraries(known))
             runner = Runner(case, known, options, observer)
             outcomes = runner.run()
             view = load_view(case.root, known)
-            report_path = write_report(case, view=view) if report else None
+            report_path = (
+                write_report(case, view=view, redact_paths=redact_paths) if report else None
+            )
             case.save()
     return CheckResult(case, outcomes, case_findings(view), report_path)

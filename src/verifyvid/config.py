@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     """The archive of known videos: a SQLite file path or a postgresql:// URL."""
     whisper_model: str | None = None
     """Default Whisper model name or path for the transcribe stage."""
+    keep_input: bool = False
+    """Copy each local input into its case (source/), so the case holds its evidence when moved."""
+    redact_paths: bool = False
+    """Reports name files without the folders they sit in on this machine."""
     stages: dict[str, dict[str, Any]] = {}
     """Per-stage parameters."""
 

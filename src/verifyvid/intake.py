@@ -27,7 +27,7 @@ from verifyvid.case.folder import (
     input_record,
     is_case_dir,
 )
-from verifyvid.case.manifest import InputRecord, SourceRecord
+from verifyvid.case.manifest import KEPT_LOCAL, InputRecord, SourceRecord
 from verifyvid.errors import InputError, UsageError
 from verifyvid.media.probe import summarize
 
@@ -138,10 +138,12 @@ def _download(
                   captured=captured, seconds=seconds)  # fmt: skip
 
 
-def install(case: Case, intake: Intake) -> None:
-    """Put what came with the input (downloaded files, an imported .info.json) into the case's
-    ``source/`` folder and record it in case.json (with the lock held); the ``acquire`` stage
-    reads it."""
+def install(case: Case, intake: Intake, keep_input: bool = False) -> None:
+    """Put what came with the input (downloaded files, an imported .info.json; the local input
+    itself with ``keep_input``) into the case's ``source/`` folder and record it in case.json
+    (with the lock held); the ``acquire`` stage reads it."""
+    if keep_input and intake.record is not None and intake.staging is None:
+        keep(case, Path(intake.record.path))
     if intake.record is None or (intake.staging is None and intake.info is None):
         return
     source = case.root / download.SOURCE_DIR
@@ -156,5 +158,23 @@ def install(case: Case, intake: Intake) -> None:
         download.copy_into(source, [intake.info_path])
         old = case.manifest.source
         record = old.model_copy() if old is not None else SourceRecord()
+    record.files = case.file_records(source)
+    case.manifest.source = record
+
+
+def keep(case: Case, media: Path) -> None:
+    """A copy of the local input in ``source/`` (recorded, covered by `verify`), so the case
+    holds its evidence wherever it goes. Nothing to do when it is there already."""
+    source = case.root / download.SOURCE_DIR
+    kept = source / media.name
+    record = case.manifest.source or SourceRecord(tool=KEPT_LOCAL, captured=datetime.now(UTC))
+    if any(f.sha256 == case.manifest.input.sha256 for f in record.files):
+        return
+    if not media.is_file():
+        raise InputError(f"the input {media} is no longer there; it cannot be kept in the case")
+    source.mkdir(parents=True, exist_ok=True)
+    partial = source / f".{media.name}.partial"
+    shutil.copyfile(media, partial)
+    os.replace(partial, kept)
     record.files = case.file_records(source)
     case.manifest.source = record

@@ -83,6 +83,11 @@ class Case:
 
     @property
     def input_path(self) -> Path:
+        """The copy kept in the case (downloaded, or --keep-input) when there is one: it moves
+        with the case; else the file at the recorded path."""
+        for f in self.manifest.files():
+            if f.sha256 == self.manifest.input.sha256 and (self.root / f.path).is_file():
+                return self.root / f.path
         return Path(self.manifest.input.path)
 
     @property
@@ -194,7 +199,7 @@ def open_case(root: Path, record: InputRecord) -> Case:
 def reopen_case(root: Path) -> Case:
     """Reopen an existing case folder; its input must still be there, unchanged in size."""
     manifest = read_manifest(root)
-    path = Path(manifest.input.path)
+    path = Case(root, manifest).input_path
     if not path.is_file():
         raise InputError(
             f"the input of case {root} is gone ({path}); put it back or run verifyvid on the file"

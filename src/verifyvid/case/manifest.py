@@ -52,6 +52,9 @@ class StageRecord(BaseModel):
     files: list[FileRecord] = Field(default_factory=list)
 
 
+KEPT_LOCAL = "local file"  # SourceRecord.tool of a local input copied into the case (--keep-input)
+
+
 class SourceRecord(BaseModel):
     """How the input came into the case, when not as a local file alone: the files kept in
     ``source/`` (downloaded media, the platform's .info.json, thumbnails), covered by `verify`."""

@@ -1,10 +1,10 @@
-"""Commands on inputs in bulk and on case folders: acquire, batch, report, verify, claim, version."""
+"""Commands on inputs in bulk and on case folders: acquire, batch, report, claim, version."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -37,11 +37,11 @@ from verifyvid.cli.common import (
     settings_for,
 )
 from verifyvid.config import stage_params
-from verifyvid.envelope import Envelope, status_of
 from verifyvid.errors import ExitCode, UsageError
 from verifyvid.pipeline import registry
 from verifyvid.pipeline.registry import libraries
 from verifyvid.pipeline.runner import RunOptions, validated
+from verifyvid.report.redact import redacted
 from verifyvid.versions import tool_info
 
 CaseArg = Annotated[Path, typer.Argument(metavar="CASE", help="A case folder.")]
@@ -168,9 +168,17 @@ def report(
             help="Markdown, JSON for scripts, or self-contained HTML.",
         ),
     ] = "md",
+    redact_paths: Annotated[
+        bool,
+        typer.Option(
+            "--redact-paths",
+            help="Name files without the folders they sit in on this machine (to share the report).",
+        ),
+    ] = False,
     json_out: JsonOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
+    config: ConfigOpt = None,
 ) -> None:
     """Render the report of a case folder from its files alone (never re-runs a stage)."""
     out = Out("report", json_out, quiet, debug, str(case))
@@ -181,48 +189,17 @@ def report(
         if to_stdout and json_out:
             raise UsageError("-o - prints the report itself; leave out --json")
         read_manifest(case)  # a clear error when CASE is not a case folder
+        redact = redact_paths or settings_for(config).redact_paths
         with CaseLock(case):
+            opened = api.open_existing(case)
             if to_stdout:
-                sys.stdout.write(api.render_report(case, fmt))
+                text = api.render_report(case, fmt)
+                known = [case.resolve(), Path(opened.manifest.input.path)]
+                sys.stdout.write(redacted(text, known) if redact else text)
                 return
-            path = api.write_report(api.open_existing(case), fmt, out_path)
+            path = api.write_report(opened, fmt, out_path, redact_paths=redact)
     out.emit(out.ok({"path": str(path.resolve()), "format": fmt}, case=str(case.resolve())),
              lambda: output.print_path("Report", path))  # fmt: skip
-
-
-@command()
-def verify(
-    case: CaseArg,
-    json_out: JsonOpt = False,
-    quiet: QuietOpt = False,
-    debug: DebugOpt = False,
-) -> None:
-    """Recompute the SHA-256 of the input and every case file; exit 4 if anything changed."""
-    out = Out("verify", json_out, quiet, debug, str(case))
-    with cli_errors(out):
-        from verifyvid.case.integrity import verify as verify_case
-
-        read_manifest(case)  # a clear error when CASE is not a case folder
-        result = verify_case(case)
-    code = ExitCode.OK if result.intact else ExitCode.PARTIAL
-    changes = len(result.changed) + len(result.missing) + len(result.added)
-    found: dict[str, Any] = {"intact": result.intact, "checked": result.checked,
-                             "changed": result.changed, "missing": result.missing, "added": result.added}  # fmt: skip
-    envelope = Envelope(command="verify", status=status_of(code), exit_code=int(code),
-                        error=None if result.intact else f"the case was changed: {changes} file(s) "
-                        "changed, missing or added (listed in result)",
-                        case=str(case.resolve()), result=found)  # fmt: skip
-
-    def human() -> None:
-        stdout = output.stdout()
-        for label in ("changed", "missing", "added"):
-            for item in found[label]:
-                stdout.print(f"{label:<8} {item}", markup=False)
-        stdout.print(
-            f"{'intact' if result.intact else 'NOT intact'}: {result.checked} files checked"
-        )
-
-    out.emit(envelope, human)
 
 
 @command()

@@ -22,6 +22,7 @@ from verifyvid.cli.common import (
     IndexOpt,
     InfoJsonOpt,
     JsonOpt,
+    KeepInputOpt,
     MaxSizeOpt,
     NoWaitOpt,
     OnlyOpt,
@@ -112,6 +113,7 @@ def check(
     info_json: InfoJsonOpt = None,
     index: IndexOpt = None,
     no_wait: NoWaitOpt = False,
+    keep_input: KeepInputOpt = False,
     json_out: JsonOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -124,7 +126,7 @@ def check(
     with cli_errors(out):
         if several and case is not None:
             raise UsageError("--case takes one input; give one INPUT, or leave --case out")
-        settings = settings_for(config, index=index)
+        settings = settings_for(config, index=index, keep_input=keep_input or None)
         speech = speech_params(model, engine, languages, translate)
         claims = {"date": claim_date, "place": claim_place, "language": claim_language}
         acquired = acquire_options(cookies, download_format, max_size)

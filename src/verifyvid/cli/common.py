@@ -125,6 +125,13 @@ CaseOpt = Annotated[
         help="Case folder to create or reopen (default: ./cases/<name>-<sha8>/).",
     ),
 ]
+KeepInputOpt = Annotated[
+    bool,
+    typer.Option(
+        "--keep-input",
+        help="Copy the input into the case (source/), so the case holds it wherever it goes.",
+    ),
+]
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print one JSON object on stdout (docs/schemas.md).")
 ]
@@ -331,6 +338,8 @@ def run_pipeline(
             acquire_options=acquire,
             info_json=info_json,
             stdin=sys.stdin.buffer if target == "-" else None,
+            keep_input=settings.keep_input,
+            redact_paths=settings.redact_paths,
         )
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from verifyvid.case.manifest import KEPT_LOCAL
 from verifyvid.download import SOURCE_DIR, read_info, thumbnails_in
 from verifyvid.events import Event
 from verifyvid.stage import Params, Shown, Stage, StageContext, StageSkipped
@@ -45,12 +46,12 @@ class AcquireStage(Stage[AcquireParams, AcquireResult]):
 
     def run(self, ctx: StageContext, params: AcquireParams) -> AcquireResult:
         src = ctx.source
-        if src is None:
+        folder = ctx.case_dir / SOURCE_DIR
+        infos = sorted(folder.glob("*.info.json")) if folder.is_dir() else []
+        if src is None or (src.tool == KEPT_LOCAL and not infos):
             raise StageSkipped(
                 "a local file with no platform metadata (a link or --info-json FILE adds it)"
             )
-        folder = ctx.case_dir / SOURCE_DIR
-        infos = sorted(folder.glob("*.info.json")) if folder.is_dir() else []
         info = read_info(infos[0]) if infos else {}
         return summarize(
             info, url=ctx.input.url, captured=src.captured, tool=src.tool, sha256=ctx.input.sha256,
