@@ -62,6 +62,53 @@ def test_gopro_hero7(cli: Cli) -> None:
     assert meta["gps"]["longitude"] == pytest.approx(-117.3274)
     assert meta["encoder"]["kind"] == "camera"
     assert meta["gop"]["keyframes"] >= 1
+    gps_time = next(t for t in meta["creation_times"] if t["source"] == "GoPro telemetry GPSU")
+    assert gps_time["utc"] == "2019-05-06T18:15:07.395000Z"
+    assert "independent of the camera clock" in gps_time["caveat"]
+
+
+def test_gopro_gps_time_enters_the_timeline(cli: Cli, tmp_path: Path) -> None:
+    data = cli.json("check", shared_file("media/video/gopro_hero7.mp4"), "--only", "meta",
+                    "--case", tmp_path / "case")  # fmt: skip
+    report = Path(data["report"]).read_text()
+    row = next(
+        line for line in report.splitlines() if "GoPro telemetry GPSU" in line and "|" in line
+    )
+    assert "2019-05-06 18:15:07" in row and "independent of the camera clock" in row
+
+
+# ExifTool's names of tags a person or an app types in (its own words, kept apart from verifyvid's
+# mapping so the test can catch a name that mapping forgets)
+HUMAN_TAGS = {"Author", "Title", "DisplayName", "Description", "Comment", "Copyright", "Keywords",
+              "LocationName", "Artist", "Album", "Genre", "Subject", "Rights", "Creator", "Information",
+              "TrackName", "ChapterName", "HandlerDescription", "Composer", "Publisher", "Grouping",
+              "AttachedFileName", "Director", "Producer", "Software"}  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("exiftool") is None, reason="needs ExifTool (.ci/run installs it)")
+@pytest.mark.parametrize("name", sorted(p.name for p in VIDEO.iterdir()) if VIDEO.is_dir() else [])
+def test_no_typed_in_tag_exiftool_sees_is_dropped(cli: Cli, name: str) -> None:
+    path = VIDEO / name
+    out = subprocess.run(
+        ["exiftool", "-j", "-G1", "-a", "--", str(path)], capture_output=True, check=True
+    )
+    exif = json.loads(out.stdout)[0]
+    wanted = {str(v).strip() for k, v in exif.items()
+              if k.rpartition(":")[2] in HUMAN_TAGS - {"Software"} and str(v).strip()
+              and k.split(":")[0] not in ("System", "File", "ExifTool")}  # fmt: skip
+    meta = meta_of(cli, path)
+    kept = {t["value"] for t in meta["tags"]}
+    assert wanted <= kept, wanted - kept
+
+
+def test_typed_in_tags_without_exiftool_and_in_the_report(cli: Cli, tmp_path: Path) -> None:
+    clip_path = shared_file("media/video/autocut_test002_speech.mov")
+    data = cli.json("check", clip_path, "--only", "meta", "--case", tmp_path / "case")
+    meta = cli.result("meta", tmp_path / "case", "--no-exiftool", "--force")
+    tags = {(t["name"], t["value"]) for t in meta["tags"]}
+    assert {("author", "陈千鹤"), ("title", "autocutTestVideo"), ("keywords", "2022-11-13")} <= tags
+    assert meta["encoder"]["kind"] == "apple-software"  # Core Media handlers: not proof of a phone
+    assert "陈千鹤" in Path(data["report"]).read_text()
 
 
 def test_header_only_android_file(cli: Cli) -> None:

@@ -7,7 +7,7 @@ import json
 from verifyvid.case import atomic
 from verifyvid.events import Event
 from verifyvid.stage import Params, Shown, Stage, StageContext
-from verifyvid.stages.meta import checks, encoder, normalize, report
+from verifyvid.stages.meta import checks, encoder, normalize, report, tags
 from verifyvid.stages.meta.models import MetaResult
 from verifyvid.stages.meta.packets import scan_packets, video_decodable
 from verifyvid.stages.meta.readers import READERS
@@ -22,7 +22,7 @@ class MetaParams(Params):
 
 class MetaStage(Stage[MetaParams, MetaResult]):
     name = "meta"
-    version = "1"
+    version = "2"
     description = "Container, streams, device, dates, GPS, GOP, encoder and re-encoding signs"
     params_model = MetaParams
     result_model = MetaResult
@@ -42,11 +42,12 @@ class MetaStage(Stage[MetaParams, MetaResult]):
         out = []
         for t in result.creation_times:
             if t.utc is not None and not normalize.is_unset(t):
-                reliability = (
-                    "medium: device clock, time zone as written"
-                    if t.offset
-                    else "low: device clock, time zone uncertain"
-                )
+                if normalize.independent(t):
+                    reliability = "high: satellite time, independent of the camera clock"
+                elif t.offset:
+                    reliability = "medium: device clock, time zone as written"
+                else:
+                    reliability = "low: device clock, time zone uncertain"
                 out.append(
                     Event(t.utc, "file created (metadata)", t.source, reliability, "created")
                 )
@@ -87,6 +88,7 @@ class MetaStage(Stage[MetaParams, MetaResult]):
             gps=normalize.gps(raw),
             gop=gop,
             video_decodable=video_decodable(path) if video else None,
+            tags=tags.gathered(raw),
         )
         result.findings = checks.find(result, ctx.input.mtime)
         return result

@@ -28,9 +28,8 @@ FFMPEG = re.compile(r"^lav[fc]\d|libav|ffmpeg|x264|x265|^videohandler$|^soundhan
 CAMERA = re.compile(
     r"gopro|dji|insta360|canon|nikon|sony|panasonic|fujifilm|olympus|garmin|hero\d", re.I
 )
-PHONE = re.compile(
-    r"core media|com\.apple|android|^videohandle$|^soundhandle$|samsung|huawei|xiaomi", re.I
-)
+PHONE = re.compile(r"android|^videohandle$|^soundhandle$|samsung|huawei|xiaomi", re.I)
+APPLE = re.compile(r"core media|com\.apple", re.I)
 
 
 def encoder_tags(raw: dict[str, JSON | None]) -> dict[str, str]:
@@ -57,6 +56,7 @@ def encoder_tags(raw: dict[str, JSON | None]) -> dict[str, str]:
             "writing_application",
             "encoded_application",
             "encoded_library_settings",
+            "movie_name",  # QuickTime's user-data title, which PyAV does not read
         ):
             if (v := clean(track.get(key))) is not None:
                 tags.setdefault(f"mediainfo {key}", v[:300])
@@ -84,8 +84,14 @@ def encoder(raw: dict[str, JSON | None], dev: Device) -> Encoder:
     if dev.firmware or any(CAMERA.search(v) for v in values):
         name = next((v for v in values if CAMERA.search(v)), dev.model or dev.make)
         return Encoder(name=name, kind="camera", tags=tags)
-    if dev.make or dev.software or any(PHONE.search(v) for v in values):
+    if dev.make or dev.software:
         device = " ".join(x for x in (dev.make, dev.model, dev.software) if x)
-        name = device or next((v for v in values if PHONE.search(v)), None)
-        return Encoder(name=name, kind="phone", tags=tags)
+        return Encoder(name=device, kind="phone", tags=tags)
+    if any(APPLE.search(v) for v in values):
+        # Core Media handler names are written by every Apple app (Camera, QuickTime, iMovie,
+        # screen capture, third-party apps on AVFoundation): Apple software, not proof of a phone
+        return Encoder(name="Apple Core Media (an iPhone, iPad or Mac app; no device tag)",
+                       kind="apple-software", tags=tags)  # fmt: skip
+    if any(PHONE.search(v) for v in values):
+        return Encoder(name=next(v for v in values if PHONE.search(v)), kind="phone", tags=tags)
     return Encoder(name=values[0] if values else None, kind="unknown", tags=tags)

@@ -65,7 +65,7 @@ class Device(BaseModel):
 class Encoder(BaseModel):
     name: str | None = Field(default=None, description="best single description of the writer")
     kind: str = Field(
-        description="camera, phone, ffmpeg, editor, platform, screen-recorder or unknown"
+        description="camera, phone, apple-software, ffmpeg, editor, platform, screen-recorder or unknown"
     )
     tags: dict[str, str] = Field(default_factory=dict, description="every encoder-related tag seen")
 
@@ -99,6 +99,16 @@ class Gop(BaseModel):
     closed_regular: bool = Field(description="keyframes at a fixed interval (typical of encoders)")
 
 
+class Tag(BaseModel):
+    """A tag a person or an app typed into the file: what it says, not what it proves."""
+
+    name: str = Field(description="title, author, description, comment, copyright, place name, "
+                      "keywords, track name, handler name, chapter, attachment, album, genre...")  # fmt: skip
+    value: str
+    where: str = Field(description="'file', or the track it belongs to")
+    sources: list[str] = Field(default_factory=list, description="the readers that saw it")
+
+
 class MetaResult(Result):
     sources: list[str] = Field(description="readers that answered (raw output in meta/raw/)")
     sha256: str
@@ -111,4 +121,7 @@ class MetaResult(Result):
     creation_times: list[CreationTime] = Field(default_factory=list)
     gps: Gps | None = None
     gop: Gop | None = None
+    tags: list[Tag] = Field(
+        default_factory=list, description="every tag a person or an app typed in, from every reader"
+    )
     video_decodable: bool | None = Field(default=None, description="None when there is no video")

@@ -20,6 +20,15 @@ CAVEAT_APPLE = "Apple QuickTime Keys creation date: local time of the device wit
 CAVEAT_MKV = "Matroska DateUTC: UTC, set by the muxer (often the time of the last re-mux)"
 CAVEAT_LOCAL = "local time of the device, time zone unknown"
 CAVEAT_XMP = "XMP date written by the editing or capture software; time zone as written"
+CAVEAT_GPS = (
+    "GPS time from the camera's satellite receiver (GoPro telemetry GPSU), independent of the "
+    "camera clock; the time of the first telemetry sample, within about a second of the start"
+)
+CAVEAT_GPS_NO_FIX = (
+    "GPS time from GoPro telemetry (GPSU) written without a satellite fix: it may be stale or the "
+    "camera's own clock"
+)
+GPS_SOURCE = "GoPro telemetry GPSU"
 
 ISO6709 = re.compile(r"^([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?")
 
@@ -93,7 +102,25 @@ def creation_times(raw: dict[str, JSON | None]) -> list[CreationTime]:
     for key in ("date", "creation_date", "date_recorded"):
         if key in av_tags:
             out.append(creation_entry(f"container tag '{key}'", av_tags[key], CAVEAT_LOCAL, False))
+    out.append(gps_time(raw.get("gopro") or {}))
     return [e for e in out if e is not None]
+
+
+def gps_time(gopro: dict[str, Any]) -> CreationTime | None:
+    """GoPro's GPSU (``yymmddhhmmss.sss``, UTC) as a creation time on its own clock."""
+    text = str(gopro.get("GPSU") or "")
+    try:
+        utc = datetime.strptime(text, "%y%m%d%H%M%S.%f").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    fixed = str(gopro.get("GPSF", "")) in ("2", "3")
+    return CreationTime(source=GPS_SOURCE, as_written=text, utc=utc, offset="+00:00",
+                        caveat=CAVEAT_GPS if fixed else CAVEAT_GPS_NO_FIX)  # fmt: skip
+
+
+def independent(entry: CreationTime) -> bool:
+    """A time from a clock other than the device's (a satellite receiver with a fix)."""
+    return entry.source == GPS_SOURCE and entry.caveat == CAVEAT_GPS
 
 
 def is_unset(entry: CreationTime) -> bool:

@@ -171,14 +171,39 @@ def _klv(data: bytes) -> dict[str, str]:
         if kind == 0:
             for k, v in _klv(value).items():
                 out.setdefault(k, v)
-        elif kind == ord("c") and key.isalnum() and len(value) > 1:
+        elif kind in (ord("c"), ord("U")) and key.isalnum() and len(value) > 1:
+            # 'c' text; 'U' a UTC time as text, yymmddhhmmss.sss (GPSU: the GPS receiver's)
             out.setdefault(key, value.split(b"\0")[0].decode("utf-8", "replace").strip())
+        elif kind == ord("L") and key == "GPSF" and length >= 4:  # GPS fix: 0 none, 2 2D, 3 3D
+            out.setdefault(key, str(struct.unpack(">I", value[:4])[0]))
         pos += 8 + ((length + 3) & ~3)
     return out
 
 
 def read_gopro(path: Path) -> JSON | None:
-    """The GPMF box GoPro cameras write into ``moov/udta``: FIRM (firmware), MINF (model)."""
+    """GoPro's GPMF: the box in ``moov/udta`` (FIRM firmware, MINF model) and, from the first
+    sample of the telemetry track ("GoPro MET"), the GPS receiver's time (GPSU) and fix (GPSF)."""
+    found = {**(_gopro_udta(path) or {}), **_gopro_telemetry(path)}
+    return found or None
+
+
+def _gopro_telemetry(path: Path) -> dict[str, str]:
+    try:
+        with av.open(str(path), metadata_errors="replace") as c:
+            met = [
+                s
+                for s in c.streams
+                if s.type == "data" and "GoPro MET" in s.metadata.get("handler_name", "")
+            ]
+            for packet in c.demux(met[:1]) if met else []:
+                found = _klv(bytes(packet))
+                return {k: v for k, v in found.items() if k in ("GPSU", "GPSF")}
+    except (av.FFmpegError, OSError, ValueError):
+        return {}
+    return {}
+
+
+def _gopro_udta(path: Path) -> dict[str, str] | None:
     try:
         with path.open("rb") as f:
             size = path.stat().st_size

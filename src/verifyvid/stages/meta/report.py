@@ -68,6 +68,16 @@ def metadata(shown: Shown[MetaResult]) -> list[str]:
             f"**GOP**: {gop.keyframes} keyframes ({interval}), B-frames {'yes' if gop.b_frames else 'no'}.",
             "",
         ]
+    if meta.tags:
+        out += [
+            "**Tags typed into the file** (what a person or an app wrote; anyone can edit them):",
+            "",
+        ]
+        names = sorted({t.name for t in meta.tags})
+        for name in names:
+            values = [f"{md(t.value)} ({md(t.where)})" for t in meta.tags if t.name == name]
+            out.append(f"- {md(name)}: " + "; ".join(values))
+        out.append("")
     notes = shown.findings
     out += [f"- {f.severity}: {md(f.message)}" for f in notes] + ([""] if notes else [])
     return out
