@@ -219,3 +219,22 @@ def test_metadata_section_is_inert_for_any_tags(
     for line in text.splitlines():
         if line.startswith("| "):
             assert len(re.findall(r"(?<!\\)\|", line)) == 3, line
+
+
+def test_a_failed_stage_reads_as_a_sentence_and_json_keeps_the_text(
+    cli: Cli, small_clip: Path, tmp_path: Path
+) -> None:
+    case = tmp_path / "case"
+    cli.json("check", small_clip, "--only", "meta", "--case", case)
+    manifest = json.loads((case / "case.json").read_text())
+    manifest["stages"]["meta"].update(
+        status="failed", error="RuntimeError: no frame could be decoded"
+    )
+    (case / "case.json").write_text(json.dumps(manifest))
+    text = cli("report", case, "-o", "-").stdout
+    assert "RuntimeError" not in text
+    assert "could not finish on this file (no frame could be decoded)" in text
+    assert (
+        "RuntimeError: no frame could be decoded"
+        in cli("report", case, "-f", "json", "-o", "-").stdout
+    )

@@ -65,10 +65,23 @@ def stamp(seconds: float) -> str:
     return f"{h:d}:{m:02d}:{s:06.3f}" if h else f"{m:d}:{s:06.3f}"
 
 
+EXCEPTION = re.compile(r"^[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Failure)\b:?\s*")
+
+
+def said(record: StageRecord) -> str:
+    """A stage's error as a reader reads it: a failure without the programmer's exception name,
+    saying where the technical record is (case.json keeps the text as it was)."""
+    if record.status != "failed" or not record.error:
+        return record.error or ""
+    text = EXCEPTION.sub("", record.error).strip()
+    return f"could not finish on this file ({text}); the technical record is in case.json" if text else (
+        "could not finish on this file; the technical record is in case.json")  # fmt: skip
+
+
 def not_run(name: str, record: StageRecord | None) -> list[str]:
     """Why a stage's section has nothing to show: not run in this case, or its status and why."""
     if record is None:
         return [f"The {name} stage did not run in this case.", ""]
-    why = f": {md(record.error)}" if record.error else ""
+    why = f": {md(said(record))}" if record.error else ""
     fix = f" Fix: {md(record.fix)}" if record.fix else ""
     return [f"The {name} stage is **{record.status}**{why}.{fix}", ""]

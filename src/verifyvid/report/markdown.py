@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from verifyvid.render import code, md
+from verifyvid.render import code, md, said
 from verifyvid.view import CaseView
 
 SEVERITY_LABEL = {"warning": "⚠ warning", "notice": "notice", "info": "info"}
@@ -51,7 +51,7 @@ def summary(data: CaseView) -> list[str]:
         if rec is None:
             out.append(f"| {name} | not run | | not requested in this case |")
             continue
-        note = rec.error or ""
+        note = said(rec)
         if rec.fix:
             note += f" Fix: {rec.fix}"
         out.append(f"| {name} | {rec.status} | {rec.seconds:.2f} | {md(note)} |")
