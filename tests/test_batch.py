@@ -53,3 +53,19 @@ def test_batch_with_nothing(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     result = cli("batch", tmp_path / "empty")
     assert result.exit_code == 2 and "no input found" in result.stderr
+
+
+def test_batch_passes_check_stage_options_to_each_input(cli: Cli, tmp_path: Path) -> None:
+    listing = tmp_path / "inputs.txt"
+    clips = [clip(tmp_path / f"clip{n}.mp4", seconds=1) for n in range(2)]
+    listing.write_text("".join(f"{c}\n" for c in clips))
+    result = cli("batch", f"@{listing}", "--skip", "transcribe", "--jsonl")
+    assert result.exit_code == 0, result.stderr
+    for line in lines(result.stdout):
+        transcribe = line["stages"]["transcribe"]
+        assert transcribe["status"] == "skipped" and "--skip" in str(transcribe["reason"])
+    only = cli("batch", f"@{listing}", "--only", "meta", "--claim-date", "2022-01-05", "--jsonl")
+    for line in lines(only.stdout):
+        assert set(line["stages"]) == {"meta"}
+        manifest = json.loads((Path(str(line["case"])) / "case.json").read_text())
+        assert manifest["claims"]["date"] == "2022-01-05"

@@ -46,6 +46,8 @@ def current_index(archive: Archive) -> CandidateIndex:
     root = archive.cache_dir
     now = archive.state()
     state = read_state(root)
+    if state is None and (root / STATE).is_file():
+        return rebuilt(archive, root, ValueError(f"{STATE} unreadable, or its folder is gone"))
     if state is not None and (state["generation"], state.get("identity")) == (now[0], now[3]):
         try:
             return CandidateIndex(root / str(state["folder"]))

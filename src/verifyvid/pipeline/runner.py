@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import time
 import traceback
 from collections.abc import Iterable, Sequence
@@ -32,6 +33,7 @@ from verifyvid.case import atomic
 from verifyvid.case.folder import RESULT_NAME, Case, now
 from verifyvid.case.manifest import DONE, StageRecord, Status
 from verifyvid.errors import UsageError
+from verifyvid.hashing import sha256_file
 from verifyvid.stage import (
     Params,
     Result,
@@ -171,15 +173,19 @@ def fingerprint(
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def files_intact(case: Case, record: StageRecord) -> bool:
+def damaged_file(case: Case, record: StageRecord) -> str | None:
+    """The first of a stage's files that is missing or not as the stage wrote it (size, then
+    SHA-256), else None. A stage's files are derived: one that is damaged is made again."""
+    if not any(f.path.endswith(RESULT_NAME) for f in record.files):
+        return f"{record.name}/{RESULT_NAME}"
     for f in record.files:
         path = case.root / f.path
         try:
-            if path.stat().st_size != f.size:
-                return False
+            if path.stat().st_size != f.size or sha256_file(path) != f.sha256:
+                return f.path
         except OSError:
-            return False
-    return any(f.path.endswith(RESULT_NAME) for f in record.files)
+            return f.path
+    return None
 
 
 class Runner:
@@ -286,7 +292,7 @@ class Runner:
             and old is not None
             and old.fingerprint == fp
             and old.status in (*DONE, "skipped")
-            and (old.status == "skipped" or files_intact(self.case, old))
+            and (old.status == "skipped" or self.intact(old))
         ):
             status: Status = "skipped" if old.status == "skipped" else "cached"
             if old.status != status:
@@ -301,6 +307,13 @@ class Runner:
                 self.observer.stage_finished(stage.name, outcome)
                 return outcome
         return self.execute(stage, params, ctx, fp)
+
+    def intact(self, record: StageRecord) -> bool:
+        damaged = damaged_file(self.case, record)
+        if damaged is not None and record.files:  # derived: made again, said in one line
+            print(f"note: {damaged} is missing or damaged; running the {record.name} stage again",
+                  file=sys.stderr)  # fmt: skip
+        return damaged is None
 
     def context(self, stage: Stage[Any, Any], deps: dict[str, Result]) -> StageContext:
         """What the stage sees; its output folder is a private staging folder."""
