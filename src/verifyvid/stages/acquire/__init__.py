@@ -9,6 +9,7 @@ description, counts) as ``acquire/result.json``. A local file with no .info.json
 from __future__ import annotations
 
 import hashlib
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,10 @@ def upload_time(info: dict[str, Any]) -> datetime | None:
             return None
     day = info.get("upload_date") or info.get("release_date")
     if isinstance(day, str) and len(day) == 8 and day.isdigit():
-        return datetime(int(day[:4]), int(day[4:6]), int(day[6:]), tzinfo=UTC)
+        try:
+            return datetime(int(day[:4]), int(day[4:6]), int(day[6:]), tzinfo=UTC)
+        except ValueError:  # not a calendar day (20221345)
+            return None
     return None
 
 
@@ -107,9 +111,9 @@ def summarize(info: dict[str, Any], *, url: str | None, captured: datetime | Non
 
     def count(key: str) -> int | None:
         value = info.get(key)
-        return (
-            int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-        )
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        return int(value) if math.isfinite(value) else None
 
     return AcquireResult(
         url=url, captured=captured, tool=tool, sha256=sha256, file=media, info_json=info_json,

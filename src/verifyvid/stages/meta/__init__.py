@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from verifyvid.case import atomic
+from verifyvid.case.manifest import InputRecord
 from verifyvid.events import Event
 from verifyvid.stage import Params, Shown, Stage, StageContext
 from verifyvid.stages.meta import checks, encoder, normalize, report, tags
 from verifyvid.stages.meta.models import MetaResult
-from verifyvid.stages.meta.packets import scan_packets, video_decodable
+from verifyvid.stages.meta.packets import PacketScan, scan_packets, video_decodable
 from verifyvid.stages.meta.readers import READERS
 
 
@@ -68,27 +70,30 @@ class MetaStage(Stage[MetaParams, MetaResult]):
         ctx.report_progress(0.3)
         scan = scan_packets(path)
         ctx.report_progress(0.8)
-        stream_list = normalize.streams(raw, scan)
-        video = [s for s in stream_list if s.type == "video"]
-        gop = None
-        if video:
-            gop = scan.gop(video[0].index, video[0].average_frame_rate or video[0].real_frame_rate)
-        dev = normalize.device(raw)
-        times = normalize.creation_times(raw)
-        result = MetaResult(
-            sources=sorted(k for k, v in raw.items() if v is not None),
-            sha256=ctx.input.sha256,
-            md5=ctx.input.md5,
-            container=normalize.container(raw, stream_list, ctx.input.size),
-            streams=stream_list,
-            device=dev,
-            encoder=encoder.encoder(raw, dev),
-            creation_time=normalize.primary_creation(times),
-            creation_times=times,
-            gps=normalize.gps(raw),
-            gop=gop,
-            video_decodable=video_decodable(path) if video else None,
-            tags=tags.gathered(raw),
-        )
-        result.findings = checks.find(result, ctx.input.mtime)
-        return result
+        return described(raw, scan, ctx.input, video_decodable(path) if has_video(raw) else None)
+
+
+def has_video(raw: dict[str, Any]) -> bool:
+    return any(s.get("type") == "video" for s in (raw.get("pyav") or {}).get("streams") or [])
+
+
+def described(
+    raw: dict[str, Any], scan: PacketScan, file: InputRecord, decodable: bool | None
+) -> MetaResult:
+    """The result from the readers' raw output and the packet scan alone (no file access)."""
+    stream_list = normalize.streams(raw, scan)
+    video = [s for s in stream_list if s.type == "video"]
+    gop = None
+    if video:
+        gop = scan.gop(video[0].index, video[0].average_frame_rate or video[0].real_frame_rate)
+    dev = normalize.device(raw)
+    times = normalize.creation_times(raw)
+    result = MetaResult(
+        sources=sorted(k for k, v in raw.items() if v is not None), sha256=file.sha256, md5=file.md5,
+        container=normalize.container(raw, stream_list, file.size), streams=stream_list, device=dev,
+        encoder=encoder.encoder(raw, dev), creation_time=normalize.primary_creation(times),
+        creation_times=times, gps=normalize.gps(raw), gop=gop, video_decodable=decodable,
+        tags=tags.gathered(raw),
+    )  # fmt: skip
+    result.findings = checks.find(result, file.mtime)
+    return result

@@ -144,7 +144,10 @@ def _boxes(f: Any, start: int, end: int) -> list[tuple[bytes, int, int]]:
         size, kind = struct.unpack(">I4s", head)
         header = 8
         if size == 1:
-            size = struct.unpack(">Q", f.read(8))[0]
+            large = f.read(8)
+            if len(large) < 8:  # a 64-bit size cut off by the end of the file
+                break
+            size = struct.unpack(">Q", large)[0]
             header = 16
         elif size == 0:
             size = end - pos
