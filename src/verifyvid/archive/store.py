@@ -10,8 +10,10 @@ own locking lets several processes add to one file (WAL journal, 30 s busy timeo
 from __future__ import annotations
 
 import json
+import random
 import secrets
 import sqlite3
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -185,25 +187,40 @@ class SqliteArchive:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.cache_dir = path.with_name(path.name + ".index")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.executescript(SCHEMA)
-            old = "SELECT 1 FROM sqlite_master WHERE name = 'local_features'"
-            if self.db.execute(old).fetchone():
-                with self.db:
-                    for sql in MIGRATE_SQL:
-                        self.db.execute(sql)
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            db: sqlite3.Connection | None = None
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                db = self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
+                self.prepare()
+                return
+            except sqlite3.OperationalError as e:
+                # Switching a new file to WAL or creating its tables while another process does
+                # the same can fail at once, without SQLite's busy wait: try again until the timeout
+                if db is not None:
+                    db.close()
+                if ("locked" not in str(e) and "busy" not in str(e)) or time.monotonic() > deadline:
+                    raise ArchiveError(
+                        f"cannot open the archive {path} ({e}); check the file or use --index"
+                    ) from None
+                time.sleep(random.uniform(0.02, 0.2))
+            except (sqlite3.DatabaseError, OSError) as e:
+                raise ArchiveError(
+                    f"cannot open the archive {path} ({e}); check the file or use --index"
+                ) from None
+
+    def prepare(self) -> None:
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)
+        old = "SELECT 1 FROM sqlite_master WHERE name = 'local_features'"
+        if self.db.execute(old).fetchone():
             with self.db:
-                self.db.execute(
-                    "INSERT OR IGNORE INTO meta VALUES ('identity', ?)", (new_identity(),)
-                )
-        except (sqlite3.DatabaseError, OSError) as e:
-            raise ArchiveError(
-                f"cannot open the archive {path} ({e}); check the file or use --index"
-            ) from None
+                for sql in MIGRATE_SQL:
+                    self.db.execute(sql)
+        with self.db:
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('identity', ?)", (new_identity(),))
 
     def close(self) -> None:
         self.db.close()
