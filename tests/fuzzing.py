@@ -146,7 +146,9 @@ def meta_normalizer(data: bytes) -> None:
     draw = Draw(data)
     seeds = raw_seeds()
     seed = copy.deepcopy(seeds[draw.below(len(seeds))])
-    raw = {k: leaves(v, draw, k in ("exiftool", "mediainfo", "gopro")) for k, v in seed.items()}
+    # a reader answers a dict or nothing (None): what is inside is what the file decides
+    raw = {k: None if v is None else leaves(v, draw, k in ("exiftool", "mediainfo", "gopro"))
+           for k, v in seed.items()}  # fmt: skip
     record = InputRecord(
         path="/x", size=1000, sha256="0" * 64, md5="0" * 32, mtime=datetime.now(UTC)
     )
@@ -230,12 +232,15 @@ def keep(target: str, data: bytes) -> Path:
     return path
 
 
-def run_random(target: str, seconds: float, seed: int = 0) -> tuple[int, list[Path]]:
-    """The fallback without atheris: random byte strings from a fixed seed, for ``seconds``; one
-    crasher kept per kind of crash (where it was raised and the exception's type)."""
+def run_random(
+    target: str, seconds: float, seed: int = 0, limit: int | None = None
+) -> tuple[int, list[Path]]:
+    """The fallback without atheris: random byte strings from a fixed seed, for ``seconds`` (or
+    ``limit`` inputs, whichever comes first: the same inputs on any machine); one crasher kept per
+    kind of crash (where it was raised and the exception's type)."""
     rng = random.Random(f"{target}-{seed}")
     t0, runs, found, kinds = time.monotonic(), 0, [], set()
-    while time.monotonic() - t0 < seconds:
+    while time.monotonic() - t0 < seconds and (limit is None or runs < limit):
         data = rng.randbytes(rng.choice((4, 16, 64, 256, 1024)))
         runs += 1
         try:
