@@ -77,6 +77,31 @@ class VideoDecoder:
                 yield DecodedFrame(index, self.last_time, frame)
                 index += 1
 
+    def keyframes(self) -> Iterator[DecodedFrame]:
+        """Only the frames of key packets, each decoded alone: a cheap sample of the whole video
+        (a few percent of a full decode), as many frames as the encoder put keyframes."""
+        index = 0
+        start: float | None = None
+        cc = self.stream.codec_context
+        for packet in self.container.demux(self.stream):
+            if not packet.is_keyframe or packet.size == 0:
+                continue
+            try:  # the packet, then the end of input: the decoder gives up what it holds
+                decoded = [*cc.decode(packet), *cc.decode(None)]
+            except av.FFmpegError:
+                self.errors += 1
+                decoded = []
+            cc.flush_buffers()  # ready for the next key packet
+            base = self.stream.time_base
+            for frame in decoded:
+                at = next((v for v in (frame.pts, packet.pts, packet.dts) if v is not None), None)
+                t = float(at * base) if at is not None and base else 0.0
+                if start is None:
+                    start = t
+                    self.rotation = (-round(getattr(frame, "rotation", 0) or 0)) % 360
+                yield DecodedFrame(index, max(0.0, t - start), frame)
+                index += 1
+
     def sampled(self, fps: float) -> Iterator[DecodedFrame]:
         """At most ``fps`` frames a second: the first frame at or after each 1/fps step."""
         next_t = 0.0
@@ -120,10 +145,30 @@ def _plane(frame: Any, index: int) -> np.ndarray[Any, Any]:
     return data[:, : plane.width]
 
 
+def unrotate(box: tuple[int, int, int, int], clockwise: int, width: int, height: int
+             ) -> tuple[int, int, int, int]:  # fmt: skip
+    """A box (x, y, w, h) of the displayed picture as a box of the decoded (coded) frame of
+    ``width`` x ``height``, before ``rotate(image, clockwise)``."""
+    x, y, w, h = box
+    k = (clockwise // 90) % 4
+    if k == 1:
+        return y, height - (x + w), h, w
+    if k == 2:
+        return width - (x + w), height - (y + h), w, h
+    if k == 3:
+        return width - (y + h), x, h, w
+    return box
+
+
 def analysis_planes(
-    frame: Any, width: int, height: int, tiny: tuple[int, int]
+    frame: Any,
+    width: int,
+    height: int,
+    tiny: tuple[int, int],
+    box: tuple[int, int, int, int] | None = None,
 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """(luma at width x height, a tiny 3-channel YUV image) without a colour conversion.
+    """(luma at width x height, a tiny 3-channel YUV image) without a colour conversion, of the
+    whole frame or of ``box`` (x, y, w, h in decoded pixels: the picture inside bars).
 
     Reading the decoder's planes and scaling them with OpenCV costs a fraction of a
     libswscale conversion per frame, which matters when every frame is analysed. Bilinear
@@ -133,6 +178,18 @@ def analysis_planes(
     if frame.format.name not in PLANAR_8BIT:
         frame = frame.reformat(format="yuv420p")
     y, u, v = (_plane(frame, i) for i in range(3))
+    if box is not None:
+        y, u, v = (_inside(p, box, frame.width, frame.height) for p in (y, u, v))
     gray = cv2.resize(y, (width, height), interpolation=cv2.INTER_LINEAR)
     small = np.dstack([cv2.resize(p, tiny, interpolation=cv2.INTER_LINEAR) for p in (gray, u, v)])
     return gray, small
+
+
+def _inside(
+    plane: np.ndarray[Any, Any], box: tuple[int, int, int, int], width: int, height: int
+) -> np.ndarray[Any, Any]:
+    """The part of one plane (full or subsampled) under a box of the full frame."""
+    fy, fx = plane.shape[0] / height, plane.shape[1] / width
+    x, y, w, h = box
+    y0, x0 = int(y * fy), int(x * fx)
+    return plane[y0 : max(y0 + 1, round((y + h) * fy)), x0 : max(x0 + 1, round((x + w) * fx))]

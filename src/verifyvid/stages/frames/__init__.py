@@ -7,21 +7,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import cv2
-import numpy as np
 from pydantic import Field
 
-from verifyvid.media.decode import VideoDecoder, analysis_planes, rotate
+from verifyvid.media.decode import VideoDecoder, analysis_planes, unrotate
 from verifyvid.stage import Params, Shown, Stage, StageContext, StageSkipped
 from verifyvid.stages.frames import overlays as ov
 from verifyvid.stages.frames import report
 from verifyvid.stages.frames.findings import find
-from verifyvid.stages.frames.models import FramesResult, Overlay, Shot
+from verifyvid.stages.frames.models import Box, FramesResult, Overlay, Shot
 from verifyvid.stages.frames.output import (
     SEARCH_ENGINES,
     KeyframeWriter,
     crop_overlays,
     write_contact_sheet,
 )
+from verifyvid.stages.frames.sample import Collector, analysis_size, quick_sample
 from verifyvid.stages.frames.shots import LOOKAHEAD, ShotDetector, is_black
 
 ANALYSIS_LONG_SIDE = 320
@@ -47,30 +47,9 @@ class Pending:
     black: bool
 
 
-class Sampler:
-    """Keep at most ``cap`` frames spread over the whole video, without knowing its length."""
-
-    def __init__(self, cap: int, gap: float) -> None:
-        self.cap, self.gap = cap, gap
-        self.times: list[float] = []
-        self.frames: list[np.ndarray[Any, Any]] = []
-        self.last = -1e9
-
-    def wants(self, t: float) -> bool:
-        return t - self.last >= self.gap
-
-    def add(self, t: float, image: np.ndarray[Any, Any]) -> None:
-        self.last = t
-        self.times.append(t)
-        self.frames.append(image)
-        if len(self.frames) > self.cap:
-            self.times, self.frames = self.times[::2], self.frames[::2]
-            self.gap *= 2
-
-
 class FramesStage(Stage[FramesParams, FramesResult]):
     name = "frames"
-    version = "3"
+    version = "4"
     description = "Keyframes per shot, contact sheet, reverse-search pack, bars, boxes and logos"
     params_model = FramesParams
     result_model = FramesResult
@@ -89,27 +68,34 @@ class FramesStage(Stage[FramesParams, FramesResult]):
 
     def run(self, ctx: StageContext, params: FramesParams) -> FramesResult:
         try:
+            quick = quick_sample(ctx.input_path, params.max_samples, ANALYSIS_LONG_SIDE)
             decoder = VideoDecoder(ctx.input_path)
         except ValueError:
             raise StageSkipped("no video stream") from None
-        writer = KeyframeWriter(ctx.out_dir, self.name, params.jpeg_quality)
+        # bars first (from a quick sample): shots, sharpness and keyframes are the picture's
+        crop, bars = ov.find_bars(quick[0]) if quick is not None else (None, [])
+        rotation = quick[1] if quick is not None else 0
+        writer = KeyframeWriter(ctx.out_dir, self.name, params.jpeg_quality, crop)
         with decoder:
             try:
-                return self.analyse(ctx, params, decoder, writer)
+                return self.analyse(ctx, params, decoder, writer, crop, bars, rotation)
             except BaseException:
                 writer.abandon()  # no JPEG lands in the staging folder after the runner cleans it
                 raise
 
-    def analyse(
-        self, ctx: StageContext, params: FramesParams, dec: VideoDecoder, writer: KeyframeWriter
-    ) -> FramesResult:
-        scale = ANALYSIS_LONG_SIDE / max(dec.width, dec.height, 1)
-        aw = max(16, round(dec.width * scale / 2) * 2)
-        ah = max(16, round(dec.height * scale / 2) * 2)
+    def analyse(self, ctx: StageContext, params: FramesParams, dec: VideoDecoder,
+                writer: KeyframeWriter, crop: Box | None, bars: list[ov.Found], rotation: int) -> FramesResult:  # fmt: skip
+        whole = analysis_size(dec.width, dec.height, ANALYSIS_LONG_SIDE)
+        box: tuple[int, int, int, int] | None = None
+        size = whole
+        if crop is not None:  # the picture inside the bars, in decoded (unrotated) pixels
+            box = unrotate(
+                (crop.x, crop.y, crop.width, crop.height), rotation, dec.width, dec.height
+            )
+            size = analysis_size(box[2], box[3], ANALYSIS_LONG_SIDE)
         detector = ShotDetector()
         pending: deque[Pending] = deque()
-        small = Sampler(params.max_samples, 0.25)
-        full = Sampler(8, 1.0)
+        samples = Collector(params.max_samples, whole)
         shots: list[float] = [0.0]
         segment_start = 0.0
         segment_best: Pending | None = None
@@ -151,7 +137,7 @@ class FramesStage(Stage[FramesParams, FramesResult]):
             last_time = df.time
             if df.index % stride:
                 continue
-            gray, tiny = analysis_planes(df.frame, aw, ah, (64, 36))
+            gray, tiny = analysis_planes(df.frame, *size, (64, 36), box)
             black = is_black(gray)
             sharp = float(cv2.meanStdDev(cv2.Laplacian(gray, cv2.CV_16S))[1][0, 0] ** 2)
             pending.append(Pending(detector.count, df.time, df.frame, sharp, black))
@@ -159,11 +145,7 @@ class FramesStage(Stage[FramesParams, FramesResult]):
             while len(pending) > LOOKAHEAD:
                 entry = pending.popleft()
                 finalize(entry, entry.index in cuts)
-            if small.wants(df.time):
-                small.add(df.time, rotate(gray, dec.rotation))
-                if full.wants(df.time):
-                    luma = analysis_planes(df.frame, dec.width, dec.height, (4, 4))[0]
-                    full.add(df.time, rotate(luma, dec.rotation))
+            samples.offer(df, dec.rotation, gray if box is None else None)
             if expected and count % 50 == 0:
                 ctx.report_progress(min(0.95, df.time / expected))
         cuts = set(detector.flush())
@@ -188,9 +170,8 @@ class FramesStage(Stage[FramesParams, FramesResult]):
         width, height = (
             (dec.height, dec.width) if dec.rotation in (90, 270) else (dec.width, dec.height)
         )
-        samples = ov.Samples(small.times, np.stack(small.frames), full.frames, width, height)
-        crop, bars = ov.find_bars(samples)
-        found = bars + ov.find_overlays(samples, crop, [sh.start for sh in shot_list])
+        found = bars + ov.find_overlays(samples.samples(width, height), crop,
+                                        [sh.start for sh in shot_list])  # fmt: skip
         overlays = [
             Overlay(
                 kind=f.kind, box=f.box, start=round(f.start, 3), end=round(f.end, 3), fill=f.fill

@@ -46,9 +46,15 @@ class Keyframe(BaseModel):
     shot_start: float
     shot_end: float
     sharpness: float = Field(description="variance of the Laplacian at analysis resolution")
-    file: str = Field(description="JPEG at full resolution, relative to the case folder")
+    file: str = Field(
+        description="JPEG at full resolution, relative to the case folder: the picture without "
+        "bars (the result's crop) when the video has them"
+    )
     width: int
     height: int
+    full_file: str | None = Field(
+        default=None, description="the whole frame, bars included, when ``file`` is cropped"
+    )
     phash: str = Field(description="imagehash pHash, 64 bits as hex")
 
 

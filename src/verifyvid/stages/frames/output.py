@@ -13,7 +13,7 @@ from PIL import Image
 
 from verifyvid.media.decode import to_rgb
 from verifyvid.render import stamp
-from verifyvid.stages.frames.models import Keyframe, Overlay, SearchEngine, Shot
+from verifyvid.stages.frames.models import Box, Keyframe, Overlay, SearchEngine, Shot
 
 THUMB_WIDTH = 320
 SHEET_COLUMNS = 4
@@ -56,12 +56,14 @@ def write_jpeg(path: Path, rgb: np.ndarray[Any, Any], quality: int) -> None:
 class KeyframeWriter:
     """Writes each chosen frame at full resolution and keeps a thumbnail for the contact sheet.
 
-    The frame is converted to RGB at once (its decoder buffer is then free); JPEG encoding,
-    the thumbnail and the pHash run on a background thread, beside the decoding.
+    With ``crop`` (the picture without bars), the keyframe is that picture, the one to search
+    with, and the whole frame is written beside it (``full/``). The frame is converted to RGB
+    at once (its decoder buffer is then free); JPEG encoding, the thumbnail and the pHash run
+    on a background thread, beside the decoding.
     """
 
-    def __init__(self, out_dir: Path, prefix: str, quality: int) -> None:
-        self.out_dir, self.prefix, self.quality = out_dir, prefix, quality
+    def __init__(self, out_dir: Path, prefix: str, quality: int, crop: Box | None = None) -> None:
+        self.out_dir, self.prefix, self.quality, self.crop = out_dir, prefix, quality, crop
         self.pool = ThreadPoolExecutor(max_workers=1)
         self.pending: list[Future[tuple[dict[str, Any], np.ndarray[Any, Any]]]] = []
 
@@ -70,9 +72,16 @@ class KeyframeWriter:
         self.pending.append(self.pool.submit(self._finish, rgb, time, shot, sharpness))
 
     def _finish(
-        self, rgb: np.ndarray[Any, Any], time: float, shot: int, sharpness: float
+        self, whole: np.ndarray[Any, Any], time: float, shot: int, sharpness: float
     ) -> tuple[dict[str, Any], np.ndarray[Any, Any]]:
         name = f"keyframes/{time:09.3f}s.jpg"
+        full = None
+        rgb = whole
+        if self.crop is not None:
+            c = self.crop
+            rgb = whole[c.y : c.y + c.height, c.x : c.x + c.width]
+            full = f"keyframes/full/{time:09.3f}s.jpg"
+            write_jpeg(self.out_dir / full, whole, self.quality)
         write_jpeg(self.out_dir / name, rgb, self.quality)
         h, w = rgb.shape[:2]
         thumb = cv2.resize(
@@ -81,6 +90,7 @@ class KeyframeWriter:
         row = {
             "time": round(time, 3), "shot": shot, "sharpness": round(sharpness, 2),
             "file": f"{self.prefix}/{name}", "width": w, "height": h,
+            "full_file": f"{self.prefix}/{full}" if full else None,
             "phash": str(imagehash.phash(Image.fromarray(thumb))),
         }  # fmt: skip
         return row, thumb
@@ -112,7 +122,7 @@ def crop_overlays(
         if not inside:
             continue
         key = inside[len(inside) // 2]
-        image = cv2.imread(str(out_dir / Path(key.file).relative_to(prefix)))
+        image = cv2.imread(str(out_dir / Path(key.full_file or key.file).relative_to(prefix)))
         if image is None:
             continue
         b = overlay.box

@@ -18,6 +18,12 @@ def keyframes(shown: Shown[FramesResult]) -> list[str]:
         "in long shots), ready for reverse image search.",
         "",
     ]
+    if frames.crop:
+        out += [
+            "The keyframes are the picture without the bars (the whole frames are kept beside "
+            "them, in `frames/keyframes/full/`).",
+            "",
+        ]
     if frames.contact_sheet:
         out += [f"![contact sheet]({shown.base}{frames.contact_sheet})", ""]
     engines = ", ".join(link(e.name, e.upload_url) for e in frames.search_engines)
