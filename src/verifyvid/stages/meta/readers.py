@@ -177,7 +177,7 @@ def _klv(data: bytes) -> dict[str, str]:
         elif kind in (ord("c"), ord("U")) and key.isalnum() and len(value) > 1:
             # 'c' text; 'U' a UTC time as text, yymmddhhmmss.sss (GPSU: the GPS receiver's)
             out.setdefault(key, value.split(b"\0")[0].decode("utf-8", "replace").strip())
-        elif kind == ord("L") and key == "GPSF" and length >= 4:  # GPS fix: 0 none, 2 2D, 3 3D
+        elif kind == ord("L") and key == "GPSF" and len(value) >= 4:  # GPS fix: 0 none, 2 2D, 3 3D
             out.setdefault(key, str(struct.unpack(">I", value[:4])[0]))
         pos += 8 + ((length + 3) & ~3)
     return out
