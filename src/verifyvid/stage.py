@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from verifyvid.case.manifest import InputRecord, SourceRecord, StageRecord
 from verifyvid.events import Event
 from verifyvid.findings import Finding
+from verifyvid.media.framepass import FrameConsumer, decode_once
 
 
 class Params(BaseModel):
@@ -67,6 +68,8 @@ class StageContext:
     source: SourceRecord | None = None
     """The files the input came with in ``source/`` (a download, an imported .info.json)."""
     report_progress: Callable[[float], None] = lambda fraction: None
+    fed: FrameConsumer | None = None
+    """For a picture stage: its consumer, already fed by a decoding pass the runner shared."""
 
     def dep(self, name: str, model: type[R]) -> R | None:
         value = self.deps.get(name)
@@ -126,3 +129,37 @@ class Stage(ABC, Generic[P, R]):
     def events(self, result: R) -> list[Event]:
         """Dated events its result shows, for the first-appearance timeline."""
         return []
+
+
+C = TypeVar("C", bound=FrameConsumer)
+
+
+class PictureStage(Stage[P, R], Generic[P, R, C]):
+    """A stage that looks at decoded pictures: its work is a consumer of the decoding pass
+    (media/framepass.py). When several picture stages run, the runner decodes the video once
+    for all of them and hands each its fed consumer (``ctx.fed``); alone, it decodes itself."""
+
+    @abstractmethod
+    def consumer(self, ctx: StageContext, params: P) -> C:
+        """A fresh consumer for this input (may raise StageSkipped)."""
+
+    @abstractmethod
+    def result_of(self, ctx: StageContext, params: P, consumer: C) -> R:
+        """The result from a consumer that has seen the whole pass."""
+
+    def run(self, ctx: StageContext, params: P) -> R:
+        consumer = ctx.fed
+        if consumer is None:
+            consumer = self.consumer(ctx, params)
+            try:
+                decode_once(ctx.input_path, [consumer], ctx.report_progress)
+            except ValueError:
+                consumer.abandon()
+                raise StageSkipped("no video stream") from None
+        try:
+            if consumer.error is not None:
+                raise consumer.error
+            return self.result_of(ctx, params, consumer)  # type: ignore[arg-type]
+        except BaseException:
+            consumer.abandon()
+            raise

@@ -22,7 +22,8 @@ import pdqhash
 from verifyvid.errors import InputError
 from verifyvid.fingerprint.inset import find_inset
 from verifyvid.fingerprint.local import Collector, LocalFeatures
-from verifyvid.media.decode import VideoDecoder, rotate
+from verifyvid.media.decode import DecodedFrame, VideoDecoder, rotate
+from verifyvid.media.framepass import FrameConsumer, decode_once
 
 
 class NoVideo(InputError):
@@ -125,6 +126,103 @@ class Hashes:
     local: LocalFeatures | None = None
 
 
+class Hasher(FrameConsumer):
+    """PDQ hashes of the frames of a pass at ``fps`` (crop: a box in a picture of ``size``);
+    with ``dedupe``, a frame whose hash is within that Hamming distance of the previous kept one
+    is dropped. Each of ``zooms`` (1.0: the whole picture, 0.8: its centre 80 %) gives one hash
+    row per frame. With ``inset``, thumbnails are kept to look for an inner picture
+    (fingerprint/inset.py); with ``local``, local features of one frame a second
+    (fingerprint/local.py)."""
+
+    def __init__(self, fps: float, min_quality: int = 50, mirror: bool = True,
+                 crop: tuple[int, int, int, int] | None = None, size: tuple[int, int] | None = None,
+                 dedupe: int = 0, zooms: tuple[float, ...] = (1.0,), inset: bool = False,
+                 local: bool = False) -> None:  # fmt: skip
+        assert not (mirror and len(zooms) > 1), "mirror hashes are kept for one zoom only"
+        self.fps, self.min_quality, self.mirror = fps, min_quality, mirror
+        self.crop, self.size, self.dedupe, self.zooms = crop, size, dedupe, zooms
+        self.inset = inset
+        self.times: list[float] = []
+        self.hashes: list[np.ndarray[Any, Any]] = []
+        self.mirrors: list[np.ndarray[Any, Any]] = []
+        self.quality: list[int] = []
+        self.dropped = 0
+        self.kept: np.ndarray[Any, Any] | None = None
+        self.thumbs: list[np.ndarray[Any, Any]] = []
+        self.stride, self.seen, self.next_t = 1, 0, 0.0
+        self.features = Collector() if local else None
+        self.duration = 0.0
+
+    def start(self, dec: VideoDecoder) -> None:
+        scale = min(1.0, HASH_SIDE / max(dec.width, dec.height, 1))
+        self.scaled = max(2, round(dec.width * scale)), max(2, round(dec.height * scale))
+
+    def take(self, df: DecodedFrame, rotation: int) -> None:
+        if df.time + 1e-6 < self.next_t:
+            return
+        self.next_t = df.time + 1.0 / self.fps
+        sw, sh = self.scaled
+        rgb = rotate(df.frame.to_ndarray(width=sw, height=sh, format="rgb24"), rotation)
+        if self.inset and self.seen % self.stride == 0:
+            self.thumbs.append(thumbnail(rgb))
+            if (
+                len(self.thumbs) >= 2 * THUMBS
+            ):  # a long clip: keep every other, sample half as often
+                self.thumbs, self.stride = self.thumbs[::2], self.stride * 2
+        self.seen += 1
+        if self.crop is not None and self.size is not None:
+            fy, fx = rgb.shape[0] / self.size[1], rgb.shape[1] / self.size[0]
+            cx, cy, cw, ch = self.crop
+            y0, y1 = round(cy * fy), round((cy + ch) * fy)
+            x0, x1 = round(cx * fx), round((cx + cw) * fx)
+            if bars_present(rgb, y0, y1, x0, x1):
+                rgb = rgb[y0:y1, x0:x1]
+        picture = trim_black(rgb)
+        if self.features is not None and self.features.due(df.time):
+            self.features.add(df.time, picture)
+        h, q, m = hash_picture(picture, self.mirror)
+        if q < self.min_quality:
+            self.dropped += 1
+            return
+        if (
+            self.dedupe
+            and self.kept is not None
+            and int(np.unpackbits(h ^ self.kept).sum()) <= self.dedupe
+        ):
+            return
+        self.kept = h
+        for zoom in self.zooms:
+            self.times.append(df.time)
+            self.hashes.append(h if zoom == 1.0 else hash_picture(centre(picture, zoom), False)[0])
+            self.quality.append(q)
+        if m is not None:
+            self.mirrors.append(m)
+
+    def finish(self, dec: VideoDecoder) -> None:
+        self.duration = dec.last_time
+
+    def result(self, path: Path) -> Hashes:
+        """The hashes; an inner picture found on the thumbnails is hashed in a second pass."""
+        box = find_inset(np.array(self.thumbs)) if self.inset and self.thumbs else None
+        if box is not None and self.crop is not None and self.size is not None:
+            x, y, w, h = self.crop
+            fx, fy = self.size
+            if overlap(box, (x / fx, y / fy, (x + w) / fx, (y + h) / fy)) >= 0.9:
+                box = None  # the inner picture is the picture inside the bars: hashed already
+        inset_t, inset_h = (
+            region_hashes(path, self.fps, self.min_quality, box)
+            if box
+            else (np.zeros(0, np.float32), np.zeros((0, 32), np.uint8))
+        )
+        return Hashes(
+            t=np.asarray(self.times, np.float32), hash=np.asarray(self.hashes, np.uint8).reshape(-1, 32),
+            quality=np.asarray(self.quality, np.uint8),
+            mirror=np.asarray(self.mirrors, np.uint8).reshape(-1, 32), dropped=self.dropped,
+            duration=self.duration, inset=box, inset_t=inset_t, inset_hash=inset_h,
+            local=self.features.result() if self.features is not None else None,
+        )  # fmt: skip
+
+
 def hash_video(
     path: Path,
     fps: float,
@@ -138,76 +236,27 @@ def hash_video(
     inset: bool = False,
     local: bool = False,
 ) -> Hashes:
-    """PDQ hashes of ``path`` at ``fps`` (crop: a box in a picture of ``size``); with ``dedupe``,
-    a frame whose hash is within that Hamming distance of the previous kept one is dropped. Each
-    of ``zooms`` (1.0: the whole picture, 0.8: its centre 80 %) gives one hash row per frame.
-    With ``inset``, an inner picture (fingerprint/inset.py) is looked for, and hashed too if found.
-    With ``local``, local features of one frame a second are kept (fingerprint/local.py)."""
-    assert not (mirror and len(zooms) > 1), "mirror hashes are kept for one zoom only"
+    """PDQ hashes of ``path`` in a decoding pass of its own (see Hasher)."""
+    hasher = Hasher(fps, min_quality, mirror, crop, size, dedupe, zooms, inset, local)
     try:
-        decoder = VideoDecoder(path)
+        decode_once(path, [hasher], progress)
     except ValueError:
         raise NoVideo(f"{path.name} has no video stream to hash") from None
-    times: list[float] = []
-    hashes: list[np.ndarray[Any, Any]] = []
-    mirrors: list[np.ndarray[Any, Any]] = []
-    quality: list[int] = []
-    dropped = 0
-    kept: np.ndarray[Any, Any] | None = None
-    thumbs: list[np.ndarray[Any, Any]] = []
-    stride, seen = 1, 0
-    features = Collector() if local else None
-    with decoder as dec:
-        scale = min(1.0, HASH_SIDE / max(dec.width, dec.height, 1))
-        sw, sh = max(2, round(dec.width * scale)), max(2, round(dec.height * scale))
-        for df in dec.sampled(fps):
-            rgb = rotate(df.frame.to_ndarray(width=sw, height=sh, format="rgb24"), dec.rotation)
-            if inset and seen % stride == 0:
-                thumbs.append(thumbnail(rgb))
-                if len(thumbs) >= 2 * THUMBS:  # a long clip: keep every other, sample half as often
-                    thumbs, stride = thumbs[::2], stride * 2
-            seen += 1
-            if crop is not None and size is not None:
-                fy, fx = rgb.shape[0] / size[1], rgb.shape[1] / size[0]
-                cx, cy, cw, ch = crop
-                y0, y1 = round(cy * fy), round((cy + ch) * fy)
-                x0, x1 = round(cx * fx), round((cx + cw) * fx)
-                if bars_present(rgb, y0, y1, x0, x1):
-                    rgb = rgb[y0:y1, x0:x1]
-            picture = trim_black(rgb)
-            if features is not None and features.due(df.time):
-                features.add(df.time, picture)
-            h, q, m = hash_picture(picture, mirror)
-            if q < min_quality:
-                dropped += 1
-                continue
-            if dedupe and kept is not None and int(np.unpackbits(h ^ kept).sum()) <= dedupe:
-                continue
-            kept = h
-            for zoom in zooms:
-                times.append(df.time)
-                hashes.append(h if zoom == 1.0 else hash_picture(centre(picture, zoom), False)[0])
-                quality.append(q)
-            if m is not None:
-                mirrors.append(m)
-            if dec.duration:
-                progress(min(0.99, df.time / dec.duration))
-        duration = dec.last_time
-    box = find_inset(np.array(thumbs)) if inset and thumbs else None
-    inset_t, inset_h = (
-        region_hashes(path, fps, min_quality, box)
-        if box
-        else (np.zeros(0, np.float32), np.zeros((0, 32), np.uint8))
-    )
-    return Hashes(
-        t=np.asarray(times, np.float32), hash=np.asarray(hashes, np.uint8).reshape(-1, 32),
-        quality=np.asarray(quality, np.uint8), mirror=np.asarray(mirrors, np.uint8).reshape(-1, 32),
-        dropped=dropped, duration=duration, inset=box, inset_t=inset_t, inset_hash=inset_h,
-        local=features.result() if features is not None else None,
-    )  # fmt: skip
+    if hasher.error is not None:
+        raise hasher.error
+    return hasher.result(path)
 
 
 THUMBS = 100  # thumbnails looked at for an inner picture
+
+
+def overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Intersection over union of two (x0, y0, x1, y1) boxes."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
 
 
 def thumbnail(rgb: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -34,8 +34,10 @@ from verifyvid.case.folder import RESULT_NAME, Case, now
 from verifyvid.case.manifest import DONE, StageRecord, Status
 from verifyvid.errors import UsageError
 from verifyvid.hashing import sha256_file
+from verifyvid.media.framepass import FrameConsumer, decode_once
 from verifyvid.stage import (
     Params,
+    PictureStage,
     Result,
     Stage,
     StageContext,
@@ -202,6 +204,7 @@ class Runner:
         self.observer: Observer = observer or SilentObserver()
         self.results: dict[str, Result] = {}
         self.params = validated(self.stages, options)
+        self.fed: dict[str, FrameConsumer] = {}  # consumers fed by a shared pass, not yet run
 
     def selected(self) -> set[str]:
         names = {s.name for s in self.stages}
@@ -262,7 +265,9 @@ class Runner:
         self.observer.stage_finished(stage.name, outcome)
         return outcome
 
-    def run_one(self, stage: Stage[Any, Any]) -> Outcome:
+    def prepare(self, stage: Stage[Any, Any]) -> tuple[StageContext, str] | str:
+        """The stage's context and fingerprint, or why it is skipped (a required stage did not
+        succeed, or its state says so)."""
         params = self.params_for(stage)
         deps: dict[str, Result] = {}
         dep_prints: dict[str, str] = {}
@@ -272,7 +277,7 @@ class Runner:
             if result is None or record is None:
                 if name in stage.requires:
                     why = record.status if record else "did not run"
-                    return self.record_only(stage, "skipped", f"needs stage {name}, which {why}")
+                    return f"needs stage {name}, which {why}"
                 continue
             deps[name] = result
             dep_prints[name] = record.fingerprint or ""
@@ -280,20 +285,31 @@ class Runner:
         try:
             state = stage.state(ctx, params)
         except StageSkipped as e:
-            return self.record_only(stage, "skipped", str(e))
+            return str(e)
         except Exception as e:  # the stage's run meets the same problem and records it
             log.debug("stage %s: its outside state is unknown (%s)", stage.name, e)
             state = f"unknown {time.time()}"
-        fp = fingerprint(stage, params, self.case.manifest.input.sha256, dep_prints, state)
+        return ctx, fingerprint(stage, params, self.case.manifest.input.sha256, dep_prints, state)
 
+    def reusable(self, stage: Stage[Any, Any], fp: str, say: bool = True) -> bool:
+        """Whether the stage's recorded outcome stands for this fingerprint."""
         old = self.case.manifest.stages.get(stage.name)
-        if (
+        return (
             not self.options.force
             and old is not None
             and old.fingerprint == fp
             and old.status in (*DONE, "skipped")
-            and (old.status == "skipped" or self.intact(old))
-        ):
+            and (old.status == "skipped" or (self.intact(old) if say else damaged_file(self.case, old) is None))
+        )  # fmt: skip
+
+    def run_one(self, stage: Stage[Any, Any]) -> Outcome:
+        params = self.params_for(stage)
+        ready = self.prepare(stage)
+        if isinstance(ready, str):
+            return self.record_only(stage, "skipped", ready)
+        ctx, fp = ready
+        old = self.case.manifest.stages.get(stage.name)
+        if old is not None and self.reusable(stage, fp):
             status: Status = "skipped" if old.status == "skipped" else "cached"
             if old.status != status:
                 old.status = status
@@ -307,6 +323,35 @@ class Runner:
                 self.observer.stage_finished(stage.name, outcome)
                 return outcome
         return self.execute(stage, params, ctx, fp)
+
+    def share_pass(self, stage: PictureStage[Any, Any, Any], ctx: StageContext) -> None:
+        """Decode the video once for this picture stage and every later one that will run
+        (their consumers wait in ``self.fed``); alone, the stage decodes for itself."""
+        selected = self.selected()
+        later = self.stages[self.stages.index(stage) + 1 :]
+        others = [o for o in later if o.name in selected and isinstance(o, PictureStage)]
+        if not others:
+            return
+        first = stage.consumer(ctx, self.params_for(stage))
+        consumers: dict[str, FrameConsumer] = {}
+        for other in others:
+            ready = self.prepare(other)
+            if isinstance(ready, str) or self.reusable(other, ready[1], say=False):
+                continue
+            other_ctx = ready[0]
+            shutil.rmtree(other_ctx.out_dir, ignore_errors=True)
+            other_ctx.out_dir.mkdir(parents=True)
+            try:
+                consumers[other.name] = other.consumer(other_ctx, self.params_for(other))
+            except Exception as e:  # it meets the same when its turn comes
+                log.debug("stage %s stays out of the shared pass: %s", other.name, e)
+        try:
+            decode_once(ctx.input_path, [first, *consumers.values()], ctx.report_progress)
+        except ValueError:
+            for c in (first, *consumers.values()):
+                c.error = StageSkipped("no video stream")
+        ctx.fed = first
+        self.fed.update(consumers)
 
     def intact(self, record: StageRecord) -> bool:
         damaged = damaged_file(self.case, record)
@@ -331,8 +376,10 @@ class Runner:
         self, stage: Stage[Any, Any], params: Params, ctx: StageContext, fp: str
     ) -> Outcome:
         staging = ctx.out_dir
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
+        ctx.fed = self.fed.pop(stage.name, None)
+        if ctx.fed is None:  # a fed consumer's staging folder was made before the pass
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
         record = StageRecord(
             name=stage.name,
             version=stage.version,
@@ -345,6 +392,8 @@ class Runner:
         self.observer.stage_started(stage.name)
         t0 = time.perf_counter()
         try:
+            if isinstance(stage, PictureStage) and ctx.fed is None:
+                self.share_pass(stage, ctx)
             result = stage.run(ctx, params)
             atomic.write_model(staging / RESULT_NAME, result)
             atomic.replace_dir(staging, self.case.stage_dir(stage.name))

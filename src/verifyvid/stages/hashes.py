@@ -1,15 +1,17 @@
 """The `hash` stage: PDQ perceptual hashes of frames (fingerprint/frames.py), bars removed (the
-frames stage's crop box), with the mirrored picture's, an inner picture's and local features,
-stored in one npz for time-aligned search."""
+bars the frames stage finds, from the same quick sample), with the mirrored picture's, an inner
+picture's and local features, stored in one npz for time-aligned search. Its frames come from
+the decoding pass it shares with the frames stage."""
 
 from __future__ import annotations
 
 import numpy as np
 from pydantic import Field
 
-from verifyvid.fingerprint.frames import HASHES_NAME, NoVideo, hash_video
-from verifyvid.stage import Params, Result, Stage, StageContext, StageSkipped
-from verifyvid.stages.frames.models import Box, FramesResult
+from verifyvid.fingerprint.frames import HASHES_NAME, Hasher
+from verifyvid.stage import Params, PictureStage, Result, StageContext, StageSkipped
+from verifyvid.stages.frames.models import Box
+from verifyvid.stages.frames.sample import bars_of
 
 
 class HashParams(Params):
@@ -47,41 +49,42 @@ class HashResult(Result):
     )
 
 
-class HashStage(Stage[HashParams, HashResult]):
+class HashStage(PictureStage[HashParams, HashResult, Hasher]):
     name = "hash"
-    version = "7"
+    version = "8"
     description = "PDQ hashes of frames (bars removed, mirrored too) for searching earlier uploads"
     params_model = HashParams
     result_model = HashResult
-    requires = ("frames",)
-    libraries = (
-        "pdqhash",
-        "opencv-python-headless",
-    )  # its crop box (bars removed) is what gets hashed
+    libraries = ("pdqhash", "opencv-python-headless")
 
-    def run(self, ctx: StageContext, params: HashParams) -> HashResult:
-        frames = ctx.dep("frames", FramesResult)
-        crop = frames.crop if frames is not None else None
-        size = (frames.width, frames.height) if frames is not None else None
-        box = (crop.x, crop.y, crop.width, crop.height) if crop is not None else None
-        try:
-            got = hash_video(ctx.input_path, params.fps, params.min_quality, params.mirror, box,
-                             size, ctx.report_progress, inset=params.inset, local=params.local)  # fmt: skip
-        except NoVideo:
+    def consumer(self, ctx: StageContext, params: HashParams) -> Hasher:
+        try:  # the bars the frames stage finds (the same quick sample, asked once per file)
+            bars = bars_of(ctx.input_path)
+        except ValueError:
             raise StageSkipped("no video stream") from None
+        crop = bars.crop if bars is not None else None
+        box = (crop.x, crop.y, crop.width, crop.height) if crop is not None else None
+        size = (bars.width, bars.height) if bars is not None else None
+        return Hasher(params.fps, params.min_quality, params.mirror, box, size,
+                      inset=params.inset, local=params.local)  # fmt: skip
+
+    def result_of(self, ctx: StageContext, params: HashParams, hasher: Hasher) -> HashResult:
+        got = hasher.result(ctx.input_path)
         out = ctx.out_dir / HASHES_NAME
         local = got.local.arrays("local_") if got.local is not None else {}
         np.savez_compressed(out, allow_pickle=False, t=got.t, hash=got.hash, quality=got.quality, mirror=got.mirror,
                             inset_t=got.inset_t if got.inset_t is not None else np.zeros(0, np.float32),
                             inset=got.inset_hash if got.inset_hash is not None else np.zeros((0, 32), np.uint8),
                             **local)  # fmt: skip
+        bars = bars_of(ctx.input_path)
         inset_box = None
-        if got.inset is not None and frames is not None:
+        if got.inset is not None and bars is not None:
             x0, y0, x1, y1 = got.inset
-            inset_box = Box(x=round(x0 * frames.width), y=round(y0 * frames.height),
-                            width=round((x1 - x0) * frames.width), height=round((y1 - y0) * frames.height))  # fmt: skip
+            inset_box = Box(x=round(x0 * bars.width), y=round(y0 * bars.height),
+                            width=round((x1 - x0) * bars.width), height=round((y1 - y0) * bars.height))  # fmt: skip
         return HashResult(
-            fps=params.fps, count=len(got.t), dropped_low_quality=got.dropped, crop=crop,
+            fps=params.fps, count=len(got.t), dropped_low_quality=got.dropped,
+            crop=bars.crop if bars is not None else None,
             duration=round(got.duration, 3), file=f"{self.name}/{HASHES_NAME}", inset=inset_box,
             local_frames=len(got.local) if got.local is not None else 0,
         )  # fmt: skip

@@ -3,14 +3,17 @@ the samples the pass keeps for overlay detection."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from verifyvid.media.decode import DecodedFrame, VideoDecoder, analysis_planes, rotate
-from verifyvid.stages.frames.overlays import Samples
+from verifyvid.stages.frames.models import Box
+from verifyvid.stages.frames.overlays import Found, Samples, find_bars
 
 ENOUGH_KEYFRAMES = 4  # fewer key packets than this: the quick sample decodes every frame
 
@@ -84,3 +87,31 @@ def quick_sample(path: Path, cap: int, long_side: int) -> tuple[Samples, int] | 
                 )
                 return collector.samples(w, h), dec.rotation
     return None
+
+
+@dataclass(frozen=True)
+class Bars:
+    """The bars found on the quick sample, and the displayed picture's size and rotation."""
+
+    crop: Box | None  # the picture inside the bars; None: no bars
+    found: list[Found]
+    rotation: int
+    width: int
+    height: int
+
+
+def bars_of(path: Path, cap: int = 400, long_side: int = 320) -> Bars | None:
+    """The bars of a video (None when nothing decodes; ValueError: no video stream). The frames
+    and hash stages both ask; the answer is kept for the file as it is on disk."""
+    st = path.stat()
+    return _bars(path.resolve(), st.st_size, st.st_mtime_ns, cap, long_side)
+
+
+@functools.lru_cache(maxsize=4)
+def _bars(path: Path, size: int, mtime: int, cap: int, long_side: int) -> Bars | None:
+    quick = quick_sample(path, cap, long_side)
+    if quick is None:
+        return None
+    samples, rotation = quick
+    crop, found = find_bars(samples)
+    return Bars(crop, found, rotation, samples.width, samples.height)

@@ -12,7 +12,7 @@ from pydantic import Field
 from verifyvid.errors import UsageError
 from verifyvid.findings import Finding
 from verifyvid.render import stamp
-from verifyvid.stage import Params, Shown, Stage, StageContext, StageSkipped, StageUnavailable
+from verifyvid.stage import Params, PictureStage, Shown, StageContext, StageUnavailable
 from verifyvid.stages.frames.models import FramesResult
 from verifyvid.stages.ocr import engines, read, report
 from verifyvid.stages.ocr.models import Lead, OcrResult, TextItem
@@ -41,7 +41,7 @@ class OcrParams(Params):
             )
 
 
-class OcrStage(Stage[OcrParams, OcrResult]):
+class OcrStage(PictureStage[OcrParams, OcrResult, read.TextScan]):
     name = "ocr"
     version = "1"
     description = "Text in the picture (captions, watermarks, banners): when, where, leads in it"
@@ -56,7 +56,7 @@ class OcrStage(Stage[OcrParams, OcrResult]):
         "handwritten text; read the crop before quoting it.",
     )
 
-    def run(self, ctx: StageContext, params: OcrParams) -> OcrResult:
+    def consumer(self, ctx: StageContext, params: OcrParams) -> read.TextScan:
         try:
             detector = engines.Detector()
         except ImportError:
@@ -65,19 +65,16 @@ class OcrStage(Stage[OcrParams, OcrResult]):
             ) from None
         folder = engines.tessdata(params.tessdata)
         tess = engines.Tesseract(folder, params.languages) if folder else None
-        try:
-            reader = engines.Combined(tess, detector).read if tess and tess.apis else detector.read
-            frames = ctx.dep("frames", FramesResult)
-            regions = [(o.kind, (o.box.x, o.box.y, o.box.width, o.box.height))
-                       for o in (frames.overlays if frames else []) if o.kind in ("logo", "caption", "opaque-box")]  # fmt: skip
-            try:
-                scan = read.scan(ctx.input_path, params.fps, detector.boxes, reader, params.min_confidence,
-                                 ctx.report_progress)  # fmt: skip
-            except ValueError as e:
-                raise StageSkipped(f"no picture to read ({e})") from None
-        finally:
-            if tess is not None:
-                tess.close()
+        reader = engines.Combined(tess, detector).read if tess and tess.apis else detector.read
+        return read.TextScan(params.fps, detector.boxes, reader, params.min_confidence, tess)
+
+    def result_of(self, ctx: StageContext, params: OcrParams, reader: read.TextScan) -> OcrResult:
+        tess = reader.tess
+        reader.close()
+        scan = reader.result()
+        frames = ctx.dep("frames", FramesResult)
+        regions = [(o.kind, (o.box.x, o.box.y, o.box.width, o.box.height))
+                   for o in (frames.overlays if frames else []) if o.kind in ("logo", "caption", "opaque-box")]  # fmt: skip
         items = read.items(
             scan, 1.0 / params.fps, regions, ctx.out_dir / "crops", f"{self.name}/crops"
         )
