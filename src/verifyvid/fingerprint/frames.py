@@ -22,7 +22,7 @@ import pdqhash
 from verifyvid.errors import InputError
 from verifyvid.fingerprint.inset import find_inset
 from verifyvid.fingerprint.local import Collector, LocalFeatures
-from verifyvid.media.decode import DecodedFrame, VideoDecoder, rotate
+from verifyvid.media.decode import Converter, DecodedFrame, VideoDecoder, rotate
 from verifyvid.media.framepass import FrameConsumer, decode_once
 
 
@@ -54,6 +54,8 @@ def hash_picture(
 
 def trim_black(rgb: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Cut black rows and columns off the edges of one picture (bars that come and go)."""
+    if not any(_dark(line) for line in (rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1])):
+        return rgb  # no edge line is dark: nothing to cut (most frames; saves the work below)
     gray = rgb.mean(axis=2)
     dark_rows = (gray.mean(axis=1) < 24) & (gray.std(axis=1) < 10)
     dark_cols = (gray.mean(axis=0) < 24) & (gray.std(axis=0) < 10)
@@ -68,6 +70,12 @@ def trim_black(rgb: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 
     (y0, y1), (x0, x1) = span(dark_rows), span(dark_cols)
     return rgb[y0:y1, x0:x1]
+
+
+def _dark(line: np.ndarray[Any, Any]) -> bool:
+    """One edge row or column (N x 3) by trim_black's test: dark and even."""
+    gray = line.mean(axis=1)
+    return bool(gray.mean() < 24 and gray.std() < 10)
 
 
 def bars_present(rgb: np.ndarray[Any, Any], y0: int, y1: int, x0: int, x1: int) -> bool:
@@ -132,7 +140,9 @@ class Hasher(FrameConsumer):
     is dropped. Each of ``zooms`` (1.0: the whole picture, 0.8: its centre 80 %) gives one hash
     row per frame. With ``inset``, thumbnails are kept to look for an inner picture
     (fingerprint/inset.py); with ``local``, local features of one frame a second
-    (fingerprint/local.py)."""
+    (fingerprint/local.py). Hashing runs on a worker thread of its own, beside the decoding."""
+
+    threaded = True
 
     def __init__(self, fps: float, min_quality: int = 50, mirror: bool = True,
                  crop: tuple[int, int, int, int] | None = None, size: tuple[int, int] | None = None,
@@ -152,6 +162,7 @@ class Hasher(FrameConsumer):
         self.stride, self.seen, self.next_t = 1, 0, 0.0
         self.features = Collector() if local else None
         self.duration = 0.0
+        self.converter = Converter()
 
     def start(self, dec: VideoDecoder) -> None:
         scale = min(1.0, HASH_SIDE / max(dec.width, dec.height, 1))
@@ -162,7 +173,7 @@ class Hasher(FrameConsumer):
             return
         self.next_t = df.time + 1.0 / self.fps
         sw, sh = self.scaled
-        rgb = rotate(df.frame.to_ndarray(width=sw, height=sh, format="rgb24"), rotation)
+        rgb = self.converter.rgb(df.frame, rotation, sw, sh)
         if self.inset and self.seen % self.stride == 0:
             self.thumbs.append(thumbnail(rgb))
             if (

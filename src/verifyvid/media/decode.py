@@ -11,6 +11,7 @@ from typing import Any
 import av
 import cv2
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 
 @dataclass
@@ -109,6 +110,21 @@ class VideoDecoder:
             if df.time + 1e-6 >= next_t:
                 next_t = df.time + 1.0 / fps
                 yield df
+
+
+class Converter:
+    """Frames to RGB arrays with a scaler of its own: a frame's built-in one is shared by every
+    thread that converts it (the decoding pass hands one frame to several consumers), and
+    keeping one scaler for the whole video spares setting one up per frame."""
+
+    def __init__(self) -> None:
+        self.scaler = VideoReformatter()
+
+    def rgb(self, frame: Any, clockwise: int, width: int | None = None, height: int | None = None
+            ) -> np.ndarray[Any, Any]:  # fmt: skip
+        """As ``to_rgb``: optionally scaled (before rotation), then rotated for display."""
+        out = self.scaler.reformat(frame, width=width, height=height, format="rgb24")
+        return rotate(out.to_ndarray(), clockwise)
 
 
 def rotate(image: np.ndarray[Any, Any], clockwise: int) -> np.ndarray[Any, Any]:

@@ -4,11 +4,8 @@ numbers) picked out of it."""
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import queue
 import re
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +15,7 @@ from typing import Any, cast
 import cv2
 import numpy as np
 
-from verifyvid.media.decode import DecodedFrame, VideoDecoder, to_rgb
+from verifyvid.media.decode import Converter, DecodedFrame, VideoDecoder
 from verifyvid.media.framepass import FrameConsumer, decode_once
 from verifyvid.stages.ocr.engines import Reading, Tesseract, language_of, script_of
 from verifyvid.stages.ocr.models import Lead, Span, TextItem
@@ -46,9 +43,11 @@ class Scan:
 
 
 class TextScan(FrameConsumer):
-    """Lines found and read in frames sampled at ``fps`` of a decoding pass. The reading runs on
-    a worker thread beside the decoding (ONNX Runtime and Tesseract release the GIL); at most
-    two frames wait for it, so a slow reader slows the pass instead of filling memory."""
+    """Lines found and read in frames sampled at ``fps`` of a decoding pass, on a worker thread
+    beside the decoding (ONNX Runtime and Tesseract release the GIL); a slow reader slows the
+    pass instead of filling memory."""
+
+    threaded = True
 
     def __init__(self, fps: float, boxes: Callable[[np.ndarray[Any, Any]], list[tuple[int, int, int, int]]],
                  read: Reader, min_confidence: float, tess: Tesseract | None = None) -> None:  # fmt: skip
@@ -57,42 +56,14 @@ class TextScan(FrameConsumer):
         self.seen: list[Seen] = []
         self.cache: list[tuple[np.ndarray[Any, Any], Reading | None]] = []
         self.frames, self.busy, self.next_t, self.duration = 0, 0.0, 0.0, 0.0
-        self.waiting: queue.Queue[tuple[float, np.ndarray[Any, Any]] | None] = queue.Queue(
-            maxsize=2
-        )
-        self.worker = threading.Thread(target=self.work, name="ocr", daemon=True)
-        self.failed: BaseException | None = None
-
-    def start(self, dec: VideoDecoder) -> None:
-        self.worker.start()
+        self.converter = Converter()
 
     def take(self, df: DecodedFrame, rotation: int) -> None:
         if df.time + 1e-6 < self.next_t:
             return
         self.next_t = df.time + 1.0 / self.fps
-        self.hand((df.time, to_rgb(df.frame, rotation)))
-
-    def hand(self, item: tuple[float, np.ndarray[Any, Any]] | None) -> None:
-        while True:
-            if self.failed is not None:
-                raise self.failed
-            try:
-                self.waiting.put(item, timeout=0.2)
-                return
-            except queue.Full:
-                if not self.worker.is_alive():
-                    raise RuntimeError("the OCR worker stopped") from None
-
-    def work(self) -> None:
-        try:
-            while (item := self.waiting.get()) is not None:
-                t0 = time.perf_counter()
-                self.look(*item)
-                self.busy += time.perf_counter() - t0
-        except Exception as e:  # handed back to the pass on the next frame
-            self.failed = e
-
-    def look(self, t: float, rgb: np.ndarray[Any, Any]) -> None:
+        t0 = time.perf_counter()
+        rgb = self.converter.rgb(df.frame, rotation)
         self.frames += 1
         for box in self.boxes(rgb):
             crop = cut(rgb, box)
@@ -102,21 +73,13 @@ class TextScan(FrameConsumer):
                 and reading.confidence >= self.min_confidence
                 and meaningful(reading.text)
             ):
-                self.seen.append(Seen(t, box, reading, crop))
+                self.seen.append(Seen(df.time, box, reading, crop))
+        self.busy += time.perf_counter() - t0
 
     def finish(self, dec: VideoDecoder) -> None:
-        self.hand(None)
-        self.worker.join()
-        if self.failed is not None:
-            raise self.failed
         self.duration = max(dec.last_time, dec.duration or 0.0)
 
     def abandon(self) -> None:
-        self.failed = self.failed or RuntimeError("abandoned")
-        with contextlib.suppress(queue.Full):
-            self.waiting.put_nowait(None)
-        if self.worker.is_alive():
-            self.worker.join()
         self.close()
 
     def close(self) -> None:
