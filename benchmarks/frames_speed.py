@@ -97,9 +97,9 @@ def main() -> None:
         f"Median of per-run ratios {ratio:.2f}; ratio of the fastest runs {best:.2f} (target <= 1.2; "
         "runs alternate, so both see the same machine load). Peak Python-heap memory of the stage "
         f"{peak / 1e6:.0f} MB (tracemalloc; decoder buffers are not counted). Where the ratio exceeds 1.2, "
-        "the cause is CPU: decoding alone keeps about 1.7 of the 2 cores busy (user time 7.6 s for 4.8 s "
-        "wall), so the per-frame analysis (plane scaling, Laplacian, frame differences) and the keyframe "
-        "JPEGs (encoded on a background thread) cannot hide behind it."
+        "the cause is CPU: decoding alone keeps about 1.7 of the 2 cores busy, so the per-frame analysis "
+        "(plane scaling, Laplacian, frame differences), the keyframe JPEGs (encoded on a background "
+        "thread) and the quick sample of key frames that finds the bars first cannot hide behind it."
     )
     print(body)
     record("frames stage speed", "python -m benchmarks.frames_speed", body)
