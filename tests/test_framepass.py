@@ -44,6 +44,28 @@ def test_a_failing_consumer_leaves_the_pass_and_the_others_go_on(small_clip: Pat
     assert isinstance(bad.error, RuntimeError) and str(bad.error) == "broken consumer"
 
 
+class ThreadedFailing(Failing):
+    threaded = True
+
+
+class ThreadedCounting(Counting):
+    threaded = True
+
+
+def test_a_threaded_consumer_sees_every_frame_in_order_and_fails_alone(small_clip: Path) -> None:
+    order: list[int] = []
+
+    class Ordered(ThreadedCounting):
+        def take(self, df: DecodedFrame, rotation: int) -> None:
+            super().take(df, rotation)
+            order.append(df.index)
+
+    good, bad, plain = Ordered(), ThreadedFailing(), Counting()
+    decode_once(small_clip, [bad, good, plain])
+    assert order == list(range(75)) and good.finished and plain.frames == 75
+    assert bad.frames == 3 and isinstance(bad.error, RuntimeError) and not bad.finished
+
+
 def test_no_video_stream_is_a_value_error(small_clip: Path, tmp_path: Path) -> None:
     audio = remux(small_clip, tmp_path / "a.m4a", args=["-vn"])
     with pytest.raises(ValueError):
