@@ -39,7 +39,7 @@ from verifyvid.archive.store import open_archive
 from verifyvid.fingerprint.frames import hash_picture, load_hashes
 from verifyvid.media.decode import VideoDecoder, rotate
 from verifyvid.media.ffmpeg import ffmpeg_exe
-from verifyvid.pipeline.runner import RunOptions
+from verifyvid.pipeline.plan import RunOptions
 
 VIDEOS = SHARED / "media" / "video"
 HELD_OUT = ["retalking_face5_speech.mp4", "mmaction2_makeup_speech.avi",

@@ -15,7 +15,7 @@ from verifyvid.api import render_report
 from verifyvid.archive.service import add_paths
 from verifyvid.archive.store import open_archive
 from verifyvid.case.folder import Case, read_manifest
-from verifyvid.pipeline.runner import RunOptions
+from verifyvid.pipeline.plan import RunOptions
 from verifyvid.render import md
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden" / "report.md"

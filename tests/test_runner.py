@@ -9,7 +9,8 @@ import pytest
 
 from verifyvid.case.folder import Case, input_record, open_case
 from verifyvid.errors import UsageError
-from verifyvid.pipeline.runner import Runner, RunOptions, ordered
+from verifyvid.pipeline.plan import RunOptions, ordered
+from verifyvid.pipeline.runner import Runner
 from verifyvid.stage import (
     Params,
     Result,

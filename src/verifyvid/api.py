@@ -35,8 +35,9 @@ from verifyvid.errors import ExitCode
 from verifyvid.findings import Finding
 from verifyvid.intake import install, take
 from verifyvid.pipeline import registry
+from verifyvid.pipeline.plan import RunOptions, validated
 from verifyvid.pipeline.registry import libraries
-from verifyvid.pipeline.runner import Observer, Outcome, Runner, RunOptions, validated
+from verifyvid.pipeline.runner import Observer, Outcome, Runner
 from verifyvid.report.markdown import render_markdown
 from verifyvid.report.redact import redacted
 from verifyvid.stage import Stage

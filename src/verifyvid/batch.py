@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from verifyvid.download import is_url
 from verifyvid.envelope import failure
 from verifyvid.errors import ExitCode, UsageError, explain
-from verifyvid.pipeline.runner import RunOptions
+from verifyvid.pipeline.plan import RunOptions
 
 log = logging.getLogger(__name__)
 

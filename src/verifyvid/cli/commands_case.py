@@ -39,8 +39,8 @@ from verifyvid.cli.common import (
 from verifyvid.config import stage_params
 from verifyvid.errors import ExitCode, UsageError
 from verifyvid.pipeline import registry
+from verifyvid.pipeline.plan import RunOptions, validated
 from verifyvid.pipeline.registry import libraries
-from verifyvid.pipeline.runner import RunOptions, validated
 from verifyvid.report.redact import redacted
 from verifyvid.versions import tool_info
 

@@ -27,7 +27,7 @@ from verifyvid.cli.common import (
 )
 from verifyvid.envelope import Envelope, status_of
 from verifyvid.errors import ExitCode, UsageError
-from verifyvid.pipeline.runner import RunOptions
+from verifyvid.pipeline.plan import RunOptions
 
 index_app = typer.Typer(
     help="The archive of known videos: add, list, remove, stats.", no_args_is_help=True

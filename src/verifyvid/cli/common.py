@@ -27,7 +27,7 @@ from verifyvid.config import Settings, load_settings, stage_params
 from verifyvid.download import AcquireOptions, parse_size
 from verifyvid.envelope import Envelope, failure
 from verifyvid.errors import ExitCode, UsageError, explain
-from verifyvid.pipeline.runner import RunOptions
+from verifyvid.pipeline.plan import RunOptions
 
 log = logging.getLogger("verifyvid")
 
