@@ -22,7 +22,7 @@ import pdqhash
 from verifyvid.errors import InputError
 from verifyvid.fingerprint.inset import find_inset
 from verifyvid.fingerprint.local import Collector, LocalFeatures
-from verifyvid.media.decode import Converter, DecodedFrame, VideoDecoder, rotate
+from verifyvid.media.decode import Converter, DecodedFrame, Pace, VideoDecoder, rotate
 from verifyvid.media.framepass import FrameConsumer, decode_once
 
 
@@ -159,7 +159,7 @@ class Hasher(FrameConsumer):
         self.dropped = 0
         self.kept: np.ndarray[Any, Any] | None = None
         self.thumbs: list[np.ndarray[Any, Any]] = []
-        self.stride, self.seen, self.next_t = 1, 0, 0.0
+        self.stride, self.seen, self.pace = 1, 0, Pace(fps)
         self.features = Collector() if local else None
         self.duration = 0.0
         self.converter = Converter()
@@ -169,9 +169,8 @@ class Hasher(FrameConsumer):
         self.scaled = max(2, round(dec.width * scale)), max(2, round(dec.height * scale))
 
     def take(self, df: DecodedFrame, rotation: int) -> None:
-        if df.time + 1e-6 < self.next_t:
+        if not self.pace.due(df.time):
             return
-        self.next_t = df.time + 1.0 / self.fps
         sw, sh = self.scaled
         rgb = self.converter.rgb(df.frame, rotation, sw, sh)
         if self.inset and self.seen % self.stride == 0:

@@ -104,12 +104,22 @@ class VideoDecoder:
                 index += 1
 
     def sampled(self, fps: float) -> Iterator[DecodedFrame]:
-        """At most ``fps`` frames a second: the first frame at or after each 1/fps step."""
-        next_t = 0.0
-        for df in self.frames():
-            if df.time + 1e-6 >= next_t:
-                next_t = df.time + 1.0 / fps
-                yield df
+        """At most ``fps`` frames a second (see Pace)."""
+        pace = Pace(fps)
+        return (df for df in self.frames() if pace.due(df.time))
+
+
+class Pace:
+    """At most ``fps`` frames a second: the first frame at or after each 1/fps step."""
+
+    def __init__(self, fps: float) -> None:
+        self.step, self.next_t = 1.0 / fps, 0.0
+
+    def due(self, t: float) -> bool:
+        if t + 1e-6 < self.next_t:
+            return False
+        self.next_t = t + self.step
+        return True
 
 
 class Converter:

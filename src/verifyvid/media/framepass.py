@@ -62,7 +62,7 @@ def decode_once(
         try:
             for df in dec.frames():
                 count += 1
-                live = [c for c in live if (workers[id(c)].hand(df, dec.rotation) if id(c) in workers
+                live = [c for c in live if (workers[id(c)].put((df, dec.rotation)) if id(c) in workers
                                             else _call(c, c.take, df, dec.rotation))]  # fmt: skip
                 if not live:
                     break
@@ -91,9 +91,6 @@ class Worker:
         while (item := self.waiting.get()) is not None:
             if not _call(self.consumer, self.consumer.take, *item):
                 return
-
-    def hand(self, df: DecodedFrame, rotation: int) -> bool:
-        return self.put((df, rotation))
 
     def put(self, item: tuple[DecodedFrame, int] | None) -> bool:
         while self.consumer.error is None and self.thread.is_alive():

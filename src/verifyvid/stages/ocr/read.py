@@ -15,7 +15,7 @@ from typing import Any, cast
 import cv2
 import numpy as np
 
-from verifyvid.media.decode import Converter, DecodedFrame, VideoDecoder
+from verifyvid.media.decode import Converter, DecodedFrame, Pace, VideoDecoder
 from verifyvid.media.framepass import FrameConsumer, decode_once
 from verifyvid.stages.ocr.engines import Reading, Tesseract, language_of, script_of
 from verifyvid.stages.ocr.models import Lead, Span, TextItem
@@ -51,17 +51,16 @@ class TextScan(FrameConsumer):
 
     def __init__(self, fps: float, boxes: Callable[[np.ndarray[Any, Any]], list[tuple[int, int, int, int]]],
                  read: Reader, min_confidence: float, tess: Tesseract | None = None) -> None:  # fmt: skip
-        self.fps, self.boxes, self.read, self.min_confidence = fps, boxes, read, min_confidence
+        self.boxes, self.read, self.min_confidence = boxes, read, min_confidence
         self.tess, self.closed = tess, False  # closed when the scan is over
         self.seen: list[Seen] = []
         self.cache: list[tuple[np.ndarray[Any, Any], Reading | None]] = []
-        self.frames, self.busy, self.next_t, self.duration = 0, 0.0, 0.0, 0.0
+        self.frames, self.busy, self.duration, self.pace = 0, 0.0, 0.0, Pace(fps)
         self.converter = Converter()
 
     def take(self, df: DecodedFrame, rotation: int) -> None:
-        if df.time + 1e-6 < self.next_t:
+        if not self.pace.due(df.time):
             return
-        self.next_t = df.time + 1.0 / self.fps
         t0 = time.perf_counter()
         rgb = self.converter.rgb(df.frame, rotation)
         self.frames += 1
