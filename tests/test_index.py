@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from verifyvid.archive.cached import current_index
-from verifyvid.archive.index import CandidateIndex, build
+from verifyvid.archive.index import CandidateIndex, build, pairs_within
 from verifyvid.archive.store import SqliteArchive, Video, bump
 
 Array = np.ndarray[Any, Any]
@@ -57,6 +57,21 @@ def test_range_search_without_flips_finds_every_pair_within_15(
     truth = brute_force(queries, hashes, 31)
     assert got <= truth
     assert {p for p in truth if p[2] <= 15} <= got
+
+
+@pytest.mark.parametrize("flips", [0, 1])
+@pytest.mark.parametrize("radius", [15, 40])
+def test_pairs_within_keeps_what_the_index_keeps(
+    planted: tuple[CandidateIndex, Array, Array], flips: int, radius: int
+) -> None:
+    """The server engine compares a named video's rows in the client (archive/server.py): the
+    same pairs as the index, in the same order, or its matches would differ."""
+    index, queries, hashes = planted
+    qi, ai, d = index.range_search(queries, radius, flips=flips)
+    order = np.lexsort((ai, qi))
+    got = pairs_within(queries, hashes, radius, flips, block=7)  # blocks that do not divide 80
+    assert [a.tolist() for a in got] == [qi[order].tolist(), ai[order].tolist(), d[order].tolist()]
+    assert len(qi) >= 10
 
 
 def test_no_candidate_at_all(planted: tuple[CandidateIndex, Array, Array]) -> None:

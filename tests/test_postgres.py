@@ -9,13 +9,22 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from fixtures.synth import transform
 from tests.conftest import Cli, shared_file
+from tests.test_index import flip_bits
+from verifyvid.archive.postgres import PostgresArchive
+from verifyvid.archive.store import SqliteArchive, Video
+
+Array = np.ndarray[Any, Any]
 
 
 def pg_binary(name: str) -> str | None:
@@ -115,3 +124,109 @@ def test_unreachable_server(cli: Cli) -> None:
     assert result.exit_code == 2 and result.stderr.startswith(
         "error: cannot open the archive at 127.0.0.1:9/none"
     )
+
+
+def random_video(rng: np.random.Generator, name: str, n: int) -> tuple[Video, Array, Array]:
+    t = np.arange(n, dtype=np.float32) / 2
+    return (
+        Video(0, name, name, None, None, n / 2, None, ""),
+        t,
+        rng.integers(0, 256, (n, 32), np.uint8),
+    )
+
+
+def test_server_names_the_videos_and_the_client_keeps_the_index_pairs(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Candidate search in the server: pairs equal to the embedded index's for the videos it
+    names, every pair within 7 bits named (pigeonhole over 8 quarters), nothing random."""
+    rng = np.random.default_rng(11)
+    server, embedded = PostgresArchive(postgres_url), SqliteArchive(tmp_path / "a.sqlite")
+    try:
+        wipe(server)
+        rows = [random_video(rng, f"planted-{i}", 300) for i in range(6)]
+        for video, t, h in rows:
+            server.add(video, t, h)
+            embedded.add(video, t, h)
+        archived = np.vstack([h for _, _, h in rows])
+        near = [flip_bits(archived[i * 23], i % 41, rng) for i in range(72)]
+        queries = np.vstack([np.array(near), rng.integers(0, 256, (30, 32), dtype=np.uint8)])
+        got_s = server.candidates().near(queries, 40, flips=1)
+        got_e = embedded.candidates().near(queries, 40, flips=1)
+        title_s = {v.id: v.title for v in server.videos()}
+        title_e = {v.id: v.title for v in embedded.videos()}
+        pairs_s = {
+            (q, title_s[v], t, d) for q, v, t, d in zip(*(a.tolist() for a in got_s), strict=True)
+        }
+        pairs_e = {
+            (q, title_e[v], t, d) for q, v, t, d in zip(*(a.tolist() for a in got_e), strict=True)
+        }
+        assert pairs_s <= pairs_e and len(pairs_e) >= 50
+        named = {p[1] for p in pairs_s}
+        assert {p for p in pairs_e if p[1] in named} == pairs_s
+        assert {p for p in pairs_e if p[3] <= 7} <= pairs_s  # the guarantee
+        assert not any(p[0] >= 72 for p in pairs_s)  # random queries find nothing
+        assert len(server.candidates()) == len(embedded.candidates()) == 1800
+    finally:
+        server.close()
+        embedded.close()
+
+
+def wipe(archive: PostgresArchive) -> None:
+    with archive.db.transaction():
+        archive.db.execute("DELETE FROM videos")
+
+
+def test_concurrent_adds_while_searching(postgres_url: str) -> None:
+    """Four writers add at once while a reader searches: every video whole, counts exact,
+    removals seen by the next search."""
+    first = PostgresArchive(postgres_url)
+    wipe(first)
+    plans = [[random_video(np.random.default_rng(100 * w + i), f"w{w}-{i}", 150 + 10 * i)
+              for i in range(5)] for w in range(4)]  # fmt: skip
+    probes = np.vstack([h[::15] for plan in plans for _, _, h in plan])
+    done = threading.Event()
+    seen: list[str] = []
+
+    def write(plan: list[tuple[Video, Array, Array]]) -> None:
+        archive = PostgresArchive(postgres_url)
+        try:
+            for video, t, h in plan:
+                assert archive.add(video, t, h)[1]
+        finally:
+            archive.close()
+
+    def read() -> None:
+        archive = PostgresArchive(postgres_url)
+        try:
+            while not done.is_set():
+                counts = {v.id: v.hashes for v in archive.videos()}
+                index = archive.candidates()
+                _, vids, _, d = index.near(probes, 0, flips=0)
+                for v in set(vids.tolist()):
+                    whole = len(index.rows_of(v)[0])
+                    if v in counts and whole != counts[v]:
+                        seen.append(f"video {v}: {whole} of {counts[v]} hashes")
+                assert (d == 0).all()
+        finally:
+            archive.close()
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(write, plans))
+    done.set()
+    reader.join()
+    assert seen == []
+    stats = first.stats()
+    expected = sum(len(t) for plan in plans for _, t, _ in plan)
+    assert stats == {"videos": 20, "hashes": expected}
+    counted = first.db.execute("SELECT COUNT(*) FROM hashes").fetchone()
+    assert counted is not None and counted[0] == expected
+    by_title = {v.title: v for v in first.videos()}
+    assert all(by_title[f"w{w}-{i}"].hashes == 150 + 10 * i for w in range(4) for i in range(5))
+    gone = by_title["w2-3"].id
+    assert first.remove(gone)
+    _, vids, _, _ = first.candidates().near(probes, 0, flips=0)
+    assert gone not in set(vids.tolist()) and len(set(vids.tolist())) == 19
+    first.close()

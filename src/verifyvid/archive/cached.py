@@ -1,6 +1,6 @@
 """The candidate index kept on disk beside the archive, and brought up to date when it changed.
 
-``<archive>.index/`` (for PostgreSQL, one folder per server in the user cache directory) holds
+``<archive>.index/`` (SQLite only: the PostgreSQL engine searches in the server) holds
 ``state.json`` (the archive generation it reflects) and the folder of the current index. After
 additions only the new hash rows are read from the archive; after a removal the whole index is
 rebuilt. A new index is built in a new folder and ``state.json`` is replaced atomically, so a
@@ -23,7 +23,7 @@ import numpy as np
 from filelock import FileLock
 
 from verifyvid.archive.index import CandidateIndex, build
-from verifyvid.archive.store import Archive, HashRows
+from verifyvid.archive.store import HashRows, SqliteArchive
 from verifyvid.case import atomic
 
 STATE = "state.json"
@@ -40,7 +40,7 @@ def read_state(root: Path) -> dict[str, int | str] | None:
 DAMAGED = (OSError, ValueError, EOFError)  # what numpy raises on a truncated or foreign .npy
 
 
-def current_index(archive: Archive) -> CandidateIndex:
+def current_index(archive: SqliteArchive) -> CandidateIndex:
     """The archive's candidate index, brought up to date first when the archive changed (and
     rebuilt from the archive when its files are damaged)."""
     root = archive.cache_dir
@@ -73,7 +73,7 @@ def current_index(archive: Archive) -> CandidateIndex:
 
 
 def rebuilt(
-    archive: Archive, root: Path, error: BaseException, locked: bool = False
+    archive: SqliteArchive, root: Path, error: BaseException, locked: bool = False
 ) -> CandidateIndex:
     """The index built again from the archive (the source of truth), said in one line."""
     print(f"note: the archive's candidate index in {root} could not be read ({type(error).__name__}: "
@@ -84,14 +84,14 @@ def rebuilt(
     return rebuilt_locked(archive, root)
 
 
-def rebuilt_locked(archive: Archive, root: Path) -> CandidateIndex:
+def rebuilt_locked(archive: SqliteArchive, root: Path) -> CandidateIndex:
     (root / STATE).unlink(missing_ok=True)
     for folder in root.glob("g*"):
         shutil.rmtree(folder, ignore_errors=True)
     return refresh(archive, root)
 
 
-def refresh(archive: Archive, root: Path) -> CandidateIndex:
+def refresh(archive: SqliteArchive, root: Path) -> CandidateIndex:
     generation, removals, _, identity = archive.state()
     state = read_state(root)
     if state is not None and state.get("identity") != identity:

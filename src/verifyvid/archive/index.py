@@ -86,6 +86,13 @@ class CandidateIndex:
             return np.asarray(self.t)[sel], np.asarray(self.hashes)[sel]
         return np.asarray(self.t[a:b]), np.asarray(self.hashes[a:b])
 
+    def near(
+        self, queries: Array, radius: int, flips: int = 1
+    ) -> tuple[Array, Array, Array, Array]:
+        """(query row, video id, time, distance) of every pair ``range_search`` finds."""
+        qi, ai, d = self.range_search(queries, radius, flips)
+        return qi, np.asarray(self.ids)[ai], np.asarray(self.t)[ai], d
+
     def range_search(
         self, queries: Array, radius: int, flips: int = 1
     ) -> tuple[Array, Array, Array]:
@@ -147,3 +154,34 @@ class CandidateIndex:
         d = np.bitwise_count(x).sum(axis=1, dtype=np.int32)
         keep = d <= radius
         return qi[keep], ai[keep], d[keep]
+
+
+def pairs_within(
+    queries: Array, hashes: Array, radius: int, flips: int, block: int = 256
+) -> tuple[Array, Array, Array]:
+    """(query row, row, distance) of the pairs ``CandidateIndex.range_search`` would find among
+    ``hashes`` (within ``radius`` and sharing a 16-bit substring within ``flips`` bits), in the
+    same order, by comparing every pair: for the rows of a few videos (archive/server.py)."""
+    q = np.ascontiguousarray(queries, np.uint8).reshape(-1, 32)
+    h = np.ascontiguousarray(hashes, np.uint8).reshape(-1, 32)
+    out: list[tuple[Array, Array, Array]] = []
+    for start in range(0, len(q), block):  # a block of queries at a time: memory stays small
+        d = distances(q[start : start + block], h)
+        qi, hi = np.nonzero(d <= radius)
+        x = substrings(q[start + qi]) ^ substrings(h[hi])  # the 16 substrings of each pair
+        shared = (np.bitwise_count(x) <= flips).any(axis=1)
+        out.append((qi[shared] + start, hi[shared], d[qi[shared], hi[shared]]))
+    if not out:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32)
+    return (np.concatenate([o[0] for o in out]).astype(np.int64),
+            np.concatenate([o[1] for o in out]).astype(np.int64), np.concatenate([o[2] for o in out]))  # fmt: skip
+
+
+def distances(queries: Array, hashes: Array) -> Array:
+    """(len(queries), len(hashes)) Hamming distances between packed 256-bit hashes."""
+    q = np.ascontiguousarray(queries, np.uint8).reshape(-1, 32).view(np.uint64)
+    h = np.ascontiguousarray(hashes, np.uint8).reshape(-1, 32).view(np.uint64)
+    d = np.zeros((len(q), len(h)), np.int32)
+    for w in range(4):
+        d += np.bitwise_count(q[:, w, None] ^ h[None, :, w]).astype(np.int32)
+    return d

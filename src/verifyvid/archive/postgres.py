@@ -1,23 +1,20 @@
 """The archive on a PostgreSQL server, for a team sharing one (``--index postgresql://...``).
 
 Same records and interface as the SQLite archive; hashes are ``bytea`` rows, other fingerprints
-one ``bytea`` per video and kind. Candidate search
-and alignment run in the client (archive/search.py) on the hashes read from the server.
+one ``bytea`` per video and kind. Candidate search runs in the server (archive/server.py): the
+client keeps no copy of the archive; alignment runs in the client on the few videos it names.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import platformdirs
 
+from verifyvid.archive.server import INDEXES_SQL, QUARTERS, ServerIndex
 from verifyvid.archive.store import (
-    HASHES_AFTER_SQL,
     MIGRATE_SQL,
     PRINT_INSERT_SQL,
     PRINTS_SQL,
@@ -27,10 +24,8 @@ from verifyvid.archive.store import (
     VIDEOS_SQL,
     ArchiveError,
     Fingerprint,
-    HashRows,
     Video,
     bump,
-    hashes_from,
     new_identity,
     prints_from,
     stats_from,
@@ -67,6 +62,10 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
 INSERT INTO meta VALUES ('generation', 0), ('removals', 0) ON CONFLICT DO NOTHING;
 """
 
+# the archive is set up by this version: its last index was made in the transaction that wrote
+# its identity, and no older table waits for migration
+READY_SQL = f"SELECT to_regclass('hashes_q{QUARTERS - 1}') IS NOT NULL AND to_regclass('local_features') IS NULL"
+
 
 class PostgresArchive:
     engine = "postgresql"
@@ -75,16 +74,19 @@ class PostgresArchive:
         import psycopg
 
         self.path = url.split("@")[-1]  # shown in messages: no password
-        # each client keeps its own candidate index of the shared archive
-        key = hashlib.sha256(self.path.encode()).hexdigest()[:16]
-        self.cache_dir = Path(platformdirs.user_cache_dir("verifyvid")) / f"postgresql-{key}"
         try:
             self.db = psycopg.connect(url, connect_timeout=10, autocommit=False)
+            ready = self.db.execute(READY_SQL).fetchone()
+            self.db.commit()
+            if ready is not None and ready[0]:
+                return  # the usual case: no DDL, whose table locks would queue behind writers
             with self.db.transaction():
                 self.db.execute(
                     "SELECT pg_advisory_xact_lock(4242)"
                 )  # one schema creator at a time
                 self.db.execute(SCHEMA)
+                for sql in INDEXES_SQL:  # an archive made before them gets them once, here
+                    self.db.execute(sql)
                 old = self.db.execute("SELECT to_regclass('local_features')").fetchone()
                 if old is not None and old[0] is not None:
                     for sql in MIGRATE_SQL:
@@ -169,12 +171,8 @@ class PostgresArchive:
         assert row is not None
         return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
-    def hashes_after(self, row: int) -> HashRows:
-        with self.db.cursor(name="hashes") as cur:  # server-side: rows arrive in chunks
-            cur.execute(HASHES_AFTER_SQL.format(param="%s"), (row,))
-            got = hashes_from(cur)
-        self.db.commit()
-        return got
+    def candidates(self) -> ServerIndex:
+        return ServerIndex(self.db, self.stats()["hashes"])
 
     def prints_size(self, kind: str) -> int:
         row = self.db.execute(SIZE_SQL.format(p="%s"), (kind,)).fetchone()

@@ -1,5 +1,5 @@
-"""Search: candidate frames by Hamming radius (multi-index hashing, archive/index.py, not a
-full scan), then temporal alignment per archive video (archive/align.py); beside it, search by
+"""Search: candidate frames by Hamming radius (multi-index hashing, archive/index.py, or the
+server's indexes, archive/server.py; not a full scan), then temporal alignment per archive video (archive/align.py); beside it, search by
 local features (archive/local.py) for copies whole-frame hashes miss."""
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ from typing import Any
 import numpy as np
 
 from verifyvid.archive.align import align, extended, merged
-from verifyvid.archive.cached import current_index
-from verifyvid.archive.index import CandidateIndex
 from verifyvid.archive.local import archived_features, as_match, features_wanted, search_local
-from verifyvid.archive.store import Archive, Video
+from verifyvid.archive.store import Archive, Candidates, Video
 from verifyvid.fingerprint.local import LocalFeatures
 
 # Per-frame radius, in bits of 256. PDQ's own threshold for one picture is 31; a match here also
@@ -66,7 +64,7 @@ def search(
     listed = archive.videos() if videos is None else videos
     by_id = {v.id: v for v in listed}
     hinted: set[int] = set()
-    found = search_index(current_index(archive), by_id, query, radius, min_frames, hinted)
+    found = search_index(archive.candidates(), by_id, query, radius, min_frames, hinted)
     if query.local is not None and len(query.local):
         wanted = features_wanted(archive.prints_size(LocalFeatures.kind), hinted)
         for vid, seg, inliers in search_local(archived_features(archive, wanted), query.local):
@@ -93,7 +91,7 @@ def with_local(found: list[dict[str, Any]], local: dict[str, Any]) -> list[dict[
 
 
 def search_index(
-    index: CandidateIndex,
+    index: Candidates,
     videos: dict[int, Any],
     query: Query,
     radius: int = RADIUS,
@@ -109,8 +107,7 @@ def search_index(
     for region, mirrored, qt, variant in query.variants():
         if len(variant) != len(qt):
             continue  # no mirror hashes (an archive-style hash file)
-        qi, ai, d = index.range_search(variant, radius, flips)
-        ids, times = np.asarray(index.ids)[ai], np.asarray(index.t)[ai]
+        qi, ids, times, d = index.near(variant, radius, flips)
         if hinted is not None:
             hinted.update(int(v) for v in np.unique(ids))
         for vid in np.unique(ids):

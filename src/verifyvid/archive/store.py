@@ -18,12 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 import platformdirs
 
 from verifyvid.errors import UsageError, VerifyvidError
+
+if TYPE_CHECKING:
+    from verifyvid.archive.index import CandidateIndex
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS videos (
@@ -277,6 +280,12 @@ class SqliteArchive:
         g, r, m, i = self.db.execute(STATE_SQL).fetchone()
         return int(g), int(r), int(m), int(i)
 
+    def candidates(self) -> CandidateIndex:
+        """The candidate index beside the file, brought up to date first (archive/cached.py)."""
+        from verifyvid.archive.cached import current_index
+
+        return current_index(self)
+
     def hashes_after(self, row: int) -> HashRows:
         """Every hash row with an id over ``row``, in id order."""
         return hashes_from(self.db.execute(HASHES_AFTER_SQL.format(param="?"), (row,)))
@@ -294,12 +303,21 @@ class SqliteArchive:
         return prints_from(rows.fetchall())
 
 
+class Candidates(Protocol):
+    """Finds archive hashes near query hashes: CandidateIndex (embedded) or ServerIndex."""
+
+    def __len__(self) -> int: ...
+    def near(
+        self, queries: np.ndarray[Any, Any], radius: int, flips: int = 1
+    ) -> tuple[np.ndarray[Any, Any], ...]: ...
+    def rows_of(self, video: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]: ...
+
+
 class Archive(Protocol):
     """What both engines offer (SQLite here, PostgreSQL in archive/postgres.py)."""
 
     engine: str
     path: Any
-    cache_dir: Path
 
     def add(
         self,
@@ -312,7 +330,10 @@ class Archive(Protocol):
     def videos(self) -> list[Video]: ...
     def stats(self) -> dict[str, int]: ...
     def state(self) -> tuple[int, int, int, int]: ...
-    def hashes_after(self, row: int) -> HashRows: ...
+    def candidates(self) -> Candidates:
+        """What finds the archive hashes near query hashes (archive/index.py, archive/server.py)."""
+        ...
+
     def prints_size(self, kind: str) -> int: ...
     def prints(self, kind: str, ids: set[int] | None = None) -> dict[int, bytes]: ...
     def close(self) -> None: ...

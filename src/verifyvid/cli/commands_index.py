@@ -56,10 +56,9 @@ def opened(location: str | None, config: Path | None) -> Iterator[Any]:
 
 
 def refreshed(archive: Any) -> None:
-    """Bring the candidate index up to date now, so the next search does not wait for it."""
-    from verifyvid.archive.cached import current_index
-
-    current_index(archive)
+    """Bring the candidate index up to date now, so the next search does not wait for it
+    (nothing to do for an archive on a server, which keeps its indexes itself)."""
+    archive.candidates()
 
 
 @command("add", group=index_app)
