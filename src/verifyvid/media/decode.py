@@ -51,16 +51,34 @@ class VideoDecoder:
         self.errors = 0
         self.rotation = 0  # clockwise degrees, known after the first frame
         self.last_time = 0.0  # of the last frame decoded so far
+        self.origin: float | None = None  # the first frame's own time: time 0
 
     def __enter__(self) -> VideoDecoder:
         return self
+
+    def seek(self, t: float) -> bool:
+        """Go to the key frame at or before ``t`` seconds: ``frames`` goes on from there.
+        False (and nothing moved) where the file cannot seek."""
+        base = self.stream.time_base
+        if base is None or t <= 0:
+            return False
+        if self.origin is None:  # time 0 is the first frame's time: decode it to know it
+            next(self.frames(), None)
+            if self.origin is None:
+                return False
+        try:
+            self.container.seek(int((self.origin + t) / base), stream=self.stream, backward=True)
+        except av.FFmpegError:
+            return False
+        return True
 
     def __exit__(self, *exc: object) -> None:
         self.container.close()
 
     def frames(self) -> Iterator[DecodedFrame]:
+        """Frames in order, their times counted from the first frame of the file (also after
+        ``seek``)."""
         index = 0
-        start: float | None = None
         for packet in self.container.demux(self.stream):
             try:
                 decoded = packet.decode()
@@ -71,10 +89,10 @@ class VideoDecoder:
                 t = frame.time
                 if t is None:
                     t = index / (self.fps or 25.0)
-                if start is None:
-                    start = t
+                if self.origin is None:
+                    self.origin = t
                     self.rotation = (-round(getattr(frame, "rotation", 0) or 0)) % 360
-                self.last_time = max(0.0, t - start)
+                self.last_time = max(0.0, t - self.origin)
                 yield DecodedFrame(index, self.last_time, frame)
                 index += 1
 

@@ -20,22 +20,24 @@ GAP = 8
 
 
 def frames_at(path: Path, times: Sequence[float]) -> list[np.ndarray[Any, Any] | None]:
-    """The picture shown at each time (the first frame at or after it), in one decoding pass
-    that stops after the last time; None where the video ends first."""
-    wanted = sorted(set(times))
-    found: dict[float, np.ndarray[Any, Any]] = {}
+    """The picture shown at each time; None where the video ends first."""
+    found = {t: frame_at(path, t) for t in sorted(set(times))}
+    return [found[t] for t in times]
+
+
+def frame_at(path: Path, t: float) -> np.ndarray[Any, Any] | None:
+    """The first frame at or after ``t``, decoded from the key frame before it (from the start
+    where the file cannot seek); past the end, the last frame if ``t`` is within a second of it."""
     with VideoDecoder(path) as dec:
-        last: Any = None  # the last av.VideoFrame
+        dec.seek(t)
+        last: Any = None  # the last av.VideoFrame before t
         for df in dec.frames():
-            while wanted and df.time + 1e-3 >= wanted[0]:
-                found[wanted.pop(0)] = rotate(df.frame.to_ndarray(format="rgb24"), dec.rotation)
-            if not wanted:
-                break
+            if df.time + 1e-3 >= t:
+                return rotate(df.frame.to_ndarray(format="rgb24"), dec.rotation)
             last = df.frame
-        for t in wanted:  # past the end: its last frame, if the time is within a second of it
-            if last is not None and t - dec.last_time <= 1.0:
-                found[t] = rotate(last.to_ndarray(format="rgb24"), dec.rotation)
-    return [found.get(t) for t in times]
+        if last is not None and t - dec.last_time <= 1.0:
+            return rotate(last.to_ndarray(format="rgb24"), dec.rotation)
+    return None
 
 
 def pair_times(m: Match) -> list[tuple[float, float]]:
