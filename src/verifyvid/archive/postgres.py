@@ -75,7 +75,11 @@ class PostgresArchive:
 
         self.path = url.split("@")[-1]  # shown in messages: no password
         try:
-            self.db = psycopg.connect(url, connect_timeout=10, autocommit=False)
+            # no JIT: its compile time (about 1.5 s here) dwarfs the index lookups whose row
+            # estimates (a bucket per value) set it off
+            self.db = psycopg.connect(
+                url, connect_timeout=10, autocommit=False, options="-c jit=off"
+            )
             ready = self.db.execute(READY_SQL).fetchone()
             self.db.commit()
             if ready is not None and ready[0]:
