@@ -230,3 +230,24 @@ def test_concurrent_adds_while_searching(postgres_url: str) -> None:
     _, vids, _, _ = first.candidates().near(probes, 0, flips=0)
     assert gone not in set(vids.tolist()) and len(set(vids.tolist())) == 19
     first.close()
+
+
+def test_an_older_archive_gets_the_quarter_indexes_on_open(postgres_url: str) -> None:
+    archive = PostgresArchive(postgres_url)
+    wipe(archive)
+    video, t, h = random_video(np.random.default_rng(5), "older", 40)
+    archive.add(video, t, h)
+    with archive.db.transaction():
+        for i in range(8):
+            archive.db.execute(f"DROP INDEX hashes_q{i}")
+    archive.close()
+    reopened = PostgresArchive(postgres_url)
+    try:
+        made = reopened.db.execute(
+            "SELECT to_regclass('hashes_q0'), to_regclass('hashes_q7')"
+        ).fetchone()
+        assert made is not None and all(made)
+        _, vids, _, d = reopened.candidates().near(h[:5], 0, flips=0)
+        assert len(set(vids.tolist())) == 1 and len(d) == 5
+    finally:
+        reopened.close()
