@@ -86,8 +86,10 @@ class ServerIndex:
         videos = np.array([int(r[0]) for r in found], np.int64)
         hashes = np.frombuffer(b"".join(bytes(r[1]) for r in found), np.uint8).reshape(-1, 32)
         close = np.zeros(len(found), bool)
-        for start in range(0, len(q), 1024):  # the rows are few; the queries in blocks
-            close |= (distances(q[start : start + 1024], hashes) <= radius).any(axis=0)
+        for a in range(0, len(hashes), 16384):  # in blocks: at most 1024 x 16384 distances
+            for b in range(0, len(q), 1024):
+                near = distances(q[b : b + 1024], hashes[a : a + 16384]) <= radius
+                close[a : a + 16384] |= near.any(axis=0)
         return sorted({int(v) for v in videos[close]})
 
     def rows_of(self, video: int) -> tuple[Array, Array]:
