@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from verifyvid.archive.index import distances, pairs_within
+from verifyvid.archive.store import hashes_from
 
 Array = np.ndarray[Any, Any]
 QUARTERS = 8
@@ -52,7 +53,7 @@ HALVES_SQL = " UNION ALL ".join(
     f"ON {quarter_sql(i)} BETWEEN v.lo AND v.lo + 65535"
     for i in range(QUARTERS)
 )
-ROWS_SQL = "SELECT video_id, t, h FROM hashes WHERE video_id = ANY(%s) ORDER BY video_id, id"
+ROWS_SQL = "SELECT id, video_id, t, h FROM hashes WHERE video_id = ANY(%s) ORDER BY video_id, id"
 
 
 def quarters(hashes: Array) -> Array:
@@ -102,14 +103,11 @@ class ServerIndex:
         wanted = [v for v in videos if v not in self.rows]
         if not wanted:
             return
-        got = self.db.execute(ROWS_SQL, (wanted,), binary=True).fetchall()
+        got = hashes_from(self.db.execute(ROWS_SQL, (wanted,), binary=True))
         self.db.commit()
-        ids = np.array([int(r[0]) for r in got], np.int64)
-        t = np.array([float(r[1]) for r in got], np.float32)
-        h = np.frombuffer(b"".join(bytes(r[2]) for r in got), np.uint8).reshape(-1, 32)
         for v in wanted:
-            sel = ids == v
-            self.rows[v] = (t[sel], h[sel])
+            sel = got.video == v
+            self.rows[v] = (got.t[sel], got.hash[sel])
 
     def near(
         self, queries: Array, radius: int, flips: int = 1

@@ -58,7 +58,8 @@ class VideoDecoder:
 
     def seek(self, t: float) -> bool:
         """Go to the key frame at or before ``t`` seconds: ``frames`` goes on from there.
-        False (and nothing moved) where the file cannot seek."""
+        False where the file cannot seek (its first frame may have been read, to learn where
+        time 0 is: ``frames`` then goes on after it)."""
         base = self.stream.time_base
         if base is None or t <= 0:
             return False
