@@ -31,3 +31,13 @@ def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray[Any, An
         last = lines[-1].split("] ")[-1][:160] if lines else "no message"
         raise RuntimeError(f"the audio track cannot be decoded (ffmpeg: {last})") from None
     return np.frombuffer(out, np.int16).astype(np.float32) / 32768.0
+
+
+def speech_intervals(audio: np.ndarray[Any, Any], sample_rate: int) -> list[tuple[float, float]]:
+    """Speech intervals in seconds, from faster-whisper's Silero VAD (its model is in the wheel)."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    stamps = get_speech_timestamps(
+        audio, VadOptions(min_silence_duration_ms=500, speech_pad_ms=200), sampling_rate=sample_rate
+    )
+    return [(s["start"] / sample_rate, s["end"] / sample_rate) for s in stamps]

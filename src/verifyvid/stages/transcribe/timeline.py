@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from verifyvid import languages
+from verifyvid.media.audio import speech_intervals
 from verifyvid.stages.transcribe.engines import SAMPLE_RATE, Engine
 from verifyvid.stages.transcribe.language import (
     Intervals,
@@ -60,16 +61,6 @@ class Span:
     start: float
     end: float
     verdict: Verdict
-
-
-def speech(audio: np.ndarray[Any, Any], sample_rate: int) -> list[tuple[float, float]]:
-    """Speech intervals in seconds, from faster-whisper's Silero VAD."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    stamps = get_speech_timestamps(
-        audio, VadOptions(min_silence_duration_ms=500, speech_pad_ms=200), sampling_rate=sample_rate
-    )
-    return [(s["start"] / sample_rate, s["end"] / sample_rate) for s in stamps]
 
 
 def windows(intervals: Sequence[tuple[float, float]]) -> list[Window]:
@@ -193,7 +184,7 @@ def language_of(
 ) -> Language:
     """Speech, the overall verdict (language.decide), each window detected alone, then the
     spans between the switches found (``progress`` from 0 to 1)."""
-    intervals = speech(audio, SAMPLE_RATE)
+    intervals = speech_intervals(audio, SAMPLE_RATE)
     overall = decide(engine, audio, intervals, candidates)
     progress(0.5)
     ws = windows(intervals)
