@@ -111,11 +111,14 @@ def excerpt(
     return audio[start : start + n]
 
 
-def ffmpeg_filter(audio: np.ndarray[Any, Any], args: list[str]) -> np.ndarray[Any, Any]:
-    """``audio`` through ffmpeg (16 kHz float in, the given filters and codec, 16 kHz out)."""
+def ffmpeg_filter(
+    audio: np.ndarray[Any, Any], args: list[str], container: str = "wav"
+) -> np.ndarray[Any, Any]:
+    """``audio`` through ffmpeg (16 kHz float in, the given filters and codec written in
+    ``container``, decoded back to 16 kHz)."""
     pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
     encode = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar", str(RATE),
-              "-ac", "1", "-i", "pipe:", *args, "-f", "wav", "pipe:"]  # fmt: skip
+              "-ac", "1", "-i", "pipe:", *args, "-f", container, "pipe:"]  # fmt: skip
     wav = subprocess.run(encode, input=pcm, capture_output=True, check=True).stdout
     decode = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", "pipe:", "-f", "s16le",
               "-ar", str(RATE), "-ac", "1", "pipe:"]  # fmt: skip

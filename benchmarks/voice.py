@@ -48,13 +48,6 @@ def auc(pos: list[float], neg: list[float]) -> float:
     return float(((p > n).sum() + 0.5 * (p == n).sum()) / (p.size * n.size))
 
 
-def at_fp(neg: list[float], fp: float = 0.05) -> float:
-    """The lowest threshold that flags at most ``fp`` of the negatives."""
-    s = sorted(neg)
-    k = int(np.floor(fp * len(s)))
-    return s[len(s) - k - 1] + 1e-9
-
-
 def rate(scores: list[float], thr: float) -> str:
     return f"{np.mean(np.array(scores) >= thr):.2f}" if scores else "-"
 
@@ -64,10 +57,8 @@ def versions(data: voice_data.Data, split: str, tool: str, big: bool = False) ->
             and (not big or abs(m["shift"]) >= 3)]  # fmt: skip
 
 
-def evaluate(
-    data: voice_data.Data, name: str
-) -> tuple[list[list[object]], dict[int, float], float]:
-    """Rows of the per-tool table for one method, its held-out scores and its dev threshold."""
+def evaluate(data: voice_data.Data, name: str) -> list[list[object]]:
+    """Rows of the per-tool table for one method."""
     groups, kind = METHODS[name]
     cols = voice_fit.columns(groups)
     rows = voice_fit.training_rows(data)
@@ -77,10 +68,10 @@ def evaluate(
     )
     fitted = voice_fit.fit(data.X[rows][:, cols], y[rows], kind)
     held = voice_fit.recording_scores(data, fitted.predict_proba(data.X[:, cols])[:, 1])
-    thr = voice_fit.threshold_for(dev, versions(data, "dev", "none"), voice_fit.TARGET_FP)
     neg_dev = [dev[v] for v in versions(data, "dev", "none")]
+    thr = voice_fit.threshold_for(neg_dev, voice_fit.TARGET_FP)
     neg = [held[v] for v in versions(data, "held-out", "none")]
-    t5 = at_fp(neg)
+    t5 = voice_fit.threshold_for(neg, 0.05)
     out: list[list[object]] = []
     for tool in voice_set.TOOLS:
         big = [held[v] for v in versions(data, "held-out", tool, big=True)]
@@ -88,7 +79,7 @@ def evaluate(
                     f"{auc([dev[v] for v in versions(data, 'dev', tool)], neg_dev):.2f}",
                     f"{auc([held[v] for v in versions(data, 'held-out', tool)], neg):.2f}",
                     rate(big, t5), rate(big, thr), rate(neg, thr)])  # fmt: skip
-    return out, held, thr
+    return out
 
 
 def fp_table(data: voice_data.Data, scores: dict[int, float], thr: float) -> str:
@@ -108,8 +99,8 @@ def cross_validated(data: voice_data.Data) -> tuple[dict[int, float], float]:
     )
     probs = voice_fit.out_of_fold(data, rows, voice_fit.columns(None))
     scores = voice_fit.recording_scores(data, np.nan_to_num(probs))
-    negatives = [v for v, m in enumerate(data.meta) if m["tool"] == "none"]
-    return scores, voice_fit.threshold_for(scores, negatives, voice_fit.TARGET_FP)
+    negatives = [scores[v] for v, m in enumerate(data.meta) if m["tool"] == "none"]
+    return scores, voice_fit.threshold_for(negatives, voice_fit.TARGET_FP)
 
 
 def shift_error(data: voice_data.Data) -> str:
@@ -128,7 +119,7 @@ def shift_error(data: voice_data.Data) -> str:
 def probe_one(name: str) -> list[tuple[str, float, float]]:
     """(tool, shift, partial roughness) of every version of one clip, as voice_data makes them."""
     clip = next(c for c in voice_set.all_clips() if c.name == name)
-    tools = [t for t in voice_set.TOOLS if t != "sox" or voice_set.has_sox()]
+    tools = voice_set.available_tools()
     out = []
     for v in voice_set.versions(
         clip, tools, voice_data.PER_TOOL, voice_data.NEGATIVES, voice_set.backgrounds()
@@ -146,7 +137,7 @@ def probes() -> str:
     with ProcessPoolExecutor(2) as pool:
         found = [r for part in pool.map(probe_one, names) for r in part]
     neg = [-x for t, _, x in found if t == "none"]  # smoother = more suspicious
-    t5 = at_fp(neg)
+    t5 = voice_fit.threshold_for(neg, 0.05)
     rows = []
     for tool in voice_set.TOOLS:
         big = [-x for t, s, x in found if t == tool and abs(s) >= 3]
@@ -177,7 +168,7 @@ def main() -> None:
     data = voice_data.load()
     rows: list[list[object]] = []
     for name in METHODS:
-        rows += evaluate(data, name)[0]
+        rows += evaluate(data, name)
     cv_scores, cv_thr = cross_validated(data)
     dev_clips = len({m["clip"] for m in data.meta if m["split"] == "dev"})
     held_clips = len({m["clip"] for m in data.meta if m["split"] == "held-out"})

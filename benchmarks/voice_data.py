@@ -7,6 +7,7 @@ versions of the features and of the set (bump them on a change). Two processes s
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -20,8 +21,8 @@ from benchmarks import voice_features as features
 from verifyvid.media.audio import speech_intervals
 
 Array = np.ndarray[Any, Any]
-NEGATIVES = 6  # unaltered versions per clip: clean and five drawn conditions
-PER_TOOL = 6  # altered versions per clip and tool: each size twice, up and down
+NEGATIVES = 6  # unaltered versions per clip: one per condition
+PER_TOOL = 6  # altered versions per clip and tool: each size twice, the direction drawn
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "verifyvid-bench"
 
 
@@ -31,29 +32,22 @@ class Data:
 
     X: Array
     version: Array
-    starts: Array
-    ends: Array
     meta: list[dict[str, Any]]  # per version: clip, language, split, tool, shift, condition, size
-
-    def rows(self, **where: Any) -> Array:
-        keep = [i for i, m in enumerate(self.meta) if all(m[k] == v for k, v in where.items())]
-        return np.isin(self.version, keep)
 
 
 def key() -> str:
-    tools = [t for t in voice_set.TOOLS if t != "sox" or voice_set.has_sox()]
+    tools = voice_set.available_tools()
     text = (
         f"{features.VERSION}/{voice_set.VERSION}/{speech_set.SEED}/{NEGATIVES}/{PER_TOOL}/{tools}"
     )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def one_clip(
-    name: str,
-) -> tuple[list[dict[str, Any]], list[Array], list[list[tuple[float, float]]]]:
+def one_clip(name: str) -> tuple[list[dict[str, Any]], list[Array]]:
+    """The metadata and the window features of every version of one clip."""
     clip = next(c for c in voice_set.all_clips() if c.name == name)
-    tools = [t for t in voice_set.TOOLS if t != "sox" or voice_set.has_sox()]
-    metas, xs, wins = [], [], []
+    metas, xs = [], []
+    tools = voice_set.available_tools()
     for v in voice_set.versions(clip, tools, PER_TOOL, NEGATIVES, voice_set.backgrounds()):
         tracks = features.tracks(v.audio, speech_intervals(v.audio, features.RATE))
         ws = features.windows(tracks)
@@ -65,35 +59,28 @@ def one_clip(
                 len(ws), len(features.NAMES)
             )
         )
-        wins.append(ws)
-    return metas, xs, wins
+    return metas, xs
 
 
 def load() -> Data:
     path = CACHE / f"voice-{key()}.npz"
     if path.exists():
         z = np.load(path, allow_pickle=False)
-        import json
-
-        return Data(z["X"], z["version"], z["starts"], z["ends"], json.loads(str(z["meta"])))
+        return Data(z["X"], z["version"], json.loads(str(z["meta"])))
     names = [c.name for c in voice_set.all_clips()]
     with ProcessPoolExecutor(2) as pool:
         parts = list(pool.map(one_clip, names))
-    meta, xs, version, starts, ends = [], [], [], [], []
-    for metas, x, wins in parts:
-        for m, xv, ws in zip(metas, x, wins, strict=True):
-            version += [len(meta)] * len(ws)
-            starts += [a for a, _ in ws]
-            ends += [b for _, b in ws]
+    meta: list[dict[str, Any]] = []
+    xs, version = [], []
+    for metas, x in parts:
+        for m, xv in zip(metas, x, strict=True):
+            version += [len(meta)] * len(xv)
             meta.append(m)
             xs.append(xv)
-    data = Data(np.vstack(xs), np.array(version), np.array(starts), np.array(ends), meta)
+    data = Data(np.vstack(xs), np.array(version), meta)
     CACHE.mkdir(parents=True, exist_ok=True)
-    import json
-
     tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, X=data.X, version=data.version, starts=data.starts, ends=data.ends,
-                        meta=json.dumps(meta))  # fmt: skip
+    np.savez_compressed(tmp, X=data.X, version=data.version, meta=json.dumps(meta))
     tmp.replace(path)
     return data
 

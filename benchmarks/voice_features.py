@@ -9,8 +9,10 @@ Three groups, each a sign a pitch shifter leaves:
 - ``pitch-formants``: F0 and the first three formants (Praat through parselmouth) and the
   vocal-tract spacing they imply. A real voice keeps pitch and vocal-tract size in proportion
   within a range; a shifter moves one without the other, or both beyond it.
-- ``texture``: harmonics-to-noise ratio, voicing and the frame-to-frame change of the envelope:
-  phase vocoders and resamplers smear transients and harmonics.
+- ``texture``: the artefacts, with no speaker identity in them: harmonics-to-noise ratio,
+  voicing, formant bandwidths, cepstral peak prominence, jitter and shimmer, and the envelope's
+  change from frame to frame. Phase vocoders and resamplers smear transients and harmonics;
+  resynthesis regularises periods.
 
 Only the band below 4 kHz is looked at: a telephone line, a low-bitrate codec or a resampling
 cuts the band above at some frequency, which says nothing about the voice.
@@ -30,7 +32,7 @@ STEP = 1.5
 MIN_SPEECH = 1.5  # seconds of speech a window needs
 N_MFCC = 20
 FMAX = 4000.0
-VERSION = 2  # bump when the features change: the model must be fitted again
+VERSION = 2  # bump when the features change (benchmarks/voice_data.py caches by it)
 
 Array = np.ndarray[Any, Any]
 
@@ -176,35 +178,28 @@ def vector(t: Tracks, a: float, b: float) -> Array:
     """The features of one window (seconds ``a`` to ``b``), in NAMES order."""
     sl = slice(int(a / HOP), max(int(b / HOP), int(a / HOP) + 1))
     speech = t.speech[sl]
-    mfcc = t.mfcc[sl][speech] if speech.any() else t.mfcc[sl]
+
+    def heard(track: Array) -> Array:
+        """The window's frames of ``track`` in speech (all of them when none is)."""
+        return track[sl][speech] if speech.any() else track[sl]
+
+    mfcc = heard(t.mfcc)
     delta = (
         np.abs(np.diff(mfcc[:, 1:], axis=0)).mean(axis=0) if len(mfcc) > 1 else np.zeros(N_MFCC - 1)
     )
-    f0 = t.f0[sl][speech] if speech.any() else t.f0[sl]
+    f0 = heard(t.f0)
     voiced = f0 > 0
-    formants = (t.formants[sl][speech] if speech.any() else t.formants[sl])[voiced]
-    hnr = (t.hnr[sl][speech] if speech.any() else t.hnr[sl])[voiced]
+    hnr = heard(t.hnr)[voiced]
     if voiced.sum() >= 5:
         p10, p50, p90 = semitones(np.percentile(f0[voiced], [10, 50, 90]))
     else:
         p10 = p50 = p90 = semitones(150.0)  # no voicing measured: a neutral value
-    fm = (
-        np.nanmedian(formants, axis=0)
-        if len(formants) and not np.isnan(formants).all()
-        else np.array([500.0, 1500.0, 2500.0])
-    )
-    fm = np.where(np.isnan(fm), [500.0, 1500.0, 2500.0], fm)
+    fm = medians(heard(t.formants)[voiced], [500.0, 1500.0, 2500.0])
     spacing = float(np.mean(fm / np.array([0.5, 1.5, 2.5])))  # uniform-tube formant spacing
     h = hnr[~np.isnan(hnr)] if len(hnr) else hnr
     h50, h90 = np.percentile(h, [50, 90]) if len(h) >= 5 else (5.0, 10.0)
-    bw = (t.bandwidths[sl][speech] if speech.any() else t.bandwidths[sl])[voiced]
-    bw = (
-        np.nanmedian(bw, axis=0)
-        if len(bw) and not np.isnan(bw).all()
-        else np.array([80.0, 120.0, 200.0])
-    )
-    bw = np.log(np.where(np.isnan(bw), [80.0, 120.0, 200.0], np.maximum(bw, 1.0)))
-    cpp = (t.cpp[sl][speech] if speech.any() else t.cpp[sl])[voiced]
+    bw = np.log(np.maximum(medians(heard(t.bandwidths)[voiced], [80.0, 120.0, 200.0]), 1.0))
+    cpp = heard(t.cpp)[voiced]
     c50, c90 = np.percentile(cpp, [50, 90]) if len(cpp) >= 5 else (10.0, 15.0)
     lag = 3
     delta3 = (
@@ -218,6 +213,13 @@ def vector(t: Tracks, a: float, b: float) -> Array:
         semitones(fm), [semitones(spacing), p50 - semitones(spacing)],
         [h50, h90], bw, [c50, c90], perturbation(t, a, b), delta3,
     ]).astype(float)  # fmt: skip
+
+
+def medians(frames: Array, typical: list[float]) -> Array:
+    """Per column, the median of the frames' defined values; ``typical`` where none is."""
+    if not len(frames) or np.isnan(frames).all():
+        return np.array(typical)
+    return np.where(np.isnan(m := np.nanmedian(frames, axis=0)), typical, m)
 
 
 def perturbation(t: Tracks, a: float, b: float) -> list[float]:

@@ -83,9 +83,9 @@ def labels(data: voice_data.Data) -> Any:
     return np.array([data.meta[v]["tool"] != "none" for v in data.version])
 
 
-def threshold_for(scores: dict[int, float], negatives: list[int], fp: float) -> float:
-    """The lowest score that flags at most ``fp`` of the given unaltered recordings."""
-    s = sorted(scores[v] for v in negatives)
+def threshold_for(negatives: list[float], fp: float) -> float:
+    """The lowest score that flags at most ``fp`` of these unaltered recordings' scores."""
+    s = sorted(negatives)
     k = int(np.floor(fp * len(s)))
     return float(s[len(s) - k - 1] + 1e-9) if s else 0.5
 

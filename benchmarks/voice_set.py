@@ -16,6 +16,9 @@ then passes, like the unaltered version, through a recording condition drawn at 
 ``lowpass`` (3.4-7.5 kHz). Shifts are drawn per item from a fixed seed, in three sizes:
 1-2.9, 3-4.9 and 5-6 semitones, up or down.
 
+Praat's "Change gender" is not deterministic (two runs on the same audio differ by a few
+hundredths): a benchmark figure over the praat rows can move by about 0.01 between runs.
+
 Splits follow benchmarks/speech_set.py: a clip in ``HELD_OUT`` is never used for training nor
 for choosing the threshold.
 """
@@ -65,16 +68,17 @@ class Voice:
     audio: Array
 
     @property
-    def altered(self) -> bool:
-        return self.tool != "none"
-
-    @property
     def size(self) -> str:
         return next((k for k, (a, b) in SIZES.items() if a <= abs(self.shift) <= b), "none")
 
 
 def has_sox() -> bool:
     return shutil.which("sox") is not None
+
+
+def available_tools() -> list[str]:
+    """TOOLS without sox where the ``sox`` program is missing."""
+    return [t for t in TOOLS if t != "sox" or has_sox()]
 
 
 def shift(audio: Array, tool: str, semitones: float) -> Array:
@@ -138,10 +142,14 @@ def condition(
         )
     if name == "codec":
         if rng.random() < 0.5:
-            args = ["-c:a", "aac", "-b:a", f"{int(rng.integers(32, 65))}k", "-f", "adts"]
-        else:
-            args = ["-c:a", "libopus", "-b:a", f"{int(rng.integers(12, 33))}k", "-f", "ogg"]
-        return coded(audio, args)
+            return ffmpeg_filter(
+                audio, ["-c:a", "aac", "-b:a", f"{int(rng.integers(32, 65))}k"], container="adts"
+            )
+        return ffmpeg_filter(
+            audio,
+            ["-ar", "48000", "-c:a", "libopus", "-b:a", f"{int(rng.integers(12, 33))}k"],
+            container="ogg",
+        )
     if name == "background":
         bg = backgrounds[str(rng.choice(sorted(backgrounds)))]
         start = int(rng.integers(0, max(1, len(bg) - len(audio))))
@@ -151,20 +159,6 @@ def condition(
             audio, ["-af", f"lowpass=f={int(rng.integers(3400, 7501))}:poles=2,lowpass=f=7900"]
         )
     raise ValueError(name)
-
-
-def coded(audio: Array, args: list[str]) -> Array:
-    """``audio`` through a lossy codec and back."""
-    from verifyvid.media.ffmpeg import ffmpeg_exe
-
-    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
-    enc = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar", str(RATE), "-ac", "1",
-           "-i", "pipe:", "-ar", "48000" if "libopus" in args else str(RATE), *args, "pipe:"]  # fmt: skip
-    data = subprocess.run(enc, input=pcm, capture_output=True, check=True).stdout
-    dec = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", "pipe:", "-f", "s16le", "-ar", str(RATE),
-           "-ac", "1", "pipe:"]  # fmt: skip
-    out = subprocess.run(dec, input=data, capture_output=True, check=True).stdout
-    return np.frombuffer(out, "<i2").astype(np.float32) / 32768.0
 
 
 @functools.cache
@@ -177,7 +171,8 @@ def backgrounds() -> dict[str, Array]:
 
 def versions(clip: Clip, tools: list[str], per_tool: int, negatives: int,
              bgs: dict[str, Array]) -> list[Voice]:  # fmt: skip
-    """Unaltered versions of ``clip`` (``negatives`` of them, the conditions in turn) and ``per_tool`` altered ones per tool (size and direction cycled, condition drawn)."""
+    """Unaltered versions of ``clip`` (``negatives`` of them, the conditions in turn) and
+    ``per_tool`` altered ones per tool (the sizes in turn; direction and condition drawn)."""
     out = []
     for i in range(negatives):
         rng = rng_for("voice", clip.name, "none", str(i))
