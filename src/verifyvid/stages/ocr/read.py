@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,6 +149,24 @@ def grouped(seen: Sequence[Seen]) -> list[Group]:
     return groups
 
 
+CONSENSUS = 40  # distinct readings of one text compared with each other, the most frequent
+
+
+def agreed(seen: Sequence[Seen]) -> Seen:
+    """The reading of a text that agrees most with its readings in the other frames (each
+    frame's reading weighted by how often it recurs), the most confident of those: a stray mark
+    or letter one frame reads is outvoted by the frames that do not read it."""
+    common = Counter(s.reading.text for s in seen).most_common(CONSENSUS)
+    surest = {t: max(s.reading.confidence for s in seen if s.reading.text == t) for t, _ in common}
+
+    def support(text: str) -> tuple[float, float]:
+        agree = sum(n * difflib.SequenceMatcher(None, text, other).ratio() for other, n in common)
+        return round(agree, 6), surest[text]
+
+    text = max(surest, key=support)
+    return max((s for s in seen if s.reading.text == text), key=lambda s: s.reading.confidence)
+
+
 def spans(times: list[float], step: float, duration: float) -> list[Span]:
     out: list[Span] = []
     for t in sorted(set(times)):
@@ -166,11 +185,11 @@ def spans(times: list[float], step: float, duration: float) -> list[Span]:
 
 def items(scan: Scan, step: float, regions: Sequence[tuple[str, tuple[int, int, int, int]]],
           crops: Path, recorded_as: str) -> list[TextItem]:  # fmt: skip
-    """One item per text; each one's sharpest line saved in ``crops`` (``recorded_as`` is that
+    """One item per text; the line of its agreed reading saved in ``crops`` (``recorded_as`` is that
     folder's path in the case)."""
     out = []
     for n, group in enumerate(grouped(scan.seen)):
-        best = max(group.seen, key=lambda s: s.reading.confidence)
+        best = agreed(group.seen)
         crops.mkdir(parents=True, exist_ok=True)
         crop = crops / f"{n:03d}.jpg"
         cv2.imwrite(
