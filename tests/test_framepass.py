@@ -66,6 +66,34 @@ def test_a_threaded_consumer_sees_every_frame_in_order_and_fails_alone(small_cli
     assert bad.frames == 3 and isinstance(bad.error, RuntimeError) and not bad.finished
 
 
+def test_a_consumer_takes_only_the_frames_it_wants_and_a_failing_wish_drops_it(
+    small_clip: Path,
+) -> None:
+    class EveryTenth(ThreadedCounting):
+        def __init__(self) -> None:
+            super().__init__()
+            self.taken: list[int] = []
+
+        def wants(self, df: DecodedFrame) -> bool:
+            return df.index % 10 == 0
+
+        def take(self, df: DecodedFrame, rotation: int) -> None:
+            super().take(df, rotation)
+            self.taken.append(df.index)
+
+    class BadWish(Counting):
+        def wants(self, df: DecodedFrame) -> bool:
+            if df.index == 5:
+                raise RuntimeError("broken wish")
+            return True
+
+    tenth, bad, plain = EveryTenth(), BadWish(), Counting()
+    decode_once(small_clip, [tenth, bad, plain])
+    assert tenth.taken == list(range(0, 75, 10)) and tenth.finished
+    assert bad.frames == 5 and str(bad.error) == "broken wish" and not bad.finished
+    assert plain.frames == 75 and plain.finished
+
+
 def test_no_video_stream_is_a_value_error(small_clip: Path, tmp_path: Path) -> None:
     audio = remux(small_clip, tmp_path / "a.m4a", args=["-vn"])
     with pytest.raises(ValueError):

@@ -168,9 +168,10 @@ class Hasher(FrameConsumer):
         scale = min(1.0, HASH_SIDE / max(dec.width, dec.height, 1))
         self.scaled = max(2, round(dec.width * scale)), max(2, round(dec.height * scale))
 
+    def wants(self, df: DecodedFrame) -> bool:
+        return self.pace.due(df.time)
+
     def take(self, df: DecodedFrame, rotation: int) -> None:
-        if not self.pace.due(df.time):
-            return
         sw, sh = self.scaled
         rgb = self.converter.rgb(df.frame, rotation, sw, sh)
         if self.inset and self.seen % self.stride == 0:

@@ -2,7 +2,8 @@
 from the same decode (docs/development.md, "Picture stages").
 
 A consumer sees the decoder once before the first frame (``start``: size, frame rate,
-duration), then every decoded frame in order (``take``), then the end (``finish``). A consumer
+duration), then every decoded frame it wants, in order (``wants``, then ``take``), then the end
+(``finish``). A consumer
 that raises is dropped from the pass with its error kept (``error``); the others go on, so one
 stage's fault does not cost another stage its result. A consumer with ``threaded = True`` takes its frames on a worker thread of its
 own, at most ``BACKLOG`` frames behind the decoder, so its work (PDQ hashing, OCR) runs on the
@@ -33,6 +34,11 @@ class FrameConsumer:
     def start(self, dec: VideoDecoder) -> None:
         """Before the first frame: the decoder's size, frame rate and duration are known."""
 
+    def wants(self, df: DecodedFrame) -> bool:
+        """Whether ``take`` should see this frame; asked on the decoding thread, so the frames a
+        threaded consumer skips (one in two, one in thirty) never cross to its thread."""
+        return True
+
     def take(self, df: DecodedFrame, rotation: int) -> None:
         """One decoded frame (``rotation``: clockwise degrees to display it upright)."""
         raise NotImplementedError
@@ -62,8 +68,7 @@ def decode_once(
         try:
             for df in dec.frames():
                 count += 1
-                live = [c for c in live if (workers[id(c)].put((df, dec.rotation)) if id(c) in workers
-                                            else _call(c, c.take, df, dec.rotation))]  # fmt: skip
+                live = [c for c in live if _offer(c, workers.get(id(c)), df, dec.rotation)]
                 if not live:
                     break
                 if expected and count % 50 == 0:
@@ -104,6 +109,17 @@ class Worker:
     def stop(self) -> None:
         self.put(None)
         self.thread.join()
+
+
+def _offer(consumer: FrameConsumer, worker: Worker | None, df: DecodedFrame, rotation: int) -> bool:
+    """Hand one frame to a consumer that wants it; False when the consumer has left the pass."""
+    try:
+        if not consumer.wants(df):
+            return True
+    except Exception as e:  # as in _call
+        consumer.error = e
+        return False
+    return worker.put((df, rotation)) if worker else _call(consumer, consumer.take, df, rotation)
 
 
 def _call(consumer: FrameConsumer, method: Callable[..., None], *args: object) -> bool:

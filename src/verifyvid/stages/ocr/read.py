@@ -59,9 +59,10 @@ class TextScan(FrameConsumer):
         self.frames, self.busy, self.duration, self.pace = 0, 0.0, 0.0, Pace(fps)
         self.converter = Converter()
 
+    def wants(self, df: DecodedFrame) -> bool:
+        return self.pace.due(df.time)
+
     def take(self, df: DecodedFrame, rotation: int) -> None:
-        if not self.pace.due(df.time):
-            return
         t0 = time.perf_counter()
         rgb = self.converter.rgb(df.frame, rotation)
         self.frames += 1
