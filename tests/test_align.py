@@ -91,3 +91,20 @@ def test_a_weak_fragment_at_another_speed_is_dropped() -> None:
     )
     mapped = [s for s in segments if not s.ambiguous]
     assert [(round(s.query_start), round(s.ref_start), s.speed) for s in mapped] == [(0, 20, 1.0)]
+
+
+def test_footage_that_matches_itself_a_second_later_is_ambiguous() -> None:
+    """A talking head before a still background: each clip frame matches its own second of the
+    reference best, but the archived frames a second earlier or later almost as well. Every
+    frame looks distinct (no far-away place), yet a line a second away fits about as well, so
+    the seconds cannot be told; detailed footage (the same frames, no near-twins) maps."""
+    query = np.arange(0.0, 6.0, 1 / 15)
+    at = np.round((query + 37.0) * 2) / 2  # the archive keeps two frames a second
+    twins = [(0.0, 10), (-1.0, 11), (1.0, 11), (-1.5, 12), (1.5, 12)]
+    q = np.concatenate([query for _ in twins])
+    r = np.concatenate([at + shift for shift, _ in twins])
+    d = np.concatenate([np.full(len(query), dist) for _, dist in twins])
+    (seg,) = align(q, r, d, query, np.arange(0.0, 60.0, 0.5))
+    assert seg.ambiguous and seg.evidence >= 3.0 and seg.rival >= 0.9
+    (sure,) = align(query, at, np.full(len(query), 10), query, np.arange(0.0, 60.0, 0.5))
+    assert not sure.ambiguous and sure.ref_start == pytest.approx(37.0, abs=0.5)

@@ -13,7 +13,9 @@ number of places its query frame matches within ``MARGIN`` bits of its best matc
 distinctness); a segment's evidence adds, over the archived frames it rests on, the most
 distinct pair of each, and it gives a mapping only when that reaches ``MIN_EVIDENCE``; otherwise
 it is reported as **ambiguous** (the clip matches the reference there, but the seconds cannot be
-told).
+told). So is a segment for which another line, putting its seconds more than ``ELSEWHERE`` away,
+explains its pairs almost as well (``RIVAL``): footage that looks alike from second to second,
+such as a talking head before a still background, matches itself a second later about as well.
 A further segment at another speed than the best one needs ``OTHER_SPEED_EVIDENCE``: a re-timed
 fragment beside a normal-speed copy is more often a still shot that fits any line.
 """
@@ -33,6 +35,8 @@ MARGIN = 8  # bits: another place matched within this of a frame's best makes th
 PLACE = 1.5  # seconds: reference times farther apart than this are different places
 MIN_EVIDENCE = 3.0  # distinct archived frames' worth of evidence for a segment to give a mapping
 OTHER_SPEED_EVIDENCE = 8.0  # for a further segment at another speed than the best one
+RIVAL = 0.9  # a line elsewhere explaining this share of a segment's pairs makes it ambiguous
+ELSEWHERE = 1.0  # seconds: a line this far from a segment's, at one of its ends, is elsewhere
 GUIDED_RADIUS = 80  # bits: on a found segment's line, a frame this close confirms the segment
 
 
@@ -48,6 +52,7 @@ class Segment:
     median_distance: float
     coverage: float  # matched frames / frames in the span, on the better-sampled side
     evidence: float = 0.0  # archived frames matched, each counted 1 / the places its pairs match
+    rival: float = 0.0  # support of the best line elsewhere / of the best line agreeing (see rival)
     ambiguous: bool = False  # a still or repeated shot: it matches several places equally well
 
 
@@ -61,20 +66,46 @@ def _best_cell(q: np.ndarray, r: np.ndarray, w: np.ndarray) -> tuple[float, floa
     clearly more support (a still scene fits many speeds)."""
     cells: dict[float, tuple[float, float, int]] = {}
     for speed in SPEEDS:
-        offsets = np.round((r - speed * q) / OFFSET_BIN).astype(np.int64)
-        order = np.lexsort((-w, q, offsets))
-        o, qq, ww = offsets[order], q[order], w[order]
-        first = np.ones(len(o), bool)
-        first[1:] = (o[1:] != o[:-1]) | (qq[1:] != qq[:-1])
-        values, inverse = np.unique(o[first], return_inverse=True)
-        support = np.bincount(inverse, weights=ww[first])
-        frames = np.bincount(inverse)
+        offsets, support, frames = _cells(q, r, w, speed)
         i = int(np.argmax(support))
-        cells[speed] = (float(values[i]) * OFFSET_BIN, float(support[i]), int(frames[i]))
+        cells[speed] = (float(offsets[i]), float(support[i]), int(frames[i]))
     best = max(cells, key=lambda sp: (cells[sp][1], -abs(sp - 1.0)))
     if cells[1.0][1] >= PRIOR * cells[best][1]:
         best = 1.0
     return best, cells[best][0], cells[best][2]
+
+
+def _cells(q: np.ndarray, r: np.ndarray, w: np.ndarray, speed: float
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """The offsets (seconds) of the cells at ``speed`` that pairs fall in, each cell's support
+    (each query frame once, with its closest pair's weight) and its number of query frames."""
+    bins = np.round((r - speed * q) / OFFSET_BIN).astype(np.int64)
+    order = np.lexsort((-w, q, bins))
+    o, qq, ww = bins[order], q[order], w[order]
+    first = np.ones(len(o), bool)
+    first[1:] = (o[1:] != o[:-1]) | (qq[1:] != qq[:-1])
+    values, inverse = np.unique(o[first], return_inverse=True)
+    return values * OFFSET_BIN, np.bincount(inverse, weights=ww[first]), np.bincount(inverse)
+
+
+def rival(q: np.ndarray, r: np.ndarray, w: np.ndarray, seg: Segment) -> float:
+    """How well the best line that puts ``seg``'s seconds elsewhere (more than ``ELSEWHERE`` at
+    one of its ends) explains the pairs of its query span, relative to the best line that agrees
+    with it: about 1 when the footage looks alike from second to second (a talking head before
+    a still background), so that its seconds cannot be told."""
+    inside = (q >= seg.query_start - 1e-6) & (q <= seg.query_end + 1e-6)
+    q, r, w = q[inside], r[inside], w[inside]
+    agree, other = 0.0, 0.0
+    for speed in SPEEDS:
+        if not len(q):
+            break
+        offsets, support, _ = _cells(q, r, w, speed)
+        away = np.maximum(np.abs((speed - seg.speed) * seg.query_start + offsets - seg.offset),
+                          np.abs((speed - seg.speed) * seg.query_end + offsets - seg.offset))  # fmt: skip
+        near = away <= ELSEWHERE
+        agree = max(agree, float(support[near].max(initial=0.0)))
+        other = max(other, float(support[~near].max(initial=0.0)))
+    return other / agree if agree else 1.0
 
 
 def align(
@@ -112,6 +143,7 @@ def align(
                           (query_times, ref_times), min_frames)  # fmt: skip
         for seg in found:  # a stretch of the query is explained once
             alive &= ~((q >= seg.query_start) & (q <= seg.query_end))
+            seg.rival = _round(rival(q, r, weight, seg))
         out += found
     return judged(out)
 
@@ -132,7 +164,7 @@ def line(q: np.ndarray, r: np.ndarray) -> tuple[float, float]:
 def judged(found: list[Segment]) -> list[Segment]:
     """Best first: segments with enough distinct evidence; then, where none of them is, the
     ambiguous ones; a further segment at another speed only on strong evidence."""
-    sure = sorted((s for s in found if s.evidence >= MIN_EVIDENCE), key=lambda s: -s.evidence)
+    sure = sorted((s for s in found if is_sure(s)), key=lambda s: -s.evidence)
     kept: list[Segment] = []
     for s in sure:
         if (
@@ -143,11 +175,16 @@ def judged(found: list[Segment]) -> list[Segment]:
             continue
         kept.append(s)
     for s in found:  # an ambiguous stretch next to a sure segment adds nothing to tell
-        if s.evidence < MIN_EVIDENCE and not any(overlap(s, k, GAP) for k in kept):
+        if not is_sure(s) and not any(overlap(s, k, GAP) for k in kept):
             s.ambiguous = True
             kept.append(s)
     kept.sort(key=lambda s: (s.ambiguous, -s.matched_frames * s.coverage, s.query_start))
     return kept
+
+
+def is_sure(s: Segment) -> bool:
+    """Enough distinct evidence, and no line elsewhere that fits about as well."""
+    return s.evidence >= MIN_EVIDENCE and s.rival < RIVAL
 
 
 def overlap(a: Segment, b: Segment, margin: float = 0.0) -> bool:

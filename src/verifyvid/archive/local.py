@@ -127,7 +127,8 @@ def _extended(seg: Segment, query: LocalFeatures, ref: LocalFeatures) -> Segment
     span_frames = int(((query.t >= q0) & (query.t <= q1)).sum())
     grown = Segment(
         query_start=round(q0, 2), query_end=round(q1, 2),
-        ref_start=round(seg.speed * q0 + seg.offset, 2), ref_end=round(seg.speed * q1 + seg.offset, 2),
+        ref_start=round(max(0.0, seg.speed * q0 + seg.offset), 2),
+        ref_end=round(max(0.0, seg.speed * q1 + seg.offset), 2),
         speed=seg.speed, offset=seg.offset, matched_frames=inside, median_distance=0.0,
         coverage=round(inside / max(1, span_frames), 3), evidence=max(seg.evidence, float(inside)),
     )  # fmt: skip
