@@ -158,14 +158,17 @@ def agreed(seen: Sequence[Seen]) -> Seen:
     frame's reading weighted by how often it recurs), the most confident of those: a stray mark
     or letter one frame reads is outvoted by the frames that do not read it."""
     common = Counter(s.reading.text for s in seen).most_common(CONSENSUS)
-    surest = {t: max(s.reading.confidence for s in seen if s.reading.text == t) for t, _ in common}
+    surest: dict[str, Seen] = {}  # each text's most confident frame
+    for s in seen:
+        known = surest.get(s.reading.text)
+        if known is None or s.reading.confidence > known.reading.confidence:
+            surest[s.reading.text] = s
 
     def support(text: str) -> tuple[float, float]:
         agree = sum(n * difflib.SequenceMatcher(None, text, other).ratio() for other, n in common)
-        return round(agree, 6), surest[text]
+        return round(agree, 6), surest[text].reading.confidence
 
-    text = max(surest, key=support)
-    return max((s for s in seen if s.reading.text == text), key=lambda s: s.reading.confidence)
+    return surest[max((t for t, _ in common), key=support)]
 
 
 def spans(times: list[float], step: float, duration: float) -> list[Span]:
