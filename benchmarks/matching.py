@@ -37,7 +37,8 @@ from verifyvid import api
 from verifyvid.archive.search import RADIUS, Query, search
 from verifyvid.archive.service import ZOOMS, add_paths
 from verifyvid.archive.store import open_archive
-from verifyvid.fingerprint.frames import hash_picture, load_hashes
+from verifyvid.fingerprint.frames import hash_picture
+from verifyvid.fingerprint.hashfile import load_hashes
 from verifyvid.media.decode import VideoDecoder, rotate
 from verifyvid.media.ffmpeg import ffmpeg_exe
 from verifyvid.pipeline.plan import RunOptions
@@ -554,7 +555,7 @@ def server_rss(stop, peak):
         time.sleep(0.02)
 
 stop, peak = threading.Event(), [0]
-watch = threading.Thread(target=server_rss, args=(stop, peak))
+watch = threading.Thread(target=server_rss, args=(stop, peak), daemon=True)  # a failed run ends it
 watch.start()
 t0 = time.perf_counter()
 subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
@@ -570,7 +571,7 @@ import sys, time
 t0 = time.perf_counter()
 from verifyvid.archive.search import Query, search
 from verifyvid.archive.store import open_archive
-from verifyvid.fingerprint.frames import load_hashes
+from verifyvid.fingerprint.hashfile import load_hashes
 archive = open_archive(sys.argv[1])
 found = search(archive, Query.load(load_hashes(sys.argv[2])))
 archive.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from verifyvid.archive.align import align
+from verifyvid.archive.align import Segment, align, merged
 
 
 def pairs(
@@ -108,3 +108,22 @@ def test_footage_that_matches_itself_a_second_later_is_ambiguous() -> None:
     assert seg.ambiguous and seg.evidence >= 3.0 and seg.rival >= 0.9
     (sure,) = align(query, at, np.full(len(query), 10), query, np.arange(0.0, 60.0, 0.5))
     assert not sure.ambiguous and sure.ref_start == pytest.approx(37.0, abs=0.5)
+
+
+def _segment(q0: float, q1: float, offset: float, frames: int) -> Segment:
+    return Segment(query_start=q0, query_end=q1, ref_start=q0 + offset, ref_end=q1 + offset,
+                   speed=1.0, offset=offset, matched_frames=frames, median_distance=10.0,
+                   coverage=1.0, evidence=float(frames))  # fmt: skip
+
+
+def test_pieces_of_one_copy_from_two_boxes_join_in_any_order() -> None:
+    """Two inner-picture boxes see different stretches of one copy: A and C from one box, B
+    (between them, touching both) from the other. Given in that order, all three are one
+    segment; the stretch both boxes saw counts its frames once."""
+    a, c = _segment(0.0, 1.84, -0.09, 22), _segment(7.12, 9.12, -0.06, 19)
+    b = _segment(1.0, 6.96, 0.04, 47)  # overlaps A over 0.84 of its 5.96 s
+    (one,) = merged([a, c, b])
+    assert (one.query_start, one.query_end) == (0.0, 9.12)
+    assert one.matched_frames == 22 + round(47 * (1 - 0.84 / 5.96)) + 19
+    far = _segment(20.0, 25.0, 3.0, 30)  # another place in the archived video: apart
+    assert len(merged([_segment(0.0, 5.0, 0.0, 30), far])) == 2

@@ -12,7 +12,7 @@ import pytest
 from fixtures.synth import transform
 from tests.conftest import Cli, shared_file
 from verifyvid.archive.align import align
-from verifyvid.fingerprint.frames import load_hashes
+from verifyvid.fingerprint.hashfile import load_hashes
 
 
 def hashes_of(cli: Cli, path: Path) -> dict[str, Any]:
@@ -81,8 +81,30 @@ def test_inner_picture_found_and_searched(cli: Cli, tmp_path: Path) -> None:
     assert found[0]["ref_start"] == pytest.approx(found[0]["query_start"], abs=0.5)
 
 
+def test_inner_picture_beside_a_still_edge(cli: Cli, tmp_path: Path) -> None:
+    """A talking head shown over a room whose still wardrobe edge lines up with the inner
+    picture's top and bottom: the largest box reaches out to that edge, so the box whose sides
+    all hold is hashed too, and the copy is found through it."""
+    source = shared_file("media/video/retalking_face1_speech.mp4")
+    archive = tmp_path / "archive.sqlite"
+    cli.json("index", "add", source, "--index", archive)
+    background = shared_file("media/video/mmaction2_makeup_speech.avi")
+    graph = ("[1:v]scale=640:360,setsar=1,loop=-1:size=32767,fps=25[bg];[0:v]scale=272:152,setsar=1[fg];"
+             "[bg][fg]overlay=234:33:shortest=1[out]")  # fmt: skip
+    query = transform(source, tmp_path / "pip.mp4", graph, extra_inputs=[background])
+    cli.json("hash", query, "--case", tmp_path / "case")
+    result = json.loads((tmp_path / "case" / "hash" / "result.json").read_text())
+    boxes = [result["inset"], *result["other_insets"]]
+    assert result["inset"]["x"] < 200  # the largest box: out to the wardrobe's edge
+    assert any(abs(b["x"] - 234) <= 4 and abs(b["y"] - 33) <= 4 and abs(b["width"] - 272) <= 6
+               for b in boxes)  # fmt: skip
+    found = cli.result("search", tmp_path / "case", "--index", archive)["matches"]
+    assert [m["title"] for m in found] == ["retalking_face1_speech.mp4"]
+    assert found[0]["region"] == "inset"  # (its seconds may be ambiguous: a talking head)
+
+
 def test_no_inner_picture_in_plain_footage() -> None:
     from verifyvid.fingerprint.frames import hash_video
 
     got = hash_video(shared_file("media/video/moviepy_audrey_speech.mp4"), 5.0, inset=True)
-    assert got.inset is None and got.inset_t is not None and len(got.inset_t) == 0
+    assert got.insets == [] and got.inset_t is not None and len(got.inset_t) == 0

@@ -325,22 +325,28 @@ def remapped(seg: Segment) -> Segment:
 
 
 def merged(segments: list[Segment]) -> list[Segment]:
-    """Segments on the same line that overlap or touch, as one (best first). An ambiguous
-    segment on a sure one's line joins it: its seconds fit that mapping."""
+    """Segments on the same line that overlap or touch, as one (sure ones first). An ambiguous
+    segment on a sure one's line joins it: its seconds fit that mapping. A joining segment adds
+    its frames and evidence in the share of its seconds the other did not cover."""
     out: list[Segment] = []
-    for s in sorted(segments, key=lambda g: g.ambiguous):
+    # in time order, so that a chain (A, then B touching A, then C touching B) becomes one
+    for s in sorted(segments, key=lambda g: (g.ambiguous, g.query_start)):
         twin = next((k for k in out if not k.ambiguous
                      and abs(k.speed - s.speed) <= 0.02 * k.speed and abs(k.offset - s.offset) <= TOLERANCE
-                     and s.query_start <= k.query_end + GAP and k.query_start <= s.query_end + GAP), None)  # fmt: skip
+                     and s.query_start <= k.query_end + GAP + 1e-6 and k.query_start <= s.query_end + GAP + 1e-6), None)  # fmt: skip
         if twin is None:
             out.append(s)
             continue
+        # frames of a stretch both cover (two inner-picture boxes showing the same copy) count once
+        span = s.query_end - s.query_start
+        inside = max(0.0, min(s.query_end, twin.query_end) - max(s.query_start, twin.query_start))
+        new = 1.0 - inside / span if span > 0 else float(inside == 0)
         twin.query_start, twin.query_end = (
             min(twin.query_start, s.query_start),
             max(twin.query_end, s.query_end),
         )
         remapped(twin)
-        twin.matched_frames += s.matched_frames
-        twin.evidence = _round(twin.evidence + s.evidence)
+        twin.matched_frames += round(s.matched_frames * new)
+        twin.evidence = _round(twin.evidence + s.evidence * new)
         twin.median_distance = min(twin.median_distance, s.median_distance)
     return out

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from verifyvid.archive.align import GAP, Segment, align
+from verifyvid.archive.align import GAP, Segment, align, merged
 from verifyvid.archive.store import Archive
 from verifyvid.fingerprint.local import LocalFeatures, Verified, ratio_pairs, verify
 
@@ -69,9 +69,10 @@ def search_local(
         for p in mine:
             best[p.q] = max(best.get(p.q, 0), p.found.inliers)
         d = np.array([64.0 * (1.0 - p.found.inliers / best[p.q]) for p in mine])
-        for seg in align(q, r, d, query.t, ref.t, min_frames=min_frames):
-            if not seg.ambiguous:  # a still shot is reported as such, not grown along a line
-                seg = _extended(seg, query, ref)
+        # a still shot is reported as such, not grown along a line; pieces of one copy on one
+        # line (a frame or two unverified between them) are one segment
+        found = align(q, r, d, query.t, ref.t, min_frames=min_frames)
+        for seg in merged([s if s.ambiguous else _extended(s, query, ref) for s in found]):
             inliers = float(np.median([p.found.inliers for p in mine
                                        if seg.query_start <= p.q <= seg.query_end] or [0]))  # fmt: skip
             out.append((vid, seg, inliers))

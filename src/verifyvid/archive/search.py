@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from verifyvid.archive.align import align, extended, merged
+from verifyvid.archive.align import Segment, align, extended, merged
 from verifyvid.archive.local import archived_features, as_match, features_wanted, search_local
 from verifyvid.archive.store import Archive, Candidates, Video
 from verifyvid.fingerprint.local import LocalFeatures
@@ -27,8 +27,9 @@ class Query:
     t: np.ndarray[Any, Any]
     hash: np.ndarray[Any, Any]
     mirror: np.ndarray[Any, Any]
-    inset_t: np.ndarray[Any, Any] | None = None  # an inner picture's hashes (picture-in-picture)
+    inset_t: np.ndarray[Any, Any] | None = None  # inner pictures' hashes (picture-in-picture)
     inset: np.ndarray[Any, Any] | None = None
+    inset_part: np.ndarray[Any, Any] | None = None  # which inner picture a row is of (0 if none)
     local: LocalFeatures | None = None  # local features of one frame a second
 
     @staticmethod
@@ -40,14 +41,18 @@ class Query:
             mirror=h["mirror"],
             inset_t=h.get("inset_t"),
             inset=h.get("inset"),
+            inset_part=h.get("inset_part"),
             local=LocalFeatures.from_arrays(h, "local_"),
         )
 
     def variants(self) -> list[tuple[str, bool, np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
         """(region, mirrored, times, hashes) to search."""
         out = [("whole", False, self.t, self.hash), ("whole", True, self.t, self.mirror)]
-        if self.inset_t is not None and self.inset is not None and len(self.inset_t):
-            out.append(("inset", False, self.inset_t, self.inset))
+        if self.inset_t is None or self.inset is None or not len(self.inset_t):
+            return out
+        part = self.inset_part if self.inset_part is not None else np.zeros(len(self.inset_t))
+        for k in np.unique(part):
+            out.append(("inset", False, self.inset_t[part == k], self.inset[part == k]))
         return out
 
 
@@ -103,7 +108,7 @@ def search_index(
     # beyond, one-bit neighbours cost too much (17x candidates): every pair within 15 bits is
     # still found, farther pairs part of the time (a segment needs only some of its frames)
     flips = 1 if len(index) <= EXACT_UP_TO else 0
-    matches: list[dict[str, Any]] = []
+    found: dict[tuple[int, str, bool], list[Segment]] = {}  # (video, region, mirrored)
     for region, mirrored, qt, variant in query.variants():
         if len(variant) != len(qt):
             continue  # no mirror hashes (an archive-style hash file)
@@ -112,22 +117,26 @@ def search_index(
             hinted.update(int(v) for v in np.unique(ids))
         for vid in np.unique(ids):
             sel = ids == vid
-            v = videos.get(int(vid))
-            if v is None:  # removed since the index was read
+            if int(vid) not in videos:  # removed since the index was read
                 continue
             ref_t, ref_h = index.rows_of(int(vid))
             segments = align(qt[qi[sel]], times[sel], d[sel], qt, ref_t, min_frames=min_frames)
-            segments = merged([extended(s, qt, variant, ref_t, ref_h) for s in segments])
-            for s in segments:
-                score = score_of(s.coverage, s.median_distance, s.matched_frames, radius)
-                matches.append({
-                    "ref_id": v.id, "title": v.title, "source": v.source, "first_seen": v.first_seen,
-                    "ref_path": v.path, "score": round(score, 3), "query_start": s.query_start,
-                    "query_end": s.query_end, "ref_start": s.ref_start, "ref_end": s.ref_end,
-                    "speed": s.speed, "mirrored": mirrored, "matched_frames": s.matched_frames,
-                    "evidence": s.evidence, "ambiguous": s.ambiguous,
-                    "median_distance": s.median_distance, "inliers": None, "region": region, "ref_duration": v.duration,
-                })  # fmt: skip
+            found.setdefault((int(vid), region, mirrored), []).extend(
+                extended(s, qt, variant, ref_t, ref_h) for s in segments
+            )
+    matches: list[dict[str, Any]] = []
+    for (vid, region, mirrored), segments in found.items():
+        v = videos[vid]
+        for s in merged(segments):  # one copy, one segment: also across inner-picture boxes
+            score = score_of(s.coverage, s.median_distance, s.matched_frames, radius)
+            matches.append({
+                "ref_id": v.id, "title": v.title, "source": v.source, "first_seen": v.first_seen,
+                "ref_path": v.path, "score": round(score, 3), "query_start": s.query_start,
+                "query_end": s.query_end, "ref_start": s.ref_start, "ref_end": s.ref_end,
+                "speed": s.speed, "mirrored": mirrored, "matched_frames": s.matched_frames,
+                "evidence": s.evidence, "ambiguous": s.ambiguous,
+                "median_distance": s.median_distance, "inliers": None, "region": region, "ref_duration": v.duration,
+            })  # fmt: skip
     return dedupe(sorted(matches, key=lambda m: (m["ambiguous"], -m["score"])))
 
 

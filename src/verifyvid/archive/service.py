@@ -11,7 +11,8 @@ from verifyvid.archive.store import Archive, Video
 from verifyvid.case.folder import check_input_file, read_manifest
 from verifyvid.claims import checked_date
 from verifyvid.errors import UsageError
-from verifyvid.fingerprint.frames import HASHES_NAME, NoVideo, hash_video, load_hashes
+from verifyvid.fingerprint.frames import NoVideo, hash_video
+from verifyvid.fingerprint.hashfile import HASHES_NAME, load_hashes
 from verifyvid.fingerprint.local import LocalFeatures
 from verifyvid.hashing import sha256_file
 from verifyvid.media.probe import summarize

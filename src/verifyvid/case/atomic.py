@@ -7,8 +7,10 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+if TYPE_CHECKING:  # pydantic takes a tenth of a second to import: the archive search needs none
+    from pydantic import BaseModel
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)

@@ -11,7 +11,7 @@ by the archive's `index add`; it knows nothing of cases or stages.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import numpy as np
 import pdqhash
 
 from verifyvid.errors import InputError
-from verifyvid.fingerprint.inset import find_inset
+from verifyvid.fingerprint.inset import Box, find_insets
 from verifyvid.fingerprint.local import Collector, LocalFeatures
 from verifyvid.media.decode import Converter, DecodedFrame, Pace, VideoDecoder, rotate
 from verifyvid.media.framepass import FrameConsumer, decode_once
@@ -32,7 +32,6 @@ class NoVideo(InputError):
 
 HASH_SIDE = 512  # PDQ works on at most 512 px; scaling first is much cheaper than full frames
 MIRROR = 5  # index of the left-right mirror among pdqhash.compute_dihedral's eight hashes
-HASHES_NAME = "hashes.npz"
 
 
 def pack(bits: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -115,11 +114,6 @@ def centre(rgb: np.ndarray[Any, Any], zoom: float) -> np.ndarray[Any, Any]:
     return rgb[dy : h - dy, dx : w - dx]
 
 
-def load_hashes(path: Path) -> dict[str, np.ndarray[Any, Any]]:
-    with np.load(path) as data:
-        return {k: data[k] for k in data.files}
-
-
 @dataclass
 class Hashes:
     t: np.ndarray[Any, Any]
@@ -128,9 +122,10 @@ class Hashes:
     mirror: np.ndarray[Any, Any]
     dropped: int
     duration: float
-    inset: tuple[float, float, float, float] | None = None
+    insets: list[Box] = field(default_factory=list)  # inner pictures found, the largest first
     inset_t: np.ndarray[Any, Any] | None = None
     inset_hash: np.ndarray[Any, Any] | None = None
+    inset_part: np.ndarray[Any, Any] | None = None  # which of ``insets`` each row is of
     local: LocalFeatures | None = None
 
 
@@ -213,23 +208,21 @@ class Hasher(FrameConsumer):
         self.duration = dec.last_time
 
     def result(self, path: Path) -> Hashes:
-        """The hashes; an inner picture found on the thumbnails is hashed in a second pass."""
-        box = find_inset(np.array(self.thumbs)) if self.inset and self.thumbs else None
-        if box is not None and self.crop is not None and self.size is not None:
+        """The hashes; inner pictures found on the thumbnails are hashed in a second pass."""
+        boxes = find_insets(np.array(self.thumbs)) if self.inset and self.thumbs else []
+        if self.crop is not None and self.size is not None:
             x, y, w, h = self.crop
             fx, fy = self.size
-            if overlap(box, (x / fx, y / fy, (x + w) / fx, (y + h) / fy)) >= 0.9:
-                box = None  # the inner picture is the picture inside the bars: hashed already
-        inset_t, inset_h = (
-            region_hashes(path, self.fps, self.min_quality, box)
-            if box
-            else (np.zeros(0, np.float32), np.zeros((0, 32), np.uint8))
-        )
+            inside = (x / fx, y / fy, (x + w) / fx, (y + h) / fy)
+            # an inner picture that is the picture inside the bars is hashed already
+            boxes = [box for box in boxes if overlap(box, inside) < 0.9]
+        inset_t, inset_h, inset_part = region_hashes(path, self.fps, self.min_quality, boxes)
         return Hashes(
             t=np.asarray(self.times, np.float32), hash=np.asarray(self.hashes, np.uint8).reshape(-1, 32),
             quality=np.asarray(self.quality, np.uint8),
             mirror=np.asarray(self.mirrors, np.uint8).reshape(-1, 32), dropped=self.dropped,
-            duration=self.duration, inset=box, inset_t=inset_t, inset_hash=inset_h,
+            duration=self.duration, insets=boxes, inset_t=inset_t, inset_hash=inset_h,
+            inset_part=inset_part,
             local=self.features.result() if self.features is not None else None,
         )  # fmt: skip
 
@@ -281,18 +274,24 @@ def thumbnail(rgb: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 
 
 def region_hashes(
-    path: Path, fps: float, min_quality: int, box: tuple[float, float, float, float]
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """PDQ hashes of one region (fractions of the picture) at ``fps``: a second decoding pass."""
+    path: Path, fps: float, min_quality: int, boxes: list[Box]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """PDQ hashes of regions (fractions of the picture) at ``fps``, in a second decoding pass
+    when there are any: (times, hashes, which box each row is of)."""
     times: list[float] = []
     hashes: list[np.ndarray[Any, Any]] = []
-    with VideoDecoder(path) as dec:
-        for df in dec.sampled(fps):
-            rgb = rotate(df.frame.to_ndarray(format="rgb24"), dec.rotation)
-            h, w = rgb.shape[:2]
-            part = rgb[round(box[1] * h) : round(box[3] * h), round(box[0] * w) : round(box[2] * w)]
-            bits, quality, _ = hash_picture(part, mirror=False)
-            if quality >= min_quality:
-                times.append(df.time)
-                hashes.append(bits)
-    return np.asarray(times, np.float32), np.asarray(hashes, np.uint8).reshape(-1, 32)
+    parts: list[int] = []
+    if boxes:
+        with VideoDecoder(path) as dec:
+            for df in dec.sampled(fps):
+                rgb = rotate(df.frame.to_ndarray(format="rgb24"), dec.rotation)
+                h, w = rgb.shape[:2]
+                for i, (x0, y0, x1, y1) in enumerate(boxes):
+                    part = rgb[round(y0 * h) : round(y1 * h), round(x0 * w) : round(x1 * w)]
+                    bits, quality, _ = hash_picture(part, mirror=False)
+                    if quality >= min_quality:
+                        times.append(df.time)
+                        hashes.append(bits)
+                        parts.append(i)
+    return (np.asarray(times, np.float32), np.asarray(hashes, np.uint8).reshape(-1, 32),
+            np.asarray(parts, np.uint8))  # fmt: skip

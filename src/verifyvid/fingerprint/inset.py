@@ -4,10 +4,13 @@ whose bars the frames stage did not recognise.
 Its border is a straight step that stays where it is while the pictures on both sides change.
 On gray thumbnails sampled across the clip, a pixel-to-pixel step present in at least half of
 them marks a persistent edge; the candidate lines are the rows and columns with the longest
-runs of such steps; the inner picture is the largest rectangle of 8-80 % of the frame with at
-least two sides inside the frame, each side at least 70 % persistent. Found boxes are extra
-search material (the whole picture is always hashed too), so a wrong box costs time, not
-matches.
+runs of such steps; an inner picture is a rectangle of 8-80 % of the frame with at least two sides inside the
+frame, each side at least 70 % persistent. Two rectangles are kept: the largest, and the one
+whose weakest side holds best. They differ when a still edge of the background lines up with
+the inner picture's top and bottom (the largest box then reaches out to that edge, as on a
+talking head shown over a static room); neither rule alone is right every time. Found boxes
+are extra search material (the whole picture is always hashed too), so a wrong box costs time,
+not matches.
 """
 
 from __future__ import annotations
@@ -44,10 +47,14 @@ def _lines(mask: Array, minimum: int) -> list[int]:
     return [int(i) for i in order if runs[i] >= minimum]
 
 
-def find_inset(thumbs: Array) -> tuple[float, float, float, float] | None:
-    """(x0, y0, x1, y1) as fractions of the frame, or None. ``thumbs``: N x h x w gray."""
+Box = tuple[float, float, float, float]
+
+
+def find_insets(thumbs: Array) -> list[Box]:
+    """Up to two (x0, y0, x1, y1) boxes as fractions of the frame, the largest first (see the
+    module's text); none when no inner picture is seen. ``thumbs``: N x h x w gray."""
     if thumbs.ndim != 3 or len(thumbs) < 8:
-        return None
+        return []
     frames = thumbs.astype(np.float32)
     _, h, w = frames.shape
     rows = (np.abs(np.diff(frames, axis=1)) > STEP).mean(axis=0) > PERSISTENT  # (h-1, w)
@@ -56,7 +63,8 @@ def find_inset(thumbs: Array) -> tuple[float, float, float, float] | None:
     along_cols = np.pad(np.cumsum(cols, axis=0), ((1, 0), (0, 0)))
     ys = _lines(rows, int(0.2 * w))
     xs = _lines(cols.T, int(0.2 * h))
-    best: tuple[int, float, tuple[int, int, int, int]] | None = None
+    largest: tuple[int, float, tuple[int, int, int, int]] | None = None
+    firmest: tuple[int, float, float, tuple[int, int, int, int]] | None = None
     for y1 in [*ys, -1]:
         for y2 in [*ys, h - 1]:
             if y2 - y1 < 0.15 * h:
@@ -77,10 +85,13 @@ def find_inset(thumbs: Array) -> tuple[float, float, float, float] | None:
                         sides.append((along_cols[y2 + 1, x1] - along_cols[y1 + 1, x1]) / (y2 - y1))
                     if len(sides) < 2 or min(sides) < SIDE:
                         continue
-                    candidate = (len(sides), area, (x0 + 1, y1 + 1, x1 + 1, y2 + 1))
-                    if best is None or candidate[:2] > best[:2]:
-                        best = candidate
-    if best is None:
-        return None
-    x0, y0, x1, y1 = best[2]
-    return x0 / w, y0 / h, x1 / w, y1 / h
+                    box = (x0 + 1, y1 + 1, x1 + 1, y2 + 1)
+                    if largest is None or (len(sides), area) > largest[:2]:
+                        largest = (len(sides), area, box)
+                    weakest = round(float(min(sides)), 1)  # a tenth: near ties go to the larger
+                    if firmest is None or (len(sides), weakest, area) > firmest[:3]:
+                        firmest = (len(sides), weakest, area, box)
+    if largest is None or firmest is None:
+        return []
+    boxes = [largest[2]] + ([firmest[3]] if firmest[3] != largest[2] else [])
+    return [(x0 / w, y0 / h, x1 / w, y1 / h) for x0, y0, x1, y1 in boxes]

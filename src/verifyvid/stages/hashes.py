@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from verifyvid.fingerprint.frames import HASHES_NAME, Hasher
+from verifyvid.fingerprint.frames import Hasher
+from verifyvid.fingerprint.hashfile import HASHES_NAME
 from verifyvid.stage import Params, PictureStage, Result, StageContext, StageSkipped
 from verifyvid.stages.frames.models import Box
 from verifyvid.stages.frames.sample import bars_of
@@ -41,17 +42,23 @@ class HashResult(Result):
     inset: Box | None = Field(
         default=None, description="an inner picture (picture-in-picture) also hashed, if found"
     )
+    other_insets: list[Box] = Field(
+        default_factory=list,
+        description="other boxes that may be the inner picture (its sides hold better than "
+        "those of the larger one above), also hashed",
+    )
     local_frames: int = Field(default=0, description="frames with local features kept")
     file: str = Field(
         description="npz: t (seconds), hash (N x 32 bytes), quality, mirror (N x 32 bytes), "
-        "inset_t and inset (the inner picture's times and hashes), local_* (local features: "
+        "inset_t, inset and inset_part (the inner pictures' times, hashes, and which box of "
+        "inset, other_insets each row is of), local_* (local features: "
         "local_t, local_start, local_xy, local_desc, local_aspect)"
     )
 
 
 class HashStage(PictureStage[HashParams, HashResult, Hasher]):
     name = "hash"
-    version = "8"
+    version = "9"
     description = "PDQ hashes of frames (bars removed, mirrored too) for searching earlier uploads"
     params_model = HashParams
     result_model = HashResult
@@ -75,16 +82,18 @@ class HashStage(PictureStage[HashParams, HashResult, Hasher]):
         np.savez_compressed(out, allow_pickle=False, t=got.t, hash=got.hash, quality=got.quality, mirror=got.mirror,
                             inset_t=got.inset_t if got.inset_t is not None else np.zeros(0, np.float32),
                             inset=got.inset_hash if got.inset_hash is not None else np.zeros((0, 32), np.uint8),
+                            inset_part=got.inset_part if got.inset_part is not None else np.zeros(0, np.uint8),
                             **local)  # fmt: skip
         bars = bars_of(ctx.input_path)
-        inset_box = None
-        if got.inset is not None and bars is not None:
-            x0, y0, x1, y1 = got.inset
-            inset_box = Box(x=round(x0 * bars.width), y=round(y0 * bars.height),
-                            width=round((x1 - x0) * bars.width), height=round((y1 - y0) * bars.height))  # fmt: skip
+        boxes = []
+        if bars is not None:
+            fw, fh = bars.width, bars.height
+            boxes = [Box(x=round(x0 * fw), y=round(y0 * fh), width=round((x1 - x0) * fw),
+                         height=round((y1 - y0) * fh)) for x0, y0, x1, y1 in got.insets]  # fmt: skip
         return HashResult(
             fps=params.fps, count=len(got.t), dropped_low_quality=got.dropped,
             crop=bars.crop if bars is not None else None,
-            duration=round(got.duration, 3), file=f"{self.name}/{HASHES_NAME}", inset=inset_box,
+            duration=round(got.duration, 3), file=f"{self.name}/{HASHES_NAME}",
+            inset=boxes[0] if boxes else None, other_insets=boxes[1:],
             local_frames=len(got.local) if got.local is not None else 0,
         )  # fmt: skip

@@ -15,7 +15,7 @@ from verifyvid.archive.search import RADIUS, Query, search
 from verifyvid.archive.store import Archive, default_path, open_archive
 from verifyvid.events import Event, parse_day
 from verifyvid.findings import Finding
-from verifyvid.fingerprint.frames import load_hashes
+from verifyvid.fingerprint.hashfile import load_hashes
 from verifyvid.stage import Params, Shown, Stage, StageContext, StageSkipped
 from verifyvid.stages.hashes import HashResult
 from verifyvid.stages.search import evidence, report, timeline
@@ -118,11 +118,9 @@ class SearchStage(Stage[SearchParams, SearchResult]):
         for n, m in enumerate(found, 1):
             match = Match(**m, image=f"{self.name}/match-{n}.png")
             timeline.draw(match, hashed.duration, ctx.out_dir / f"match-{n}.png")
-            if n <= PAIRS_FOR and evidence.draw(
-                match, ctx.input_path, ctx.out_dir / f"pairs-{n}.jpg"
-            ):
-                match.pairs = f"{self.name}/pairs-{n}.jpg"
             matches.append(match)
+        for n, path in evidence.draw_all(matches[:PAIRS_FOR], ctx.input_path, ctx.out_dir).items():
+            matches[n - 1].pairs = f"{self.name}/{path.name}"
         return SearchResult(archive=about, query_duration=hashed.duration, query_hashes=len(h["t"]),
                             identical=identical, matches=matches,
                             findings=same_file(identical) + findings(matches))  # fmt: skip

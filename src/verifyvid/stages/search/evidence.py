@@ -4,6 +4,7 @@ frame beside the archived video's frame at the matched second, times written und
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -19,25 +20,38 @@ CAPTION = 22
 GAP = 8
 
 
+REACH = 3.0  # seconds: a wanted frame closer than this after the last one is decoded on to
+
+
 def frames_at(path: Path, times: Sequence[float]) -> list[np.ndarray[Any, Any] | None]:
-    """The picture shown at each time; None where the video ends first."""
-    found = {t: frame_at(path, t) for t in sorted(set(times))}
+    """The picture shown at each time (the first frame at or after it; past the end, the last
+    frame if the time is within a second of it; None otherwise), in one opening of the file.
+    Times are taken in order: the decoding goes on from one to the next when it is near, and
+    seeks to the key frame before it otherwise."""
+    found: dict[float, np.ndarray[Any, Any] | None] = {}
+    dec = VideoDecoder(path)
+    try:
+        frames: Any = None  # the decoder's frames from where it last sought
+        held: Any = None  # the frame decoded last: the first at or after the time before
+        for t in sorted(set(times)):
+            if frames is None or held is None or t - dec.last_time > REACH:
+                if not dec.seek(t) and held is not None:  # cannot seek: from the start again
+                    dec.container.close()
+                    dec = VideoDecoder(path)
+                frames, held = dec.frames(), None
+            while held is None or dec.last_time + 1e-3 < t:
+                df = next(frames, None)
+                if df is None:
+                    break
+                held = df.frame
+            ended = held is None or dec.last_time + 1e-3 < t
+            shown = held is not None and (not ended or t - dec.last_time <= 1.0)
+            found[t] = rotate(held.to_ndarray(format="rgb24"), dec.rotation) if shown else None
+            if ended:
+                frames = None
+    finally:
+        dec.container.close()
     return [found[t] for t in times]
-
-
-def frame_at(path: Path, t: float) -> np.ndarray[Any, Any] | None:
-    """The first frame at or after ``t``, decoded from the key frame before it (from the start
-    where the file cannot seek); past the end, the last frame if ``t`` is within a second of it."""
-    with VideoDecoder(path) as dec:
-        dec.seek(t)
-        last: Any = None  # the last av.VideoFrame before t
-        for df in dec.frames():
-            if df.time + 1e-3 >= t:
-                return rotate(df.frame.to_ndarray(format="rgb24"), dec.rotation)
-            last = df.frame
-        if last is not None and t - dec.last_time <= 1.0:
-            return rotate(last.to_ndarray(format="rgb24"), dec.rotation)
-    return None
 
 
 def pair_times(m: Match) -> list[tuple[float, float]]:
@@ -56,21 +70,38 @@ def fit(rgb: np.ndarray[Any, Any]) -> Image.Image:
     return image.resize((max(1, round(image.width * HEIGHT / image.height)), HEIGHT))
 
 
-def draw(m: Match, query: Path, out: Path) -> bool:
-    """Write the side-by-side image; False when the archived file is not at hand (moved, on
-    another machine) or a frame cannot be decoded."""
-    if not m.ref_path or not Path(m.ref_path).is_file():
-        return False
-    times = pair_times(m)
-    try:
-        mine = frames_at(query, [q for q, _ in times])
-        theirs = frames_at(Path(m.ref_path), [r for _, r in times])
-    except (OSError, ValueError):
-        return False
-    rows = [(fit(a), fit(b), q, r) for (q, r), a, b in zip(times, mine, theirs, strict=True)
-            if a is not None and b is not None]  # fmt: skip
-    if not rows:
-        return False
+def draw_all(matches: Sequence[Match], query: Path, out_dir: Path) -> dict[int, Path]:
+    """A side-by-side image per match (``out_dir``/pairs-N.jpg for the N-th, from 1), by the
+    match's number; none for a match whose archived file is not at hand (moved, on another
+    machine) or whose frames cannot be decoded. Each file is decoded once for all the matches,
+    the clip beside the archived files (two threads: the decoding leaves the GIL)."""
+    times = {n: pair_times(m) for n, m in enumerate(matches, 1)
+             if m.ref_path and Path(m.ref_path).is_file()}  # fmt: skip
+    if not times:
+        return {}
+    wanted: dict[Path, list[float]] = {query: [q for n in times for q, _ in times[n]]}
+    for n, pairs in times.items():
+        wanted.setdefault(Path(str(matches[n - 1].ref_path)), []).extend(r for _, r in pairs)
+
+    def pictures(path: Path) -> dict[float, np.ndarray[Any, Any] | None]:
+        try:
+            return dict(zip(wanted[path], frames_at(path, wanted[path]), strict=True))
+        except (OSError, ValueError):
+            return {}
+
+    with ThreadPoolExecutor(2) as pool:
+        decoded = dict(zip(wanted, pool.map(pictures, wanted), strict=True))
+    drawn = {}
+    for n, pairs in times.items():
+        ref = decoded[Path(str(matches[n - 1].ref_path))]
+        rows = [(fit(a), fit(b), q, r) for q, r in pairs
+                if (a := decoded[query].get(q)) is not None and (b := ref.get(r)) is not None]  # fmt: skip
+        if rows:
+            drawn[n] = compose(matches[n - 1], rows, out_dir / f"pairs-{n}.jpg")
+    return drawn
+
+
+def compose(m: Match, rows: list[tuple[Image.Image, Image.Image, float, float]], out: Path) -> Path:
     width = max(a.width + b.width for a, b, _, _ in rows) + 3 * GAP
     image = Image.new("RGB", (width, len(rows) * (HEIGHT + CAPTION + GAP) + GAP), "white")
     pen = ImageDraw.Draw(image)
@@ -84,4 +115,4 @@ def draw(m: Match, query: Path, out: Path) -> bool:
         y += HEIGHT + CAPTION + GAP
     out.parent.mkdir(parents=True, exist_ok=True)
     image.save(out, format="JPEG", quality=85)
-    return True
+    return out
