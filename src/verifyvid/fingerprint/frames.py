@@ -22,6 +22,7 @@ import pdqhash
 from verifyvid.errors import InputError
 from verifyvid.fingerprint.inset import Box, find_insets
 from verifyvid.fingerprint.local import Collector, LocalFeatures
+from verifyvid.fingerprint.stills import Stills
 from verifyvid.media.decode import Converter, DecodedFrame, Pace, VideoDecoder, rotate
 from verifyvid.media.framepass import FrameConsumer, decode_once
 
@@ -127,6 +128,7 @@ class Hashes:
     inset_hash: np.ndarray[Any, Any] | None = None
     inset_part: np.ndarray[Any, Any] | None = None  # which of ``insets`` each row is of
     local: LocalFeatures | None = None
+    stills: Stills | None = None
 
 
 class Hasher(FrameConsumer):
@@ -135,14 +137,14 @@ class Hasher(FrameConsumer):
     is dropped. Each of ``zooms`` (1.0: the whole picture, 0.8: its centre 80 %) gives one hash
     row per frame. With ``inset``, thumbnails are kept to look for an inner picture
     (fingerprint/inset.py); with ``local``, local features of one frame a second
-    (fingerprint/local.py). Hashing runs on a worker thread of its own, beside the decoding."""
+    (fingerprint/local.py); with ``stills``, a small still a second (fingerprint/stills.py). Hashing runs on a worker thread of its own, beside the decoding."""
 
     threaded = True
 
     def __init__(self, fps: float, min_quality: int = 50, mirror: bool = True,
                  crop: tuple[int, int, int, int] | None = None, size: tuple[int, int] | None = None,
                  dedupe: int = 0, zooms: tuple[float, ...] = (1.0,), inset: bool = False,
-                 local: bool = False) -> None:  # fmt: skip
+                 local: bool = False, stills: bool = False) -> None:  # fmt: skip
         assert not (mirror and len(zooms) > 1), "mirror hashes are kept for one zoom only"
         self.fps, self.min_quality, self.mirror = fps, min_quality, mirror
         self.crop, self.size, self.dedupe, self.zooms = crop, size, dedupe, zooms
@@ -156,6 +158,7 @@ class Hasher(FrameConsumer):
         self.thumbs: list[np.ndarray[Any, Any]] = []
         self.stride, self.seen, self.pace = 1, 0, Pace(fps)
         self.features = Collector() if local else None
+        self.stills = Stills() if stills else None
         self.duration = 0.0
         self.converter = Converter()
 
@@ -176,6 +179,8 @@ class Hasher(FrameConsumer):
             ):  # a long clip: keep every other, sample half as often
                 self.thumbs, self.stride = self.thumbs[::2], self.stride * 2
         self.seen += 1
+        if self.stills is not None:
+            self.stills.add(df.time, rgb)
         if self.crop is not None and self.size is not None:
             fy, fx = rgb.shape[0] / self.size[1], rgb.shape[1] / self.size[0]
             cx, cy, cw, ch = self.crop
@@ -224,6 +229,7 @@ class Hasher(FrameConsumer):
             duration=self.duration, insets=boxes, inset_t=inset_t, inset_hash=inset_h,
             inset_part=inset_part,
             local=self.features.result() if self.features is not None else None,
+            stills=self.stills,
         )  # fmt: skip
 
 

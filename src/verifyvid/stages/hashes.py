@@ -10,6 +10,7 @@ from pydantic import Field
 
 from verifyvid.fingerprint.frames import Hasher
 from verifyvid.fingerprint.hashfile import HASHES_NAME
+from verifyvid.fingerprint.stills import STILLS_NAME
 from verifyvid.stage import Params, PictureStage, Result, StageContext, StageSkipped
 from verifyvid.stages.frames.models import Box
 from verifyvid.stages.frames.sample import bars_of
@@ -48,6 +49,11 @@ class HashResult(Result):
         "those of the larger one above), also hashed",
     )
     local_frames: int = Field(default=0, description="frames with local features kept")
+    stills: str | None = Field(
+        default=None,
+        description="npz of small JPEG stills, one a second (t, start, jpeg: "
+        "fingerprint/stills.py), for the search's evidence pictures",
+    )
     file: str = Field(
         description="npz: t (seconds), hash (N x 32 bytes), quality, mirror (N x 32 bytes), "
         "inset_t, inset and inset_part (the inner pictures' times, hashes, and which box of "
@@ -58,7 +64,7 @@ class HashResult(Result):
 
 class HashStage(PictureStage[HashParams, HashResult, Hasher]):
     name = "hash"
-    version = "9"
+    version = "10"
     description = "PDQ hashes of frames (bars removed, mirrored too) for searching earlier uploads"
     params_model = HashParams
     result_model = HashResult
@@ -73,7 +79,7 @@ class HashStage(PictureStage[HashParams, HashResult, Hasher]):
         box = (crop.x, crop.y, crop.width, crop.height) if crop is not None else None
         size = (bars.width, bars.height) if bars is not None else None
         return Hasher(params.fps, params.min_quality, params.mirror, box, size,
-                      inset=params.inset, local=params.local)  # fmt: skip
+                      inset=params.inset, local=params.local, stills=True)  # fmt: skip
 
     def result_of(self, ctx: StageContext, params: HashParams, hasher: Hasher) -> HashResult:
         got = hasher.result(ctx.input_path)
@@ -84,6 +90,8 @@ class HashStage(PictureStage[HashParams, HashResult, Hasher]):
                             inset=got.inset_hash if got.inset_hash is not None else np.zeros((0, 32), np.uint8),
                             inset_part=got.inset_part if got.inset_part is not None else np.zeros(0, np.uint8),
                             **local)  # fmt: skip
+        if got.stills:
+            got.stills.save(ctx.out_dir / STILLS_NAME)
         bars = bars_of(ctx.input_path)
         boxes = []
         if bars is not None:
@@ -96,4 +104,5 @@ class HashStage(PictureStage[HashParams, HashResult, Hasher]):
             duration=round(got.duration, 3), file=f"{self.name}/{HASHES_NAME}",
             inset=boxes[0] if boxes else None, other_insets=boxes[1:],
             local_frames=len(got.local) if got.local is not None else 0,
+            stills=f"{self.name}/{STILLS_NAME}" if got.stills else None,
         )  # fmt: skip

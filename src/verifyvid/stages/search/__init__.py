@@ -16,6 +16,7 @@ from verifyvid.archive.store import Archive, default_path, open_archive
 from verifyvid.events import Event, parse_day
 from verifyvid.findings import Finding
 from verifyvid.fingerprint.hashfile import load_hashes
+from verifyvid.fingerprint.stills import Saved
 from verifyvid.stage import Params, Shown, Stage, StageContext, StageSkipped
 from verifyvid.stages.hashes import HashResult
 from verifyvid.stages.search import evidence, report, timeline
@@ -119,7 +120,10 @@ class SearchStage(Stage[SearchParams, SearchResult]):
             match = Match(**m, image=f"{self.name}/match-{n}.png")
             timeline.draw(match, hashed.duration, ctx.out_dir / f"match-{n}.png")
             matches.append(match)
-        for n, path in evidence.draw_all(matches[:PAIRS_FOR], ctx.input_path, ctx.out_dir).items():
+        stills = ctx.case_dir / hashed.stills if hashed.stills else None
+        kept = Saved(stills) if stills is not None and stills.is_file() else None
+        drawn = evidence.draw_all(matches[:PAIRS_FOR], ctx.input_path, ctx.out_dir, kept)
+        for n, path in drawn.items():
             matches[n - 1].pairs = f"{self.name}/{path.name}"
         return SearchResult(archive=about, query_duration=hashed.duration, query_hashes=len(h["t"]),
                             identical=identical, matches=matches,

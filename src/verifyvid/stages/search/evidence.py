@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
+from verifyvid.fingerprint.stills import Saved
 from verifyvid.media.decode import VideoDecoder, rotate
 from verifyvid.stages.search.models import Match
 
@@ -54,14 +55,21 @@ def frames_at(path: Path, times: Sequence[float]) -> list[np.ndarray[Any, Any] |
     return [found[t] for t in times]
 
 
-def pair_times(m: Match) -> list[tuple[float, float]]:
-    """(clip second, archived second) at the start, middle and end of the segment."""
+def pair_times(m: Match, stills: Saved | None = None) -> list[tuple[float, float]]:
+    """(clip second, archived second) at the start, middle and end of the segment; each clip
+    second moved onto the clip's nearest still when one lies within half a second of it,
+    inside the segment."""
     span = m.query_end - m.query_start
     qs = (
         [m.query_start + span * f for f in np.linspace(0.1, 0.9, PAIRS)]
         if span > 0
         else [m.query_start]
     )
+    if stills is not None:
+        near = [stills.nearest(q, 0.5) for q in qs]
+        qs = [s if s is not None and m.query_start <= s <= m.query_end else q
+              for q, s in zip(qs, near, strict=True)]  # fmt: skip
+        qs = sorted(set(qs))
     return [(q, max(0.0, m.ref_start + m.speed * (q - m.query_start))) for q in qs]
 
 
@@ -70,18 +78,25 @@ def fit(rgb: np.ndarray[Any, Any]) -> Image.Image:
     return image.resize((max(1, round(image.width * HEIGHT / image.height)), HEIGHT))
 
 
-def draw_all(matches: Sequence[Match], query: Path, out_dir: Path) -> dict[int, Path]:
+def draw_all(
+    matches: Sequence[Match], query: Path, out_dir: Path, stills: Saved | None = None
+) -> dict[int, Path]:
     """A side-by-side image per match (``out_dir``/pairs-N.jpg for the N-th, from 1), by the
     match's number; none for a match whose archived file is not at hand (moved, on another
-    machine) or whose frames cannot be decoded. Each file is decoded once for all the matches,
-    the clip beside the archived files (two threads: the decoding leaves the GIL)."""
-    times = {n: pair_times(m) for n, m in enumerate(matches, 1)
+    machine) or whose frames cannot be decoded. The clip's pictures come from its ``stills``
+    (the hash stage's) where a pair lies on one; each file still needed is decoded once for all
+    the matches, the clip beside the archived files (two threads: the decoding leaves the GIL)."""
+    times = {n: pair_times(m, stills) for n, m in enumerate(matches, 1)
              if m.ref_path and Path(m.ref_path).is_file()}  # fmt: skip
     if not times:
         return {}
-    wanted: dict[Path, list[float]] = {query: [q for n in times for q, _ in times[n]]}
+    kept = {q: stills.picture(q) for n in times for q, _ in times[n]
+            if stills is not None and stills.nearest(q, 1e-4) is not None}  # fmt: skip
+    wanted: dict[Path, list[float]] = {}
     for n, pairs in times.items():
+        wanted.setdefault(query, []).extend(q for q, _ in pairs if q not in kept)
         wanted.setdefault(Path(str(matches[n - 1].ref_path)), []).extend(r for _, r in pairs)
+    wanted = {path: ts for path, ts in wanted.items() if ts}
 
     def pictures(path: Path) -> dict[float, np.ndarray[Any, Any] | None]:
         try:
@@ -91,11 +106,12 @@ def draw_all(matches: Sequence[Match], query: Path, out_dir: Path) -> dict[int, 
 
     with ThreadPoolExecutor(2) as pool:
         decoded = dict(zip(wanted, pool.map(pictures, wanted), strict=True))
+    mine = {**decoded.get(query, {}), **kept}
     drawn = {}
     for n, pairs in times.items():
-        ref = decoded[Path(str(matches[n - 1].ref_path))]
+        ref = decoded.get(Path(str(matches[n - 1].ref_path)), {})
         rows = [(fit(a), fit(b), q, r) for q, r in pairs
-                if (a := decoded[query].get(q)) is not None and (b := ref.get(r)) is not None]  # fmt: skip
+                if (a := mine.get(q)) is not None and (b := ref.get(r)) is not None]  # fmt: skip
         if rows:
             drawn[n] = compose(matches[n - 1], rows, out_dir / f"pairs-{n}.jpg")
     return drawn
