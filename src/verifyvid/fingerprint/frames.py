@@ -137,7 +137,8 @@ class Hasher(FrameConsumer):
     is dropped. Each of ``zooms`` (1.0: the whole picture, 0.8: its centre 80 %) gives one hash
     row per frame. With ``inset``, thumbnails are kept to look for an inner picture
     (fingerprint/inset.py); with ``local``, local features of one frame a second
-    (fingerprint/local.py); with ``stills``, a small still a second (fingerprint/stills.py). Hashing runs on a worker thread of its own, beside the decoding."""
+    (fingerprint/local.py); with ``stills``, a small still a second (fingerprint/stills.py).
+    Hashing runs on a worker thread of its own, beside the decoding."""
 
     threaded = True
 
