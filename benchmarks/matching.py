@@ -652,8 +652,9 @@ def scale(work: Path, sizes: list[int], postgres: str | None, engines: list[str]
         "synthetic random hashes plus one real archived video it comes from. Archive search: a "
         "process that opens the archive, searches (candidates, alignment, local features) and "
         "exits; `verifyvid search` also writes the case and draws the timeline and the "
-        "side-by-side evidence pictures of the first matches (decoding the clip and the archived "
-        "file around each matched second: a cost of the clip, not of the archive). Server "
+        "side-by-side evidence pictures of the first matches (the clip's frames from the hash "
+        "stage's stills since 2026-12-03, the archived file's decoded around each matched "
+        "second: a cost of the matches, not of the archive's size). Server "
         "backend RSS counts the shared buffers the search's backend touched.\n\n" + body + "\n"
     )
 
