@@ -12,6 +12,7 @@ import pytest
 from fixtures.synth import transform
 from tests.conftest import Cli, shared_file
 from verifyvid.archive.align import align
+from verifyvid.fingerprint.frames import bars_present
 from verifyvid.fingerprint.hashfile import load_hashes
 
 
@@ -106,3 +107,21 @@ def test_no_inner_picture_in_plain_footage() -> None:
 
     got = hash_video(shared_file("media/video/moviepy_audrey_speech.mp4"), 5.0, inset=True)
     assert got.insets == [] and got.inset_t is not None and len(got.inset_t) == 0
+
+
+def test_bars_are_told_by_the_detail_outside_and_a_straight_edge() -> None:
+    """The per-frame bars test (integers since 2026-12-03) on a textured picture: black, white
+    and gray bars are bars; the same picture with no bars, or a box with nothing in it, is not;
+    a box reaching past the picture is cut to it."""
+    rng = np.random.default_rng(7)
+    picture = rng.integers(40, 220, (288, 512, 3), dtype=np.uint8)
+    for level in (0, 255, 30):
+        padded = np.full((360, 512, 3), level, np.uint8)
+        padded[36:324] = picture
+        assert bars_present(padded, 36, 324, 0, 512)
+        assert bars_present(padded, 36, 400, 0, 600)  # cut to the picture: the same box
+        assert not bars_present(padded, 36, 36, 0, 512)
+    assert not bars_present(picture, 36, 252, 0, 512)  # detail everywhere: no bars
+    soft = padded.copy()
+    soft[:36] = soft[324:] = picture[:36]  # detail outside as much as inside
+    assert not bars_present(soft, 36, 324, 0, 512)
