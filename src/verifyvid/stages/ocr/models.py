@@ -51,6 +51,11 @@ class OcrResult(Result):
         default_factory=list, description="scripts asked for that no installed model reads"
     )
     fps: float = Field(description="frames sampled per second")
-    frames: int = Field(description="frames read")
+    frames: int = Field(description="frames sampled")
+    unchanged: int = Field(
+        default=0,
+        description="sampled frames showing the same picture as the last frame read (a still "
+        "shot), whose lines were carried over instead of read again",
+    )
     items: list[TextItem]
     leads: list[Lead]

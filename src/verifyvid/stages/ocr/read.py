@@ -25,6 +25,9 @@ Reader = Callable[[np.ndarray[Any, Any]], Reading | None]
 SIGNATURE = (16, 64)  # a line's thumbnail, to read a line that stays on screen only once
 SAME_LINE = 6.0  # mean grey difference of two thumbnails of the same line
 SAME_TEXT = 0.8  # difflib ratio of two readings of the same text
+STILL_SCALE = 4  # frames are compared at a quarter of their size...
+STILL_BLOCK = 8  # ...in blocks of 8 x 8 of those pixels (32 x 32 in the frame)...
+STILL_DIFF = 3.0  # ...and are the same picture when no block's mean grey differs by more
 
 
 @dataclass
@@ -41,12 +44,15 @@ class Scan:
     frames: int
     seconds: float
     duration: float
+    unchanged: int = 0  # frames not read again: the same picture as the last frame read
 
 
 class TextScan(FrameConsumer):
     """Lines found and read in frames sampled at ``fps`` of a decoding pass, on a worker thread
     beside the decoding (ONNX Runtime and Tesseract release the GIL); a slow reader slows the
-    pass instead of filling memory."""
+    pass instead of filling memory. A sampled frame that shows the same picture as the last
+    frame read (a still shot: a statement, a slide) is not read again: its lines are carried
+    over (``unchanged``). The comparison is with the last frame read, so a slow fade is caught."""
 
     threaded = True
 
@@ -57,24 +63,35 @@ class TextScan(FrameConsumer):
         self.seen: list[Seen] = []
         self.cache: list[tuple[np.ndarray[Any, Any], Reading | None]] = []
         self.frames, self.busy, self.duration, self.pace = 0, 0.0, 0.0, Pace(fps)
-        self.converter = Converter()
+        self.converter, self.small = Converter(), Converter()
+        self.last: tuple[np.ndarray[Any, Any], list[Seen]] | None = None  # the last frame read
+        self.unchanged = 0
 
     def wants(self, df: DecodedFrame) -> bool:
         return self.pace.due(df.time)
 
     def take(self, df: DecodedFrame, rotation: int) -> None:
         t0 = time.perf_counter()
-        rgb = self.converter.rgb(df.frame, rotation)
         self.frames += 1
-        for box in self.boxes(rgb):
-            crop = cut(rgb, box)
-            reading = remembered(self.cache, crop, self.read)
-            if (
-                reading is not None
-                and reading.confidence >= self.min_confidence
-                and meaningful(reading.text)
-            ):
-                self.seen.append(Seen(df.time, box, reading, crop))
+        w, h = (max(2, side // STILL_SCALE) for side in (df.frame.width, df.frame.height))
+        grey = cv2.cvtColor(self.small.rgb(df.frame, rotation, w, h), cv2.COLOR_RGB2GRAY)
+        if self.last is not None and same_picture(self.last[0], grey):
+            self.unchanged += 1
+            self.seen += [Seen(df.time, s.box, s.reading, s.crop) for s in self.last[1]]
+        else:
+            rgb = self.converter.rgb(df.frame, rotation)
+            lines = []
+            for box in self.boxes(rgb):
+                crop = cut(rgb, box)
+                reading = remembered(self.cache, crop, self.read)
+                if (
+                    reading is not None
+                    and reading.confidence >= self.min_confidence
+                    and meaningful(reading.text)
+                ):
+                    lines.append(Seen(df.time, box, reading, crop))
+            self.seen += lines
+            self.last = grey, lines
         self.busy += time.perf_counter() - t0
 
     def finish(self, dec: VideoDecoder) -> None:
@@ -90,7 +107,7 @@ class TextScan(FrameConsumer):
         self.closed = True
 
     def result(self) -> Scan:
-        return Scan(self.seen, self.frames, self.busy, self.duration)
+        return Scan(self.seen, self.frames, self.busy, self.duration, self.unchanged)
 
 
 def scan(path: Path, fps: float, boxes: Callable[[np.ndarray[Any, Any]], list[tuple[int, int, int, int]]],
@@ -101,6 +118,19 @@ def scan(path: Path, fps: float, boxes: Callable[[np.ndarray[Any, Any]], list[tu
     if reader.error is not None:
         raise reader.error
     return reader.result()
+
+
+def same_picture(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> bool:
+    """Whether two small grey frames show the same picture: no block differs by more than
+    STILL_DIFF grey levels on average. A caption or a handle appearing, changing or leaving
+    changes its block by far more; compression noise in a still shot by far less."""
+    if a.shape != b.shape:
+        return False
+    h, w = a.shape
+    diff = cv2.absdiff(a, b)
+    blocks = cv2.resize(diff, (max(1, w // STILL_BLOCK), max(1, h // STILL_BLOCK)),
+                        interpolation=cv2.INTER_AREA)  # fmt: skip
+    return float(blocks.max()) <= STILL_DIFF
 
 
 def cut(rgb: np.ndarray[Any, Any], box: tuple[int, int, int, int]) -> np.ndarray[Any, Any]:

@@ -14,8 +14,10 @@ def on_screen_text(shown: Shown[OcrResult]) -> list[str]:
     result = shown.result
     if result is None:
         return out + not_run(shown.name, shown.record)
+    carried = (f"; {result.unchanged} showing the same picture as the frame read before them, not read again"
+               if result.unchanged else "")  # fmt: skip
     out += [
-        f"Read by {md('; '.join(result.engines))}, {result.fps:g} frame(s) a second ({result.frames} frames).",
+        f"Read by {md('; '.join(result.engines))}, {result.fps:g} frame(s) a second ({result.frames} frames{carried}).",
         "",
     ]
     if result.unreadable:
