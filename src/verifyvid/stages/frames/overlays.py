@@ -112,47 +112,43 @@ def find_bars(s: Samples) -> tuple[Box | None, list[Found]]:
     top, bottom = _bar_extent(rows, ref_r), _bar_extent(rows[::-1], ref_r)
     left, right = _bar_extent(cols, ref_c), _bar_extent(cols[::-1], ref_c)
 
-    def fill(region: Array, region_still: Array) -> str:
-        if float(region.mean()) < 28 and float(region_still.mean()) < 4:
-            return "black"
-        return "solid" if float(region_still.mean()) < 4 else "blurred"
+    def fill(region: Array, region_still: Array) -> tuple[str, float]:
+        """A strip's fill (black, solid or blurred) and its mean grey."""
+        level = float(region.mean())
+        if float(region_still.mean()) >= 4:
+            return "blurred", level
+        return ("black" if level < 28 else "solid"), level
 
-    def keep_pair(a: int, b: int, size: int, fills: tuple[str, str], levels: tuple[float, float]
+    def keep_pair(a: int, b: int, size: int, fills: tuple[tuple[str, float], tuple[str, float]]
                   ) -> tuple[int, int]:  # fmt: skip
+        (fill_a, level_a), (fill_b, level_b) = fills
         minimum = max(2, round(0.02 * size))
         a = a if a >= minimum else 0
         b = b if b >= minimum else 0
         # padding has one colour: two solid strips of different colours are part of the picture
         # (a test pattern, a designed frame), not bars
-        one_colour = fills != ("solid", "solid") or abs(levels[0] - levels[1]) <= SAME_FILL
+        one_colour = (fill_a, fill_b) != ("solid", "solid") or abs(level_a - level_b) <= SAME_FILL
         if (
             a
             and b
             and one_colour
-            and (fills[0] == fills[1] == "black" or abs(a - b) <= 0.25 * max(a, b) + 2)
+            and (fill_a == fill_b == "black" or abs(a - b) <= 0.25 * max(a, b) + 2)
         ):
             return a, b
         # a single bar is only trusted when black and still (a flat sky is not a bar)
-        return (a if fills[0] == "black" else 0), (b if fills[1] == "black" else 0)
+        return (a if fill_a == "black" else 0), (b if fill_b == "black" else 0)
 
+    no_strip = ("", 0.0)
     fills_tb = (
-        fill(mean[:top], still[:top]) if top else "",
-        fill(mean[h - bottom :], still[h - bottom :]) if bottom else "",
+        fill(mean[:top], still[:top]) if top else no_strip,
+        fill(mean[h - bottom :], still[h - bottom :]) if bottom else no_strip,
     )
-    levels_tb = (
-        float(mean[:top].mean()) if top else 0.0,
-        float(mean[h - bottom :].mean()) if bottom else 0.0,
-    )
-    top, bottom = keep_pair(top, bottom, h, fills_tb, levels_tb)
+    top, bottom = keep_pair(top, bottom, h, fills_tb)
     fills_lr = (
-        fill(mean[:, :left], still[:, :left]) if left else "",
-        fill(mean[:, w - right :], still[:, w - right :]) if right else "",
+        fill(mean[:, :left], still[:, :left]) if left else no_strip,
+        fill(mean[:, w - right :], still[:, w - right :]) if right else no_strip,
     )
-    levels_lr = (
-        float(mean[:, :left].mean()) if left else 0.0,
-        float(mean[:, w - right :].mean()) if right else 0.0,
-    )
-    left, right = keep_pair(left, right, w, fills_lr, levels_lr)
+    left, right = keep_pair(left, right, w, fills_lr)
     if not (top or bottom or left or right):
         return None, []
 
@@ -182,7 +178,7 @@ def find_bars(s: Samples) -> tuple[Box | None, list[Found]]:
     found: list[Found] = []
     if top:
         found.append(
-            Found("letterbox", Box(x=0, y=0, width=s.width, height=cy0), start, end, fills_tb[0])
+            Found("letterbox", Box(x=0, y=0, width=s.width, height=cy0), start, end, fills_tb[0][0])
         )
     if bottom:
         found.append(
@@ -191,12 +187,14 @@ def find_bars(s: Samples) -> tuple[Box | None, list[Found]]:
                 Box(x=0, y=cy1, width=s.width, height=s.height - cy1),
                 start,
                 end,
-                fills_tb[1],
+                fills_tb[1][0],
             )
         )
     if left:
         found.append(
-            Found("pillarbox", Box(x=0, y=0, width=cx0, height=s.height), start, end, fills_lr[0])
+            Found(
+                "pillarbox", Box(x=0, y=0, width=cx0, height=s.height), start, end, fills_lr[0][0]
+            )
         )
     if right:
         found.append(
@@ -205,7 +203,7 @@ def find_bars(s: Samples) -> tuple[Box | None, list[Found]]:
                 Box(x=cx1, y=0, width=s.width - cx1, height=s.height),
                 start,
                 end,
-                fills_lr[1],
+                fills_lr[1][0],
             )
         )
     return crop, found

@@ -9,7 +9,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -77,7 +77,7 @@ class TextScan(FrameConsumer):
         grey = cv2.cvtColor(self.small.rgb(df.frame, rotation, w, h), cv2.COLOR_RGB2GRAY)
         if self.last is not None and same_picture(self.last[0], grey):
             self.unchanged += 1
-            self.seen += [Seen(df.time, s.box, s.reading, s.crop) for s in self.last[1]]
+            self.seen += [replace(s, time=df.time) for s in self.last[1]]
         else:
             rgb = self.converter.rgb(df.frame, rotation)
             lines = []
