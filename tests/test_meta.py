@@ -71,9 +71,7 @@ def test_gopro_gps_time_enters_the_timeline(cli: Cli, tmp_path: Path) -> None:
     data = cli.json("check", shared_file("media/video/gopro_hero7.mp4"), "--only", "meta",
                     "--case", tmp_path / "case")  # fmt: skip
     report = Path(data["report"]).read_text()
-    row = next(
-        line for line in report.splitlines() if "GoPro telemetry GPSU" in line and "|" in line
-    )
+    row = next(line for line in report.splitlines() if "| GoPro telemetry GPSU |" in line)
     assert "2019-05-06 18:15:07" in row and "independent of the camera clock" in row
 
 
@@ -327,3 +325,96 @@ def test_matches_exiftool_on_every_camera_file(cli: Cli) -> None:
             assert (video[0]["rotation"] or 0) == ref["Composite:Rotation"], path.name
             compared += 1
     assert compared >= 20
+
+
+# -- the header's clock ---------------------------------------------------------------------
+
+
+def finding(meta: dict[str, Any], id_: str) -> dict[str, Any]:
+    return next(f for f in meta["findings"] if f["id"] == id_)
+
+
+@pytest.mark.parametrize(("name", "zone", "utc"), [
+    ("gopro_hero7.mp4", "-07:00", "2019-05-06T18:13:28Z"),  # May: Pacific daylight time
+    ("gopro_max-heromode.mp4", "-08:00", "2019-11-18T23:45:32Z"),  # November: standard time
+])  # fmt: skip
+def test_gopro_header_is_local_time_read_against_gps_time(cli: Cli, name: str, zone: str,
+                                                          utc: str) -> None:  # fmt: skip
+    meta = meta_of(cli, shared_file(f"media/video/{name}"))
+    clock = meta["header_clock"]
+    assert (clock["zone"], clock["utc"], clock["fits_gps"]) == (zone, utc, True)
+    local = finding(meta, "meta.header-local-time")
+    assert local["severity"] == "info"
+    assert f"local time at UTC{zone}" in local["message"] and "GPS time" in local["message"]
+
+
+def test_iphone_header_is_utc_and_says_nothing(cli: Cli) -> None:
+    meta = meta_of(cli, shared_file("media/video/iphone6_with-gps.mov"))
+    assert meta["header_clock"]["zone"] == "+00:00"
+    assert meta["header_clock"]["difference"] == pytest.approx(17.0)  # written at the end
+    assert not ids(meta) & {"meta.header-local-time", "meta.clock-mismatch"}
+
+
+def test_gopro_header_time_enters_the_timeline_as_local_time(cli: Cli, tmp_path: Path) -> None:
+    data = cli.json("check", shared_file("media/video/gopro_hero7.mp4"), "--only", "meta",
+                    "--case", tmp_path / "case")  # fmt: skip
+    report = Path(data["report"]).read_text()
+    row = next(line for line in report.splitlines() if "mvhd" in line and "|" in line)
+    assert "2019-05-06 18:13:28" in row and "local time at UTC-07:00" in row
+
+
+def keyed_clip(tmp_path: Path, header: str, keys: str, location: str) -> Path:
+    return clip(tmp_path / "k.mov", seconds=1, audio=False,
+                metadata={"creation_time": header, "com.apple.quicktime.creationdate": keys,
+                          "location": location},
+                extra=["-movflags", "use_metadata_tags"])  # fmt: skip
+
+
+ALMATY, LOS_ANGELES = "+43.2567+076.9286/", "+34.0522-118.2437/"
+
+
+def test_header_in_local_time_at_the_offset_apple_dates_state(cli: Cli, tmp_path: Path) -> None:
+    meta = meta_of(
+        cli, keyed_clip(tmp_path, "2022-01-05T10:00:00Z", "2022-01-05T10:00:00+0600", ALMATY)
+    )
+    local = finding(meta, "meta.header-local-time")
+    assert local["severity"] == "info" and "UTC+06:00" in local["message"]
+    assert "2022-01-05 04:00:00 UTC" in local["message"] and "fits" in local["message"]
+
+
+def test_zone_that_does_not_fit_the_gps_position_is_a_notice(cli: Cli, tmp_path: Path) -> None:
+    meta = meta_of(cli, keyed_clip(tmp_path, "2022-01-05T10:00:00Z", "2022-01-05T10:00:00+0600",
+                                   LOS_ANGELES))  # fmt: skip
+    local = finding(meta, "meta.header-local-time")
+    assert local["severity"] == "notice" and "does not fit" in local["message"]
+
+
+def test_header_written_weeks_later_is_a_mismatch(cli: Cli, tmp_path: Path) -> None:
+    meta = meta_of(
+        cli, keyed_clip(tmp_path, "2022-03-01T12:00:00Z", "2022-01-05T10:00:00+0600", ALMATY)
+    )
+    mismatch = finding(meta, "meta.clock-mismatch")
+    assert mismatch["severity"] == "notice"
+    assert "55 d 8 h 00 min after" in mismatch["message"] and "written later" in mismatch["message"]
+    assert "meta.header-local-time" not in ids(meta)
+
+
+def test_header_clock_units() -> None:
+    from verifyvid.stages.meta.clocks import header_clock
+    from verifyvid.stages.meta.models import CreationTime, Gps
+
+    def at(source: str, utc: str, offset: str | None = None) -> CreationTime:
+        return CreationTime(source=source, as_written=utc, utc=datetime.fromisoformat(utc),
+                            offset=offset, caveat="")  # fmt: skip
+
+    keys = at(
+        "QuickTime Keys com.apple.quicktime.creationdate", "2022-01-05T00:00:00+00:00", "+14:00"
+    )
+    header = at("QuickTime mvhd creation_time", "2022-01-05T14:00:00+00:00")
+    kiribati = Gps(latitude=1.87, longitude=-157.4, source="", raw="", osm_url="")
+    clock = header_clock([keys, header], 60.0, kiribati)
+    assert (
+        clock is not None and clock.zone == "+14:00" and clock.fits_gps is True
+    )  # across the date line
+    assert header_clock([keys, header], 3600.0, None) is None  # an hour: several zones fit
+    assert header_clock([header], 60.0, None) is None  # nothing to read it against

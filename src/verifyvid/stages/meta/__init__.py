@@ -9,7 +9,7 @@ from verifyvid.case import atomic
 from verifyvid.case.manifest import InputRecord
 from verifyvid.events import Event
 from verifyvid.stage import Params, Shown, Stage, StageContext
-from verifyvid.stages.meta import checks, encoder, normalize, report, tags
+from verifyvid.stages.meta import checks, clocks, encoder, normalize, report, tags
 from verifyvid.stages.meta.models import MetaResult
 from verifyvid.stages.meta.packets import PacketScan, scan_packets, video_decodable
 from verifyvid.stages.meta.readers import READERS
@@ -24,7 +24,7 @@ class MetaParams(Params):
 
 class MetaStage(Stage[MetaParams, MetaResult]):
     name = "meta"
-    version = "2"
+    version = "3"
     description = "Container, streams, device, dates, GPS, GOP, encoder and re-encoding signs"
     params_model = MetaParams
     result_model = MetaResult
@@ -42,17 +42,21 @@ class MetaStage(Stage[MetaParams, MetaResult]):
 
     def events(self, result: MetaResult) -> list[Event]:
         out = []
+        clock = result.header_clock
         for t in result.creation_times:
             if t.utc is not None and not normalize.is_unset(t):
+                when = t.utc
                 if normalize.independent(t):
                     reliability = "high: satellite time, independent of the camera clock"
                 elif t.offset:
                     reliability = "medium: device clock, time zone as written"
+                elif clock and clock.utc and clock.zone and t.source == clock.header:
+                    when = clock.utc
+                    reliability = (f"medium: device clock, local time at UTC{clock.zone} "
+                                   f"(read against {clock.reference})")  # fmt: skip
                 else:
                     reliability = "low: device clock, time zone uncertain"
-                out.append(
-                    Event(t.utc, "file created (metadata)", t.source, reliability, "created")
-                )
+                out.append(Event(when, "file created (metadata)", t.source, reliability, "created"))
         return out
 
     def run(self, ctx: StageContext, params: MetaParams) -> MetaResult:
@@ -88,12 +92,14 @@ def described(
         gop = scan.gop(video[0].index, video[0].average_frame_rate or video[0].real_frame_rate)
     dev = normalize.device(raw)
     times = normalize.creation_times(raw)
+    gps = normalize.gps(raw)
     result = MetaResult(
         sources=sorted(k for k, v in raw.items() if v is not None), sha256=file.sha256, md5=file.md5,
         container=normalize.container(raw, stream_list, file.size), streams=stream_list, device=dev,
         encoder=encoder.encoder(raw, dev), creation_time=normalize.primary_creation(times),
-        creation_times=times, gps=normalize.gps(raw), gop=gop, video_decodable=decodable,
+        creation_times=times, gps=gps, gop=gop, video_decodable=decodable,
         tags=tags.gathered(raw),
     )  # fmt: skip
+    result.header_clock = clocks.header_clock(times, result.container.duration, gps)
     result.findings = checks.find(result, file.mtime)
     return result

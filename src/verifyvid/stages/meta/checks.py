@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from verifyvid.findings import Finding
-from verifyvid.stages.meta.models import MetaResult
+from verifyvid.stages.meta.clocks import spoken
+from verifyvid.stages.meta.models import HeaderClock, MetaResult
 from verifyvid.stages.meta.normalize import is_unset
 
 COMMON_RATIOS = {
@@ -145,6 +146,9 @@ def find(meta: MetaResult, file_mtime: datetime, now: datetime | None = None) ->
                 )
             )
 
+    if meta.header_clock is not None:
+        out += clock_findings(meta.header_clock)
+
     durations: dict[str, float] = {}
     for s in (*video, *audio):
         if seconds := s.packet_duration or s.duration:
@@ -238,3 +242,44 @@ def find(meta: MetaResult, file_mtime: datetime, now: datetime | None = None) ->
                 )
             )
     return out
+
+
+def clock_findings(clock: HeaderClock) -> list[Finding]:
+    """What the header's time is, read against the reference: local time at a zone, or a time
+    no zone explains. Nothing when the header is UTC, as the format says."""
+    against = (
+        f"the GPS time ({clock.reference})"
+        if clock.independent
+        else f"the creation date that states its UTC offset ({clock.reference})"
+    )
+    evidence = clock.model_dump(mode="json", exclude_none=True)
+    if clock.zone is None:
+        side = "after" if clock.difference > 0 else "before"
+        cause = (
+            "the camera clock was wrong, or the header was written later (a re-mux or an editor)"
+            if clock.independent
+            else "the header was written later (a re-mux or an editor), or the clock was changed"
+        )
+        return [Finding(id="meta.clock-mismatch", severity="notice", evidence=evidence,
+                        message=f"The movie header's time is {spoken(clock.difference)} {side} "
+                        f"{against}, more than any time zone explains: {cause}")]  # fmt: skip
+    if clock.zone == "+00:00" or clock.utc is None:
+        return []
+    side = "behind" if clock.difference < 0 else "ahead of"
+    message = (
+        f"The movie header's time is local time at UTC{clock.zone}, not UTC: it is "
+        f"{spoken(clock.difference)} {side} {against}; read as local time it is "
+        f"{clock.utc.strftime('%Y-%m-%d %H:%M:%S')} UTC"
+    )
+    if clock.fits_gps is not None:
+        sun = f"sun time at the GPS position: UTC{clock.solar_zone:+.1f}"
+        message += (
+            f". The zone fits where the GPS says the camera was ({sun})"
+            if clock.fits_gps
+            else f". The zone does not fit where the GPS says the camera was ({sun}): the clock "
+            "was set for another place, or the position is not this recording's"
+        )
+    severity = "notice" if clock.fits_gps is False else "info"
+    return [
+        Finding(id="meta.header-local-time", severity=severity, message=message, evidence=evidence)
+    ]

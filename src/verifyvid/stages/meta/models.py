@@ -87,6 +87,29 @@ class Gps(BaseModel):
     osm_url: str
 
 
+class HeaderClock(BaseModel):
+    """The movie header's time read against a time that states its relation to UTC."""
+
+    header: str = Field(description="source of the header time (QuickTime mvhd)")
+    reference: str = Field(description="source of the time it is read against")
+    independent: bool = Field(
+        description="whether the reference is a satellite clock, not the device's"
+    )
+    difference: float = Field(description="seconds, header minus reference")
+    zone: str | None = Field(
+        default=None,
+        description="'+00:00' when the header is UTC; the offset when it is local time at a whole "
+        "time zone (the header's UTC is then wrong by it); None when no one zone explains the difference",
+    )
+    utc: datetime | None = Field(default=None, description="the header time read at that zone")
+    solar_zone: float | None = Field(
+        default=None, description="hours, the GPS position's longitude / 15 (sun time)"
+    )
+    fits_gps: bool | None = Field(
+        default=None, description="whether the zone is within 3.5 h of the GPS position's sun time"
+    )
+
+
 class Gop(BaseModel):
     packets: int
     keyframes: int
@@ -120,6 +143,9 @@ class MetaResult(Result):
     creation_time: CreationTime | None = None
     creation_times: list[CreationTime] = Field(default_factory=list)
     gps: Gps | None = None
+    header_clock: HeaderClock | None = Field(
+        default=None, description="the movie header's time read against GPS time or a dated clock"
+    )
     gop: Gop | None = None
     tags: list[Tag] = Field(
         default_factory=list, description="every tag a person or an app typed in, from every reader"
