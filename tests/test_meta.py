@@ -418,3 +418,19 @@ def test_header_clock_units() -> None:
     )  # across the date line
     assert header_clock([keys, header], 3600.0, None) is None  # an hour: several zones fit
     assert header_clock([header], 60.0, None) is None  # nothing to read it against
+
+
+# -- local dates with no zone ---------------------------------------------------------------
+
+
+def test_camera_date_without_time_is_a_date_not_unset(cli: Cli) -> None:
+    meta = meta_of(cli, shared_file("media/video/camera_100_0306.AVI"))
+    assert meta["creation_time"]["as_written"] == "2020-08-28"  # RIFF ICRD, as ExifTool reads it
+    assert not ids(meta) & {"meta.creation-unset", "meta.stripped"}
+
+
+def test_local_date_in_the_future_is_caught(cli: Cli, tmp_path: Path) -> None:
+    meta = meta_of(cli, clip(tmp_path / "d.mp4", seconds=1, metadata={"date": "2031-01-01"}))
+    future = next(f for f in meta["findings"] if f["id"] == "meta.creation-future")
+    assert future["evidence"]["as_written"] == "2031-01-01" and future["evidence"]["utc"] is None
+    assert "meta.creation-unset" not in ids(meta)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from verifyvid.findings import Finding
 from verifyvid.stages.meta.clocks import spoken
 from verifyvid.stages.meta.models import HeaderClock, MetaResult
-from verifyvid.stages.meta.normalize import is_unset
+from verifyvid.stages.meta.normalize import compared_time, is_set
 
 COMMON_RATIOS = {
     "16:9": 16 / 9,
@@ -96,7 +96,7 @@ def find(meta: MetaResult, file_mtime: datetime, now: datetime | None = None) ->
             )
         )
 
-    real_times = [t for t in meta.creation_times if t.utc is not None and not is_unset(t)]
+    real_times = [t for t in meta.creation_times if is_set(t)]
     if (
         not dev.make
         and not dev.model
@@ -122,17 +122,19 @@ def find(meta: MetaResult, file_mtime: datetime, now: datetime | None = None) ->
             )
         )
     for t in real_times:
-        assert t.utc is not None
-        if t.utc > now + ZONE_SLACK:
+        when = compared_time(t)  # a local time with no zone is taken as UTC, with the 14 h slack
+        assert when is not None
+        utc = t.utc.isoformat() if t.utc else None
+        if when > now + ZONE_SLACK:
             add(
                 Finding(
                     id="meta.creation-future",
                     severity="warning",
                     message=f"Creation time {t.as_written} ({t.source}) lies in the future",
-                    evidence={"source": t.source, "utc": t.utc.isoformat()},
+                    evidence={"source": t.source, "utc": utc, "as_written": t.as_written},
                 )
             )
-        elif t.utc > file_mtime + ZONE_SLACK:
+        elif when > file_mtime + ZONE_SLACK:
             add(
                 Finding(
                     id="meta.creation-after-mtime",
@@ -140,7 +142,8 @@ def find(meta: MetaResult, file_mtime: datetime, now: datetime | None = None) ->
                     message=f"Creation time {t.as_written} ({t.source}) is later than the file's modification time",
                     evidence={
                         "source": t.source,
-                        "utc": t.utc.isoformat(),
+                        "utc": utc,
+                        "as_written": t.as_written,
                         "file_mtime": file_mtime.isoformat(),
                     },
                 )

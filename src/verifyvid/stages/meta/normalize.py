@@ -123,8 +123,23 @@ def independent(entry: CreationTime) -> bool:
     return entry.source == GPS_SOURCE and entry.caveat == CAVEAT_GPS
 
 
+def compared_time(entry: CreationTime) -> datetime | None:
+    """The time in UTC, or, for a local time with no zone (a date as some cameras write it), the
+    time as written taken as UTC, to compare with a 14 h slack; None when it cannot be read."""
+    if entry.utc is not None:
+        return entry.utc
+    parsed = parse_time(entry.as_written)
+    return parsed.replace(tzinfo=UTC) if parsed is not None and parsed.tzinfo is None else None
+
+
 def is_unset(entry: CreationTime) -> bool:
-    return entry.utc is not None and entry.utc.year in (1904, 1970) and entry.utc.month == 1
+    when = compared_time(entry)
+    return when is not None and when.year in (1904, 1970) and when.month == 1
+
+
+def is_set(entry: CreationTime) -> bool:
+    """A readable time that is not an epoch placeholder (a local time with no zone counts)."""
+    return compared_time(entry) is not None and not is_unset(entry)
 
 
 def primary_creation(entries: list[CreationTime]) -> CreationTime | None:
