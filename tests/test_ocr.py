@@ -199,3 +199,29 @@ def test_a_still_shot_is_read_once_and_a_caption_appearing_on_it_is_still_caught
     assert len(found[0]["spans"]) == 1 and 1.4 <= span["start"] <= 2.1 and 3.4 <= span["end"] <= 4.1
     # frames at 0-5 s: read at 0, 2 (the caption comes) and 4 (it goes); 1, 3 and 5 carried over
     assert result["frames"] == 6 and result["unchanged"] == 3, result
+
+
+def test_letters_read_once_into_a_texture_are_left_out(tmp_path: Path) -> None:
+    def seen(time: float, text: str, confidence: float) -> read.Seen:
+        return read.Seen(time, (0, 0, 10, 10), engines.Reading(text, confidence, "t", "kaz"),
+                         np.zeros((2, 2, 3), np.uint8))  # fmt: skip
+
+    scan = read.Scan([
+        seen(1.0, "Қу", 0.77),  # an earring, once: out
+        seen(2.0, "ЕЛ", 0.93),  # short and sure, but once: out
+        seen(3.0, "ге", 0.8), seen(4.0, "ге", 0.85),  # short, twice, unsure: out
+        seen(1.0, "18", 0.95), seen(2.0, "18", 0.96),  # short, sure, twice (a rating on a box): in
+        seen(5.0, "Шұғыл мәлімдеме", 0.65),  # longer, once, unsure: a caption misread, in
+    ], frames=6, seconds=0.0, duration=7.0)  # fmt: skip
+    found, faint = read.items(scan, 1.0, [], tmp_path / "crops", "ocr/crops")
+    assert sorted(i.text for i in found) == ["18", "Шұғыл мәлімдеме"]
+    assert faint == 3
+    assert sorted(p.name for p in (tmp_path / "crops").iterdir()) == ["000.jpg", "001.jpg"]
+
+
+@needs_cyrillic
+def test_no_kazakh_text_is_read_into_a_talking_head(cli: Cli, tmp_path: Path) -> None:
+    """On this clip Tesseract's Kazakh model read "Қу" into an earring in one frame (0.62)."""
+    result = cli.json("ocr", shared_file("media/video/retalking_face3_speech.mp4"),
+                      "--case", tmp_path / "case")["result"]  # fmt: skip
+    assert [i["text"] for i in result["items"]] == [] and result["faint"] >= 1

@@ -43,7 +43,7 @@ class OcrParams(Params):
 
 class OcrStage(PictureStage[OcrParams, OcrResult, read.TextScan]):
     name = "ocr"
-    version = "3"
+    version = "4"
     description = "Text in the picture (captions, watermarks, banners): when, where, leads in it"
     params_model = OcrParams
     result_model = OcrResult
@@ -75,7 +75,7 @@ class OcrStage(PictureStage[OcrParams, OcrResult, read.TextScan]):
         frames = ctx.dep("frames", FramesResult)
         regions = [(o.kind, (o.box.x, o.box.y, o.box.width, o.box.height))
                    for o in (frames.overlays if frames else []) if o.kind in ("logo", "caption", "opaque-box")]  # fmt: skip
-        items = read.items(
+        items, faint = read.items(
             scan, 1.0 / params.fps, regions, ctx.out_dir / "crops", f"{self.name}/crops"
         )
         used = sorted(tess.apis) if tess else []
@@ -86,7 +86,7 @@ class OcrStage(PictureStage[OcrParams, OcrResult, read.TextScan]):
         leads = read.leads(items)
         return OcrResult(
             engines=engine_names, languages=used, unreadable=missing, fps=params.fps, frames=scan.frames,
-            unchanged=scan.unchanged,
+            unchanged=scan.unchanged, faint=faint,
             items=items, leads=leads,
             findings=findings(items, leads, missing),
         )  # fmt: skip

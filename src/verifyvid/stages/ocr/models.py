@@ -57,5 +57,10 @@ class OcrResult(Result):
         description="sampled frames showing the same picture as the last frame read (a still "
         "shot), whose lines were carried over instead of read again",
     )
+    faint: int = Field(
+        default=0,
+        description="texts not reported: under 4 letters and digits, and not read with 0.9 "
+        "confidence in two sampled frames (mostly textures the engines read letters into)",
+    )
     items: list[TextItem]
     leads: list[Lead]

@@ -181,6 +181,8 @@ def grouped(seen: Sequence[Seen]) -> list[Group]:
 
 
 CONSENSUS = 40  # distinct readings of one text compared with each other, the most frequent
+SHORT = 4  # a text of fewer letters and digits than this...
+SHORT_SURE = 0.9  # ...is reported when read this surely in at least two sampled frames
 
 
 def agreed(seen: Sequence[Seen]) -> Seen:
@@ -217,13 +219,33 @@ def spans(times: list[float], step: float, duration: float) -> list[Span]:
     return out
 
 
+def lasting(group: Group, best: Seen) -> bool:
+    """Whether a text is read surely enough to report. The detector also boxes textures (an
+    earring, a bookshelf, a logo's shape) and the language models read a few letters into them,
+    once, with middling confidence. So a short text (under SHORT letters and digits) needs
+    SHORT_SURE in at least two sampled frames (a still shot's carried-over frames count: the
+    text is there). Longer texts are all kept: a caption misread differently in each frame,
+    each reading once and unsure, is still a caption (a rule that also dropped long readings seen
+    once under 0.8 lost a held-out caption)."""
+    if sum(ch.isalnum() for ch in best.reading.text) >= SHORT:
+        return True
+    frames = len({s.time for s in group.seen})
+    return frames >= 2 and max(s.reading.confidence for s in group.seen) >= SHORT_SURE
+
+
 def items(scan: Scan, step: float, regions: Sequence[tuple[str, tuple[int, int, int, int]]],
-          crops: Path, recorded_as: str) -> list[TextItem]:  # fmt: skip
-    """One item per text; the line of its agreed reading saved in ``crops`` (``recorded_as`` is that
-    folder's path in the case)."""
-    out = []
-    for n, group in enumerate(grouped(scan.seen)):
+          crops: Path, recorded_as: str,
+          keep: Callable[[Group, Seen], bool] = lasting) -> tuple[list[TextItem], int]:  # fmt: skip
+    """One item per text read surely enough (``keep``), and how many were not; the line of its
+    agreed reading saved in ``crops`` (``recorded_as`` is that folder's path in the case)."""
+    out: list[TextItem] = []
+    faint = 0
+    for group in grouped(scan.seen):
         best = agreed(group.seen)
+        if not keep(group, best):
+            faint += 1
+            continue
+        n = len(out)
         crops.mkdir(parents=True, exist_ok=True)
         crop = crops / f"{n:03d}.jpg"
         cv2.imwrite(
@@ -237,7 +259,7 @@ def items(scan: Scan, step: float, regions: Sequence[tuple[str, tuple[int, int, 
             engine=f"{r.engine} ({r.model})", region=region_of(best.box, regions),
             moving=max(xs) - min(xs) > best.box[2] / 2, crop=f"{recorded_as}/{crop.name}",
         ))  # fmt: skip
-    return sorted(out, key=lambda i: i.spans[0].start)
+    return sorted(out, key=lambda i: i.spans[0].start), faint
 
 
 def region_of(

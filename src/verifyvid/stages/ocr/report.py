@@ -16,8 +16,10 @@ def on_screen_text(shown: Shown[OcrResult]) -> list[str]:
         return out + not_run(shown.name, shown.record)
     carried = (f"; {result.unchanged} showing the same picture as the frame read before them, not read again"
                if result.unchanged else "")  # fmt: skip
+    faint = (f" {result.faint} short reading(s) left out: not read surely in two frames "
+             "(often letters read into a texture)." if result.faint else "")  # fmt: skip
     out += [
-        f"Read by {md('; '.join(result.engines))}, {result.fps:g} frame(s) a second ({result.frames} frames{carried}).",
+        f"Read by {md('; '.join(result.engines))}, {result.fps:g} frame(s) a second ({result.frames} frames{carried}).{faint}",
         "",
     ]
     if result.unreadable:
