@@ -92,6 +92,23 @@ def test_opaque_box(cli: Cli, bikes: Path, tmp_path: Path) -> None:
     assert cv2.imread(str(crop)).mean() < 40
 
 
+@pytest.mark.parametrize("box", [True, False])
+def test_black_box_over_a_face_in_a_statement_filmed_still(cli: Cli, tmp_path: Path,
+                                                           box: bool) -> None:  # fmt: skip
+    """The seed case: a talking head barely changes, so boxes were not looked for at all there."""
+    face = shared_file("media/video/retalking_face3_speech.mp4")
+    graph = ("[0:v]drawbox=x=200:y=150:w=180:h=60:color=black:t=fill[out]" if box
+             else "[0:v]null[out]")  # fmt: skip
+    result = frames_of(cli, transform(face, tmp_path / "statement.mp4", graph, crf=28))
+    boxes = overlays(result, "opaque-box")
+    if not box:
+        assert boxes == []  # its flat, still patches are scenery: no edge all round
+        return
+    assert len(boxes) == 1
+    assert Box(**boxes[0]["box"]).iou(Box(x=200, y=150, width=180, height=60)) >= 0.8
+    assert "frames.opaque-box" in {f["id"] for f in result["findings"]}
+
+
 @pytest.mark.parametrize("variant", ["black", "blurred"])
 def test_vertical_padding_bars(cli: Cli, wide: Path, tmp_path: Path, variant: str) -> None:
     if variant == "black":

@@ -32,7 +32,7 @@ class FramesParams(Params):
 
 class FramesStage(PictureStage[FramesParams, FramesResult, FramesScan]):
     name = "frames"
-    version = "5"
+    version = "6"
     description = "Keyframes per shot, contact sheet, reverse-search pack, bars, boxes and logos"
     params_model = FramesParams
     result_model = FramesResult

@@ -94,6 +94,10 @@ def _refine(
 
 STRAIGHT = 0.6  # share of an edge's length that must show the step
 SAME_FILL = 12.0  # grey levels between the two strips of solid padding (one colour)
+STATIC = 3.0  # median grey-level spread over time under which a picture barely changes
+PAINTED_FLAT = 1.0  # a box painted on a still picture: spread over time under this...
+PAINTED_SMOOTH = 1.5  # ...and across (5 x 5 pixels) under this, in grey levels...
+EDGE_STEP = 12.0  # ...and this many levels from what lies just outside it
 
 
 def find_bars(s: Samples) -> tuple[Box | None, list[Found]]:
@@ -223,6 +227,42 @@ def _ring_activity(still: Array, x: int, y: int, bw: int, bh: int, margin: int) 
     return total / count if count > 0 else 0.0
 
 
+def _painted_boxes(s: Samples, still: Array, mean: Array, active: Array) -> list[Found]:
+    """Boxes painted over a picture that barely changes (black bars over faces in a statement
+    filmed on a tripod). The scenery there is as still as a box, so a box must be what a camera
+    does not film: flat to within compression noise (PAINTED_FLAT over time, PAINTED_SMOOTH
+    across), a rectangle, and cut off from its surroundings by a step of EDGE_STEP grey levels
+    along at least STRAIGHT of every side inside the picture (three sides at least). A dark wall
+    or a clipped window has noise, gradients or soft edges; the shared clips' flat patches fail."""
+    h, w = still.shape
+    sx, sy = s.width / w, s.height / h
+    local_std = np.sqrt(np.maximum(cv2.blur(mean * mean, (5, 5)) - cv2.blur(mean, (5, 5)) ** 2, 0))
+    flat = ((still < PAINTED_FLAT) & (local_std < PAINTED_SMOOTH) & active).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
+    found = []
+    for i in range(1, count):
+        x, y, bw, bh, px = (int(v) for v in stats[i])
+        if not (0.001 * h * w <= bw * bh <= 0.3 * h * w) or px < 0.9 * bw * bh or min(bw, bh) < 4:
+            continue
+        grow = 2  # the 5x5 window eats 2 pixels on each side: the box's edge is 2 pixels out
+        level = float(mean[y : y + bh, x : x + bw].mean())
+        outside = []  # the line just outside each side that lies inside the picture
+        if y - grow - 2 >= 0:
+            outside.append(mean[y - grow - 2, x : x + bw])
+        if y + bh + grow + 1 < h:
+            outside.append(mean[y + bh + grow + 1, x : x + bw])
+        if x - grow - 2 >= 0:
+            outside.append(mean[y : y + bh, x - grow - 2])
+        if x + bw + grow + 1 < w:
+            outside.append(mean[y : y + bh, x + bw + grow + 1])
+        stepped = [float((np.abs(o - level) >= EDGE_STEP).mean()) >= STRAIGHT for o in outside]
+        if len(stepped) < 3 or not all(stepped):  # (three of four sides: two shared clips' flat
+            continue  # patches would pass, against a third of the dark grey boxes)
+        box = _scale(x - grow, y - grow, bw + 2 * grow, bh + 2 * grow, sx, sy)
+        found.append(Found("opaque-box", _clip(box, s.width, s.height), s.times[0], s.times[-1]))
+    return found
+
+
 def _span(s: Samples, present: list[bool]) -> tuple[float, float] | None:
     idx = [i for i, p in enumerate(present) if p]
     if not idx:
@@ -249,8 +289,10 @@ def find_overlays(s: Samples, crop: Box | None, shot_starts: list[float]) -> lis
         active[y0 + 2 : y1 - 2, x0 + 2 : x1 - 2] = True
     else:
         active[:, :] = True
-    if float(np.median(still[active])) < 3:
-        return []  # the picture barely changes: static and moving parts cannot be told apart
+    if float(np.median(still[active])) < STATIC:
+        # the picture barely changes (a tripod shot, a talking head): static and moving parts
+        # cannot be told apart, so logos and captions are not looked for; a painted box can be
+        return _painted_boxes(s, still, mean, active)
     area = h * w
     margin = max(3, round(0.02 * w))
     several_shots = len({sum(1 for t0 in shot_starts if t0 <= t) for t in s.times}) >= 2
