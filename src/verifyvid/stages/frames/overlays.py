@@ -227,6 +227,14 @@ def _ring_activity(still: Array, x: int, y: int, bw: int, bh: int, margin: int) 
     return total / count if count > 0 else 0.0
 
 
+def _local_std(mean: Array) -> Array:
+    """The grey levels' standard deviation over each pixel's 5 x 5 neighbourhood."""
+    spread: Array = np.sqrt(
+        np.maximum(cv2.blur(mean * mean, (5, 5)) - cv2.blur(mean, (5, 5)) ** 2, 0)
+    )
+    return spread
+
+
 def _painted_boxes(s: Samples, still: Array, mean: Array, active: Array) -> list[Found]:
     """Boxes painted over a picture that barely changes (black bars over faces in a statement
     filmed on a tripod). The scenery there is as still as a box, so a box must be what a camera
@@ -236,7 +244,7 @@ def _painted_boxes(s: Samples, still: Array, mean: Array, active: Array) -> list
     or a clipped window has noise, gradients or soft edges; the shared clips' flat patches fail."""
     h, w = still.shape
     sx, sy = s.width / w, s.height / h
-    local_std = np.sqrt(np.maximum(cv2.blur(mean * mean, (5, 5)) - cv2.blur(mean, (5, 5)) ** 2, 0))
+    local_std = _local_std(mean)
     flat = ((still < PAINTED_FLAT) & (local_std < PAINTED_SMOOTH) & active).astype(np.uint8)
     count, _, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
     found = []
@@ -300,7 +308,7 @@ def find_overlays(s: Samples, crop: Box | None, shot_starts: list[float]) -> lis
     boxes_small: list[tuple[int, int, int, int]] = []
 
     # opaque boxes: uniform and unchanging
-    local_std = np.sqrt(np.maximum(cv2.blur(mean * mean, (5, 5)) - cv2.blur(mean, (5, 5)) ** 2, 0))
+    local_std = _local_std(mean)
     uniform = ((still < 3) & (local_std < 4) & active).astype(np.uint8)
     count, _, stats, _ = cv2.connectedComponentsWithStats(uniform, connectivity=4)
     for i in range(1, count):
