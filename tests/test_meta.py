@@ -418,6 +418,8 @@ def test_header_clock_units() -> None:
     )  # across the date line
     assert header_clock([keys, header], 3600.0, None) is None  # an hour: several zones fit
     assert header_clock([header], 60.0, None) is None  # nothing to read it against
+    behind = at("QuickTime mvhd creation_time", "2022-01-04T10:00:00+00:00")  # 14 h behind
+    assert header_clock([keys, behind], 60.0, None).zone is None  # type: ignore[union-attr]  # no UTC-14
 
 
 # -- local dates with no zone ---------------------------------------------------------------

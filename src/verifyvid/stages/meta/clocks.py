@@ -18,7 +18,7 @@ from verifyvid.stages.meta.normalize import GPS_SOURCE, independent, is_unset
 HEADER_SOURCE = "QuickTime mvhd creation_time"
 ZONE_STEP = 900  # seconds: time zones are whole quarter hours
 CLOCK_SLACK = 300.0  # seconds a camera clock may be off GPS time (seen: 99 s on a GoPro HERO7)
-WIDEST_ZONE = 14 * 3600  # UTC-12 .. UTC+14
+ZONES = (-12 * 3600, 14 * 3600)  # seconds east of UTC: UTC-12 .. UTC+14
 SUN_SLACK = 3.5  # hours between a zone and the sun time of the place (Kashgar on Beijing time: 2.9)
 
 
@@ -64,7 +64,7 @@ def fitting_zones(difference: float, duration: float) -> list[int]:
     clock slack of the recording's span (a header may be written at its start or its end)."""
     low = math.ceil((difference - duration - CLOCK_SLACK) / ZONE_STEP)
     high = math.floor((difference + CLOCK_SLACK) / ZONE_STEP)
-    return [k * ZONE_STEP for k in range(low, high + 1) if abs(k * ZONE_STEP) <= WIDEST_ZONE]
+    return [k * ZONE_STEP for k in range(low, high + 1) if ZONES[0] <= k * ZONE_STEP <= ZONES[1]]
 
 
 def zone_name(seconds: int) -> str:
