@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from verifyvid.media.decode import DecodedFrame, VideoDecoder, analysis_planes, rotate
+from verifyvid.stages.frames.bars import find_bars
 from verifyvid.stages.frames.models import Box
-from verifyvid.stages.frames.overlays import Found, Samples, find_bars
+from verifyvid.stages.frames.overlays import Found, Samples
 
 ENOUGH_KEYFRAMES = 4  # fewer key packets than this: the quick sample decodes every frame
 
