@@ -13,7 +13,7 @@ import math
 from datetime import timedelta
 
 from verifyvid.stages.meta.models import CreationTime, Gps, HeaderClock
-from verifyvid.stages.meta.normalize import GPS_SOURCE, independent, is_unset
+from verifyvid.stages.meta.normalize import GPS_SOURCE, dated, independent
 
 HEADER_SOURCE = "QuickTime mvhd creation_time"
 ZONE_STEP = 900  # seconds: time zones are whole quarter hours
@@ -27,13 +27,9 @@ def header_clock(
 ) -> HeaderClock | None:
     """The header's time against the best reference in ``times``, or None when either is missing
     or the recording is so long that several zones would explain the difference."""
-    header = next((t for t in times if t.source == HEADER_SOURCE and usable(t)), None)
+    header = next((t for t in times if t.source == HEADER_SOURCE and dated(t)), None)
     reference = next((t for t in times if independent(t)), None) or next(
-        (
-            t
-            for t in times
-            if t.offset and t.source not in (HEADER_SOURCE, GPS_SOURCE) and usable(t)
-        ),
+        (t for t in times if t.offset and t.source not in (HEADER_SOURCE, GPS_SOURCE) and dated(t)),
         None,
     )
     if header is None or reference is None or header.utc is None or reference.utc is None:
@@ -53,10 +49,6 @@ def header_clock(
             apart = (zones[0] / 3600 - clock.solar_zone + 12) % 24 - 12
             clock.fits_gps = abs(apart) <= SUN_SLACK
     return clock
-
-
-def usable(t: CreationTime) -> bool:
-    return t.utc is not None and not is_unset(t)
 
 
 def fitting_zones(difference: float, duration: float) -> list[int]:

@@ -142,8 +142,13 @@ def is_set(entry: CreationTime) -> bool:
     return compared_time(entry) is not None and not is_unset(entry)
 
 
+def dated(entry: CreationTime) -> bool:
+    """A time known in UTC that is not an epoch placeholder."""
+    return entry.utc is not None and not is_unset(entry)
+
+
 def primary_creation(entries: list[CreationTime]) -> CreationTime | None:
-    real = [e for e in entries if not is_unset(e) and e.utc is not None]
+    real = [e for e in entries if dated(e)]
     return real[0] if real else (entries[0] if entries else None)
 
 
