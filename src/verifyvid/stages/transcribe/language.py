@@ -16,7 +16,11 @@ honest "one of these" when the evidence does not separate them (docs/speech.md).
    decoder then explains anything poorly, and the comparison is biased.
 4. **A verdict**: the winner when it leads by ``MARGIN_DECODED`` nats (with decoding) or
    ``MARGIN_DETECTED`` nats (detection alone); else an abstention listing every contestant within
-   that margin, most likely first.
+   that margin, most likely first. The margins are the cautious zone around "which language
+   leads"; they are wider than twice the largest change a change of CPU made to a lead
+   (benchmarks/margins.py), so two machines can differ by an abstention, never by two languages.
+   A winner that only just entered the contest (detection within ``BAND`` of ``RIVAL``) over the
+   detection's first is named beside it, for the same reason.
 
 The thresholds were chosen on the development split of benchmarks/speech.py and are reported with
 the held-out split beside them (docs/benchmarks.md).
@@ -45,6 +49,11 @@ PRIOR_WEIGHT = 0.5  # how much of the model's own leaning is taken out among giv
 MARGIN_DECODED = 2.0  # nats the winner must lead by, detection and decoding combined
 MARGIN_DETECTED = 1.4  # nats (4:1) the winner must lead by on detection alone
 MIN_TOKENS = 4  # a decoding shorter than this says nothing
+# Safety bands around the thresholds (benchmarks/margins.py, docs/findings.md "Margins"): how far
+# a deciding value moved between CTranslate2 set-ups standing in for another CPU, times a safety
+# factor. A value inside a band gives the cautious outcome.
+BAND = 0.5  # nats, on log-probability leads
+BAND_P = 0.1  # on probabilities
 
 
 @dataclass
@@ -201,10 +210,16 @@ def contest(
             margin, how = MARGIN_DECODED, "detection and decoding under each"
     else:
         how += f" ({', '.join(languages.name_of(w) for w in weak)}: too little training for decoding to compare)"
+    first = max(contestants, key=lambda c: c.detection)
     contestants.sort(key=lambda c: -c.score)
     best = contestants[0]
     within = [c.code for c in contestants if best.score - c.score < margin]
     names = " / ".join(languages.name_of(c.code) for c in contestants)
+    if best is not first and best.detection < first.detection * RIVAL * math.exp(BAND):
+        # it barely entered the contest: on another machine it might not have, and the verdict
+        # would be the other language; both are named instead (the cautious outcome)
+        within = [best.code, *[c for c in within if c != best.code]]
+        within += [first.code] if first.code not in within else []
     if len(within) == 1:
         return Verdict([best.code], probs, f"{names} compared by {how}", contestants, among)
     return Verdict(within, probs, f"{names} not separated by {how}", contestants, among)

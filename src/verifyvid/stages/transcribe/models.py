@@ -86,6 +86,16 @@ class TranscribeResult(Result):
     languages: list[LanguageScore] = Field(
         description="top 5 of the detection over all the speech, unrestricted"
     )
+    detection: dict[str, float] = Field(
+        default_factory=dict,
+        description="the detection over all the speech, every language of at least 1e-6 "
+        "(4 significant digits): what a language claim is scored on",
+    )
+    leaning: dict[str, float] = Field(
+        default_factory=dict,
+        description="the model's own language probabilities on audio without speech (taken "
+        "partly out when candidates or a claim are compared)",
+    )
     candidates: list[LanguageScore] | None = Field(
         default=None,
         description="with --languages: probabilities among the candidates given (the model's own "

@@ -1,0 +1,171 @@
+"""How far the spoken-language deciding values move when the arithmetic changes (issue 34).
+
+CTranslate2 picks its kernels by CPU (instruction set, int8 GEMM), so one clip can give a slightly
+different score on another machine, and a verdict that sits on a threshold flips. Without a second
+kind of CPU at hand, the change of machine is stood in for by the engine's own set-ups, each run in
+a new process on every item of the speech benchmark (benchmarks/speech_values.py):
+
+- ``int8`` as shipped (the reference), on this CPU's best kernels;
+- ``int8, AVX``: CT2_FORCE_CPU_ISA=AVX, the kernels an older or another vendor's CPU would run;
+- ``float32``: no quantization (a larger change than any CPU's).
+
+For each deciding value, against the reference: how many items, the median, 95th percentile and
+largest absolute change, and how many outcomes flipped. The values:
+
+- *detection lead*: log(p1 / p2) of the reference's top two languages (verdicts, contests);
+- *top share*: the reference top language's probability (confidence notices, claims' STRONG);
+- *contest lead*: the score gap of a contest's first two (MARGIN_DECODED / MARGIN_DETECTED);
+- *Kazakh among kk,ru*: log(p_kk / p_ru) among the candidates (the test that failed on AMD);
+- *switch sides*: each side's language probability at a join's true boundary (SIDE_CONFIDENT,
+  OTHER_MAX);
+- *claim lead*: the lead of the verdict's language over a claimed language (claim.CONTRADICT).
+
+The bands (language.BAND, language.BAND_P) are the largest change seen, times a safety factor of
+2, rounded up; docs/findings.md ("Margins") records them.
+
+usage: python -m benchmarks.margins [--values DIR]   (DIR keeps or reuses the runs' files)
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.claims import claims_of, read, speech
+from benchmarks.common import record, table
+from verifyvid.stages.transcribe import claim, language
+
+SETUPS = {"int8": ("int8", None), "int8, AVX": ("int8", "AVX"), "float32": ("float32", None)}
+SAFETY = 2.0
+
+
+def run(name: str, folder: Path) -> Path:
+    compute, isa = SETUPS[name]
+    out = folder / (name.replace(", ", "-").lower() + ".jsonl")
+    if not out.exists():
+        env = dict(os.environ)
+        if isa:
+            env["CT2_FORCE_CPU_ISA"] = isa
+        part = out.with_suffix(".part")
+        subprocess.run([sys.executable, "-m", "benchmarks.speech_values", "--compute", compute,
+                        str(part)], env=env, check=True)  # fmt: skip
+        part.rename(out)
+    return out
+
+
+def log_ratio(probs: dict[str, float], a: str, b: str) -> float:
+    return math.log(max(probs.get(a, 0.0), 1e-9) / max(probs.get(b, 0.0), 1e-9))
+
+
+def deciding(head: dict[str, Any], row: dict[str, Any], ref: dict[str, Any]) -> dict[str, float]:
+    """The row's deciding values, for the languages the reference row's decisions were about."""
+    out: dict[str, float] = {}
+    top = sorted(ref["detection"].items(), key=lambda cp: -cp[1])
+    if len(top) >= 2:
+        out["detection lead"] = log_ratio(row["detection"], top[0][0], top[1][0])
+        out["top share"] = row["detection"].get(top[0][0], 0.0)
+    ref_contest = sorted(ref["verdict"]["contest"], key=lambda c: -c["score"])
+    mine = {c["code"]: c for c in row["verdict"]["contest"]}
+    if len(ref_contest) >= 2 and all(c["code"] in mine for c in ref_contest[:2]):
+        a, b = (mine[c["code"]] for c in ref_contest[:2])
+        if (a["logprob"] is None) == (ref_contest[0]["logprob"] is None):
+            out["contest lead"] = a["score"] - b["score"]
+    if "kk_ru" in row and row["kk_ru"]["among"]:
+        out["Kazakh among kk,ru"] = log_ratio(row["kk_ru"]["among"], "kk", "ru")
+    for i, side in enumerate(row.get("sides", [])):
+        lang = max(ref["sides"][i], key=lambda k: ref["sides"][i][k])
+        out[f"switch side {i + 1}"] = side.get(lang, 0.0)
+    s = speech(head, row)
+    x = ref["verdict"]["codes"][0] if ref["verdict"]["codes"] else None
+    for code, _ in claims_of(row):
+        if x and code != x:
+            pool = dict(claim.scored(s, code))
+            out[f"claim lead {code}"] = log_ratio(pool, x, code)
+    return out
+
+
+def kind(value: str) -> str:
+    return "claim lead" if value.startswith("claim lead") else (
+        "switch sides" if value.startswith("switch side") else value)  # fmt: skip
+
+
+def outcomes(head: dict[str, Any], row: dict[str, Any]) -> dict[str, str]:
+    out = {"verdict": "/".join(row["verdict"]["codes"])}
+    if "kk_ru" in row:
+        out["kk,ru verdict"] = "/".join(row["kk_ru"]["codes"])
+    s = speech(head, row)
+    for code, true in claims_of(row):
+        out[f"claim {code} ({'true' if true else 'wrong'})"] = claim.test(s, code).verdict
+    return out
+
+
+def compare(folder: Path) -> tuple[str, dict[str, float]]:
+    runs = {name: read(run(name, folder)) for name in SETUPS}
+    ref_head, ref_rows = runs["int8"]
+    changes: dict[tuple[str, str], list[float]] = defaultdict(list)
+    flips: dict[str, list[str]] = defaultdict(list)
+    for name, (head, rows) in runs.items():
+        if name == "int8":
+            continue
+        by_index = {r["index"]: r for r in rows}
+        for ref in ref_rows:
+            row = by_index.get(ref["index"])
+            if row is None:
+                continue
+            mine, theirs = deciding(head, row, ref), deciding(ref_head, ref, ref)
+            for value in theirs.keys() & mine.keys():
+                changes[(name, kind(value))].append(abs(mine[value] - theirs[value]))
+            a, b = outcomes(ref_head, ref), outcomes(head, row)
+            for what in a.keys() & b.keys():
+                if a[what] != b[what]:
+                    flips[name].append(
+                        f"{ref['name']} {ref['family']} {what}: {a[what]} → {b[what]}"
+                    )
+    rows_out, worst = [], {"nats": 0.0, "share": 0.0}
+    for (name, value), deltas in sorted(changes.items()):
+        d = np.array(deltas)
+        unit = "share" if value in ("top share", "switch sides") else "nats"
+        rows_out.append([name, value, unit, len(d), float(np.median(d)),
+                         float(np.percentile(d, 95)), float(d.max())])  # fmt: skip
+        if name == "int8, AVX":  # a change of CPU; float32 is reported, not used
+            worst[unit] = max(worst[unit], float(d.max()))
+    text = table(["set-up against int8", "deciding value", "unit", "items", "median change",
+                  "95th percentile", "largest"], rows_out)  # fmt: skip
+    text += "\n\nOutcomes that changed against the reference (int8 as shipped):\n\n"
+    for name in SETUPS:
+        if name != "int8":
+            text += f"- {name}: {len(flips[name])}" + (
+                ": " + "; ".join(flips[name]) if flips[name] else "") + "\n"  # fmt: skip
+    bands = {u: math.ceil(SAFETY * w * 20) / 20 for u, w in worst.items()}
+    text += (
+        f"\nLargest change with another instruction set (int8, AVX): {worst['nats']:.3f} nats, "
+        f"{worst['share']:.3f} in probability. Bands (x{SAFETY:g}, rounded up to 0.05): "
+        f"{bands['nats']:.2f} nats, {bands['share']:.2f}; in the code: language.BAND = "
+        f"{language.BAND}, language.BAND_P = {language.BAND_P}."
+    )
+    return text, bands
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--values", type=Path, help="folder for the runs' files (kept, reused)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as work:
+        folder = args.values or Path(work)
+        folder.mkdir(parents=True, exist_ok=True)
+        text, _ = compare(folder)
+    print(text)
+    record("margins (spoken language)", "python -m benchmarks.margins", text)
+
+
+if __name__ == "__main__":
+    main()
