@@ -42,6 +42,7 @@ import numpy as np
 
 from benchmarks.claims import claims_of, read, speech
 from benchmarks.common import record, table
+from verifyvid import languages
 from verifyvid.stages.transcribe import claim, language
 
 SETUPS = {"int8": ("int8", None), "int8, AVX": ("int8", "AVX"), "float32": ("float32", None)}
@@ -108,6 +109,78 @@ def outcomes(head: dict[str, Any], row: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def without_entry_band(v: dict[str, Any]) -> list[str]:
+    """The verdict as it was before the entry band (language.contest): the contest's winner and
+    every contestant within its margin."""
+    contest = sorted(v["contest"], key=lambda c: -c["score"])
+    if len(contest) < 2:
+        return list(v["codes"])
+    margin = (
+        language.MARGIN_DECODED if contest[0]["logprob"] is not None else language.MARGIN_DETECTED
+    )
+    return [c["code"] for c in contest if contest[0]["score"] - c["score"] < margin]
+
+
+def score(codes: list[str], truth: list[str]) -> float:
+    if len(codes) == 1:
+        return float(codes[0] in truth)
+    return 0.5 if set(truth) & set(codes) else 0.0
+
+
+def accuracy(rows: list[dict[str, Any]]) -> str:
+    """The speech benchmark's accuracy (single-language items; an abstention naming the truth
+    counts 0.5), with and without the entry band, from one run."""
+    per: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    for r in rows:
+        if r["family"] == "join" or len(r["truth"]) > 1:
+            continue
+        c = per[r["split"]]
+        c[0] += 1
+        c[1] += score(without_entry_band(r["verdict"]), r["truth"])
+        c[2] += score(r["verdict"]["codes"], r["truth"])
+    return table(["split", "items", "without the entry band", "with it (as shipped)"],
+                 [[k, int(n), f"{a:g} = {a / n:.3f}", f"{b:g} = {b / n:.3f}"]
+                  for k, (n, a, b) in sorted(per.items())])  # fmt: skip
+
+
+def clearance(rows: list[dict[str, Any]]) -> str:
+    """Each clip as it is: its verdict's deciding lead and how far it is from the threshold that
+    would change it (tests assert a verdict only on clips clear of the band)."""
+    out = []
+    for r in rows:
+        if r["family"] != "as is":
+            continue
+        contest = sorted(r["verdict"]["contest"], key=lambda c: -c["score"])
+        if len(contest) >= 2:
+            m = (
+                language.MARGIN_DECODED
+                if contest[0]["logprob"] is not None
+                else language.MARGIN_DETECTED
+            )
+            lead, what = contest[0]["score"] - contest[1]["score"], f"contest lead (margin {m:g})"
+        else:
+            top = sorted(r["detection"].items(), key=lambda cp: -cp[1])
+            rival = max(
+                (p for c, p in top[1:] if c in languages.relatives(top[0][0])), default=1e-9
+            )
+            lead = math.log(top[0][1] * language.RIVAL / rival)
+            m, what = 0.0, "log(RIVAL x p1 / closest relative)"
+        row = [r["name"], "/".join(r["verdict"]["codes"]), what, f"{lead:.2f}",
+               "yes" if abs(lead - m) >= language.BAND else "no"]  # fmt: skip
+        if "kk_ru" in r:
+            kk = sorted(r["kk_ru"]["contest"], key=lambda c: -c["score"])
+            gap = kk[0]["score"] - kk[1]["score"] if len(kk) >= 2 else None
+            clear = gap is None or abs(gap - language.MARGIN_DETECTED) >= language.BAND
+            row.append(f"{'/'.join(r['kk_ru']['codes'])}"
+                       + (f", lead {gap:.2f}" if gap is not None else "")
+                       + ("" if clear else " (not clear of the band)"))  # fmt: skip
+        else:
+            row.append("-")
+        out.append(row)
+    return table(["clip", "verdict", "deciding value", "value", "clear of the band",
+                  "with --languages kk,ru"], out)  # fmt: skip
+
+
 def compare(folder: Path) -> tuple[str, dict[str, float]]:
     runs = {name: read(run(name, folder)) for name in SETUPS}
     ref_head, ref_rows = runs["int8"]
@@ -152,6 +225,8 @@ def compare(folder: Path) -> tuple[str, dict[str, float]]:
         f"{bands['nats']:.2f} nats, {bands['share']:.2f}; in the code: language.BAND = "
         f"{language.BAND}, language.BAND_P = {language.BAND_P}."
     )
+    text += "\n\n### Accuracy with the entry band\n\n" + accuracy(ref_rows)
+    text += "\n\n### The clips as they are: how clear each verdict is\n\n" + clearance(ref_rows)
     return text, bands
 
 

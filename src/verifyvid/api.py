@@ -31,7 +31,7 @@ from verifyvid.case.folder import (
 from verifyvid.case.lock import CaseLock
 from verifyvid.download import AcquireOptions
 from verifyvid.envelope import Envelope, FindingOut, InputOut, StageOut, status_of
-from verifyvid.errors import ExitCode
+from verifyvid.errors import ExitCode, UsageError
 from verifyvid.findings import Finding
 from verifyvid.intake import install, take
 from verifyvid.pipeline import registry
@@ -111,6 +111,18 @@ def read_json(path: Path) -> Any:
 def read_result(case: Case, stage: str) -> Any:
     """A stage's result.json as it is written in the case (JSON values)."""
     return read_json(case.result_path(stage))
+
+
+def copy_out(case: Case, file: str, dest: Path) -> Path:
+    """A file of the case copied to ``dest`` (atomically); UsageError when the case lacks it
+    (its stage did not run to the end)."""
+    source = case.root / file
+    if not source.is_file():
+        stage = file.split("/")[0]
+        raise UsageError(f"{dest}: not written, the case has no {file} (the {stage} stage did "
+                         "not finish; see its status)")  # fmt: skip
+    atomic.write_bytes(dest.expanduser(), source.read_bytes())
+    return dest
 
 
 def open_existing(root: Path) -> Case:

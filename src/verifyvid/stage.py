@@ -107,6 +107,9 @@ class Stage(ABC, Generic[P, R]):
     """Where its report section goes (lower first)."""
     command: ClassVar[bool] = True
     """Whether `verifyvid <name>` is generated from the params model (cli/stage_commands.py)."""
+    copies: ClassVar[dict[str, tuple[str, str]]] = {}
+    """Options of its command that copy one of its case files out: option name -> (the file in
+    the case, help); e.g. `verifyvid hash CLIP --vpdq FILE`."""
     requires: ClassVar[tuple[str, ...]] = ()
     """Stages whose result this one needs; it is skipped when one of them did not succeed."""
     uses: ClassVar[tuple[str, ...]] = ()

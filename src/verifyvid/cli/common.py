@@ -352,9 +352,11 @@ def stage_command(
     no_wait: bool,
     out: Out,
     config: Path | None,
+    copies: dict[Path, str] | None = None,
 ) -> None:
     """Shared body of the per-stage commands: run one stage (and what it needs); the envelope's
-    result is the stage's result.json."""
+    result is the stage's result.json. ``copies``: destination -> a file of the case, copied
+    out once the stage has run (Stage.copies)."""
     with cli_errors(out):
         settings = settings_for(config)
         options = RunOptions(force=force, only=frozenset({name}), params=params, debug=out.debug)
@@ -364,6 +366,8 @@ def stage_command(
         stage_json: Any = None
         if outcome.status in ("ok", "cached"):
             stage_json = api.read_result(result.case, name)
+        for dest, file in (copies or {}).items():
+            api.copy_out(result.case, file, dest)
     out.emit(result.envelope(name, stage_json), lambda: output.print_summary(result))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import types
 import typing
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -117,8 +118,10 @@ def make_command(stage: Stage[Any, Any]) -> Any:
         with cli_errors(out):
             params = given(stage, values)
             stage.params_model.command_line_check(params)
+        copies = {Path(values[f"copy_{o}"]): file for o, (file, _) in stage.copies.items()
+                  if values.get(f"copy_{o}")}  # fmt: skip
         stage_command(name, target, values["case"], {name: params}, values["force"],
-                      values["no_wait"], out, values["config"])  # fmt: skip
+                      values["no_wait"], out, values["config"], copies)  # fmt: skip
 
     parameters = [inspect.Parameter("target", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                     annotation=TargetArg)]  # fmt: skip
@@ -126,6 +129,12 @@ def make_command(stage: Stage[Any, Any]) -> Any:
         default = False if bare(annotation.__origin__)[0] is bool else None
         parameters.append(inspect.Parameter(param_name, inspect.Parameter.KEYWORD_ONLY,
                                             annotation=annotation, default=default))  # fmt: skip
+    for option_name, (_, help_text) in stage.copies.items():
+        copy = Annotated[
+            str | None, typer.Option(f"--{option_name}", metavar="FILE", help=help_text)
+        ]
+        parameters.append(inspect.Parameter(f"copy_{option_name}", inspect.Parameter.KEYWORD_ONLY,
+                                            annotation=copy, default=None))  # fmt: skip
     for param_name, (annotation, default) in COMMON.items():
         parameters.append(inspect.Parameter(param_name, inspect.Parameter.KEYWORD_ONLY,
                                             annotation=annotation, default=default))  # fmt: skip

@@ -23,6 +23,7 @@ from verifyvid.errors import InputError
 from verifyvid.fingerprint.inset import Box, find_insets
 from verifyvid.fingerprint.local import Collector, LocalFeatures
 from verifyvid.fingerprint.stills import Stills
+from verifyvid.fingerprint.vpdq import Vpdq, VpdqHasher
 from verifyvid.media.decode import Converter, DecodedFrame, Pace, VideoDecoder, rotate
 from verifyvid.media.framepass import FrameConsumer, decode_once
 
@@ -137,6 +138,7 @@ class Hashes:
     inset_part: np.ndarray[Any, Any] | None = None  # which of ``insets`` each row is of
     local: LocalFeatures | None = None
     stills: Stills | None = None
+    vpdq: Vpdq | None = None  # whole frames, one a second, as vPDQ defines them
 
 
 class Hasher(FrameConsumer):
@@ -145,15 +147,16 @@ class Hasher(FrameConsumer):
     is dropped. Each of ``zooms`` (1.0: the whole picture, 0.8: its centre 80 %) gives one hash
     row per frame. With ``inset``, thumbnails are kept to look for an inner picture
     (fingerprint/inset.py); with ``local``, local features of one frame a second
-    (fingerprint/local.py); with ``stills``, a small still a second (fingerprint/stills.py).
-    Hashing runs on a worker thread of its own, beside the decoding."""
+    (fingerprint/local.py); with ``stills``, a small still a second (fingerprint/stills.py);
+    with ``vpdq``, vPDQ's whole-frame hashes (fingerprint/vpdq.py). Hashing runs on a worker
+    thread of its own, beside the decoding."""
 
     threaded = True
 
     def __init__(self, fps: float, min_quality: int = 50, mirror: bool = True,
                  crop: tuple[int, int, int, int] | None = None, size: tuple[int, int] | None = None,
                  dedupe: int = 0, zooms: tuple[float, ...] = (1.0,), inset: bool = False,
-                 local: bool = False, stills: bool = False) -> None:  # fmt: skip
+                 local: bool = False, stills: bool = False, vpdq: bool = False) -> None:  # fmt: skip
         assert not (mirror and len(zooms) > 1), "mirror hashes are kept for one zoom only"
         self.fps, self.min_quality, self.mirror = fps, min_quality, mirror
         self.crop, self.size, self.dedupe, self.zooms = crop, size, dedupe, zooms
@@ -170,15 +173,28 @@ class Hasher(FrameConsumer):
         self.stills = Stills() if stills else None
         self.duration = 0.0
         self.converter = Converter()
+        self.vpdq = VpdqHasher() if vpdq else None
+        self.paced: set[int] = set()  # frames wanted at ``fps`` (the others are vPDQ's only)
 
     def start(self, dec: VideoDecoder) -> None:
         scale = min(1.0, HASH_SIDE / max(dec.width, dec.height, 1))
         self.scaled = max(2, round(dec.width * scale)), max(2, round(dec.height * scale))
+        if self.vpdq is not None:
+            self.vpdq.start(dec)
 
     def wants(self, df: DecodedFrame) -> bool:
-        return self.pace.due(df.time)
+        whole = self.vpdq is not None and self.vpdq.wants(df)
+        if self.pace.due(df.time):
+            self.paced.add(df.index)
+            return True
+        return whole
 
     def take(self, df: DecodedFrame, rotation: int) -> None:
+        if self.vpdq is not None and self.vpdq.wants(df):
+            self.vpdq.take(df, rotation)
+        if df.index not in self.paced:
+            return
+        self.paced.discard(df.index)
         sw, sh = self.scaled
         rgb = self.converter.rgb(df.frame, rotation, sw, sh)
         if self.inset and self.seen % self.stride == 0:
@@ -238,7 +254,7 @@ class Hasher(FrameConsumer):
             duration=self.duration, insets=boxes, inset_t=inset_t, inset_hash=inset_h,
             inset_part=inset_part,
             local=self.features.result() if self.features is not None else None,
-            stills=self.stills,
+            stills=self.stills, vpdq=self.vpdq.result() if self.vpdq is not None else None,
         )  # fmt: skip
 
 

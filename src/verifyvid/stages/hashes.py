@@ -5,15 +5,20 @@ the decoding pass it shares with the frames stage."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 from pydantic import Field
 
+from verifyvid.case import atomic
 from verifyvid.fingerprint.frames import Hasher
 from verifyvid.fingerprint.hashfile import HASHES_NAME
 from verifyvid.fingerprint.stills import STILLS_NAME
 from verifyvid.stage import Params, PictureStage, Result, StageContext, StageSkipped
 from verifyvid.stages.frames.models import Box
 from verifyvid.stages.frames.sample import bars_of
+
+VPDQ_NAME = "vpdq.txt"
 
 
 class HashParams(Params):
@@ -25,6 +30,9 @@ class HashParams(Params):
     """Also keep the hash of each frame mirrored left-right."""
     inset: bool = True
     """Look for an inner picture (picture-in-picture) and hash it too."""
+    vpdq: bool = True
+    """Also keep vPDQ hashes (whole frames, bars included, one a second, with PDQ's quality:
+    the hash-sharing format of ThreatExchange) and write them as hash/vpdq.txt."""
     local: bool = True
     """Also keep local features (ORB keypoints) of one frame a second: they find copies cropped
     off-centre, rotated, partly covered or set inside another picture."""
@@ -49,6 +57,12 @@ class HashResult(Result):
         "those of the larger one above), also hashed",
     )
     local_frames: int = Field(default=0, description="frames with local features kept")
+    vpdq: str | None = Field(
+        default=None,
+        description="the clip's vPDQ file (frame_number,quality,pdq_hex,timestamp per line: "
+        "fingerprint/vpdq.py); its hashes are also in the npz (vpdq_*)",
+    )
+    vpdq_frames: int = Field(default=0, description="frames in the vPDQ file")
     stills: str | None = Field(
         default=None,
         description="npz of small JPEG stills, one a second (t, start, jpeg: "
@@ -58,17 +72,25 @@ class HashResult(Result):
         description="npz: t (seconds), hash (N x 32 bytes), quality, mirror (N x 32 bytes), "
         "inset_t, inset and inset_part (the inner pictures' times, hashes, and which box of "
         "inset, other_insets each row is of), local_* (local features: "
-        "local_t, local_start, local_xy, local_desc, local_aspect)"
+        "local_t, local_start, local_xy, local_desc, local_aspect), vpdq_* (vPDQ: vpdq_frame, "
+        "vpdq_quality, vpdq_hash, vpdq_t)"
     )
 
 
 class HashStage(PictureStage[HashParams, HashResult, Hasher]):
     name = "hash"
-    version = "10"
+    version = "11"
     description = "PDQ hashes of frames (bars removed, mirrored too) for searching earlier uploads"
     params_model = HashParams
     result_model = HashResult
     libraries = ("pdqhash", "opencv-python-headless")
+    copies: ClassVar[dict[str, tuple[str, str]]] = {
+        "vpdq": (
+            f"hash/{VPDQ_NAME}",
+            "Also write the clip's vPDQ hashes (ThreatExchange's "
+            "text format, one line a second) to FILE.",
+        )
+    }
 
     def consumer(self, ctx: StageContext, params: HashParams) -> Hasher:
         try:  # the bars the frames stage finds (the same quick sample, asked once per file)
@@ -79,17 +101,20 @@ class HashStage(PictureStage[HashParams, HashResult, Hasher]):
         box = (crop.x, crop.y, crop.width, crop.height) if crop is not None else None
         size = (bars.width, bars.height) if bars is not None else None
         return Hasher(params.fps, params.min_quality, params.mirror, box, size,
-                      inset=params.inset, local=params.local, stills=True)  # fmt: skip
+                      inset=params.inset, local=params.local, stills=True, vpdq=params.vpdq)  # fmt: skip
 
     def result_of(self, ctx: StageContext, params: HashParams, hasher: Hasher) -> HashResult:
         got = hasher.result(ctx.input_path)
         out = ctx.out_dir / HASHES_NAME
         local = got.local.arrays("local_") if got.local is not None else {}
+        vpdq = got.vpdq.arrays("vpdq_") if got.vpdq is not None else {}
         np.savez_compressed(out, allow_pickle=False, t=got.t, hash=got.hash, quality=got.quality, mirror=got.mirror,
                             inset_t=got.inset_t if got.inset_t is not None else np.zeros(0, np.float32),
                             inset=got.inset_hash if got.inset_hash is not None else np.zeros((0, 32), np.uint8),
                             inset_part=got.inset_part if got.inset_part is not None else np.zeros(0, np.uint8),
-                            **local)  # fmt: skip
+                            **local, **vpdq)  # fmt: skip
+        if got.vpdq is not None:
+            atomic.write_text(ctx.out_dir / VPDQ_NAME, got.vpdq.text())
         if got.stills:
             got.stills.save(ctx.out_dir / STILLS_NAME)
         bars = bars_of(ctx.input_path)
@@ -105,4 +130,6 @@ class HashStage(PictureStage[HashParams, HashResult, Hasher]):
             inset=boxes[0] if boxes else None, other_insets=boxes[1:],
             local_frames=len(got.local) if got.local is not None else 0,
             stills=f"{self.name}/{STILLS_NAME}" if got.stills else None,
+            vpdq=f"{self.name}/{VPDQ_NAME}" if got.vpdq is not None else None,
+            vpdq_frames=len(got.vpdq) if got.vpdq is not None else 0,
         )  # fmt: skip
