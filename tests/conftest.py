@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +130,57 @@ class Cli:
 @pytest.fixture
 def cli() -> Cli:
     return Cli()
+
+
+def pg_binary(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return candidates[-1] if candidates else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    initdb, pg_ctl = pg_binary("initdb"), pg_binary("pg_ctl")
+    if not (initdb and pg_ctl):
+        if os.environ.get("CI"):
+            pytest.fail(
+                "CI must have PostgreSQL's initdb and pg_ctl (scripts/test.sh installs them)"
+            )
+        pytest.skip("PostgreSQL server binaries not installed")
+    # outside pytest's root-only temporary tree, so that the postgres user can reach it
+    base = Path(tempfile.mkdtemp(prefix="verifyvid-pg-"))
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # the server refuses to run as root
+        user = pwd.getpwnam("postgres")
+        os.chown(base, user.pw_uid, user.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = base / "data"
+    subprocess.run([*prefix, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+                   check=True, capture_output=True)  # fmt: skip
+    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run([*prefix, pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"],
+                   check=True, capture_output=True)  # fmt: skip
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+            check=False,
+        )
+
+
+@pytest.fixture
+def pg_database(postgres_url: str) -> str:
+    """A new, empty database on the tests' PostgreSQL server, for one test."""
+    import psycopg
+
+    name = f"t{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute(f"CREATE DATABASE {name}")
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"

@@ -8,7 +8,6 @@ client keeps no copy of the archive; alignment runs in the client on the few vid
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -16,11 +15,13 @@ import numpy as np
 from verifyvid.archive.server import INDEXES_SQL, QUARTERS, ServerIndex
 from verifyvid.archive.store import (
     MIGRATE_SQL,
+    ORIGIN_SQL,
     PRINT_INSERT_SQL,
     PRINTS_SQL,
     SIZE_SQL,
     STATE_SQL,
     STATS_SQL,
+    VIDEO_INSERT_SQL,
     VIDEOS_SQL,
     ArchiveError,
     Fingerprint,
@@ -29,6 +30,7 @@ from verifyvid.archive.store import (
     new_identity,
     prints_from,
     stats_from,
+    video_values,
     videos_from,
 )
 
@@ -42,7 +44,8 @@ CREATE TABLE IF NOT EXISTS videos (
     duration DOUBLE PRECISION,
     path TEXT,
     added TEXT NOT NULL,
-    hash_count BIGINT NOT NULL
+    hash_count BIGINT NOT NULL,
+    origin TEXT NOT NULL DEFAULT 'media'
 );
 CREATE TABLE IF NOT EXISTS hashes (
     id BIGSERIAL PRIMARY KEY,
@@ -64,7 +67,11 @@ INSERT INTO meta VALUES ('generation', 0), ('removals', 0) ON CONFLICT DO NOTHIN
 
 # the archive is set up by this version: its last index was made in the transaction that wrote
 # its identity, and no older table waits for migration
-READY_SQL = f"SELECT to_regclass('hashes_q{QUARTERS - 1}') IS NOT NULL AND to_regclass('local_features') IS NULL"
+READY_SQL = (
+    f"SELECT to_regclass('hashes_q{QUARTERS - 1}') IS NOT NULL AND to_regclass('local_features') IS NULL "
+    "AND EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+    "AND table_name = 'videos' AND column_name = 'origin')"
+)
 
 
 class PostgresArchive:
@@ -89,6 +96,7 @@ class PostgresArchive:
                     "SELECT pg_advisory_xact_lock(4242)"
                 )  # one schema creator at a time
                 self.db.execute(SCHEMA)
+                self.db.execute(ORIGIN_SQL.replace("ADD COLUMN", "ADD COLUMN IF NOT EXISTS"))
                 for sql in INDEXES_SQL:  # an archive made before them gets them once, here
                     self.db.execute(sql)
                 old = self.db.execute("SELECT to_regclass('local_features')").fetchone()
@@ -125,11 +133,10 @@ class PostgresArchive:
                     return int(existing[0]), False
                 bump(self.db, removal=False)  # first: writers queue here, ids grow in commit order
                 cur = self.db.execute(
-                    "INSERT INTO videos (sha256, title, source, first_seen, duration, path, added, hash_count) "
-                    "VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (sha256) DO NOTHING RETURNING id",
-                    (video.sha256, video.title, video.source, video.first_seen, video.duration, video.path,
-                     datetime.now(UTC).isoformat(), len(t)),
-                )  # fmt: skip
+                    VIDEO_INSERT_SQL.format(p="%s")
+                    + " ON CONFLICT (sha256) DO NOTHING RETURNING id",
+                    video_values(video, len(t)),
+                )
                 row = cur.fetchone()
                 if row is None:
                     existing = self.db.execute(

@@ -12,8 +12,9 @@ import numpy as np
 
 from verifyvid.archive.align import Segment, align, extended, merged
 from verifyvid.archive.local import archived_features, as_match, features_wanted, search_local
-from verifyvid.archive.store import Archive, Candidates, Video
+from verifyvid.archive.store import HASH_LIST, Archive, Candidates, Video
 from verifyvid.fingerprint.local import LocalFeatures
+from verifyvid.fingerprint.vpdq import DISTANCE, Vpdq
 
 # Per-frame radius, in bits of 256. PDQ's own threshold for one picture is 31; a match here also
 # needs 4 frames in consistent time order, which allows a looser radius: at 40 a caption band
@@ -31,10 +32,14 @@ class Query:
     inset: np.ndarray[Any, Any] | None = None
     inset_part: np.ndarray[Any, Any] | None = None  # which inner picture a row is of (0 if none)
     local: LocalFeatures | None = None  # local features of one frame a second
+    frame_t: np.ndarray[Any, Any] | None = None  # whole frames, bars included (vPDQ's hashes)
+    frame: np.ndarray[Any, Any] | None = None
 
     @staticmethod
     def load(h: dict[str, np.ndarray[Any, Any]]) -> Query:
         """From the hash stage's npz."""
+        vpdq = Vpdq.from_arrays(h, "vpdq_")
+        frame_t, frame = vpdq.searchable() if vpdq is not None else (None, None)
         return Query(
             t=h["t"],
             hash=h["hash"],
@@ -43,11 +48,15 @@ class Query:
             inset=h.get("inset"),
             inset_part=h.get("inset_part"),
             local=LocalFeatures.from_arrays(h, "local_"),
+            frame_t=frame_t,
+            frame=frame,
         )
 
     def variants(self) -> list[tuple[str, bool, np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
         """(region, mirrored, times, hashes) to search."""
         out = [("whole", False, self.t, self.hash), ("whole", True, self.t, self.mirror)]
+        if self.frame_t is not None and self.frame is not None and len(self.frame_t):
+            out.append(("frame", False, self.frame_t, self.frame))
         if self.inset_t is None or self.inset is None or not len(self.inset_t):
             return out
         part = self.inset_part if self.inset_part is not None else np.zeros(len(self.inset_t))
@@ -119,11 +128,13 @@ def search_index(
             sel = ids == vid
             if int(vid) not in videos:  # removed since the index was read
                 continue
+            if videos[int(vid)].origin == HASH_LIST:  # a shared list: vPDQ's own distance
+                sel &= d < DISTANCE
             ref_t, ref_h = index.rows_of(int(vid))
             segments = align(qt[qi[sel]], times[sel], d[sel], qt, ref_t, min_frames=min_frames)
-            found.setdefault((int(vid), region, mirrored), []).extend(
-                extended(s, qt, variant, ref_t, ref_h) for s in segments
-            )
+            if videos[int(vid)].origin != HASH_LIST:  # grown only within vPDQ's distance
+                segments = [extended(s, qt, variant, ref_t, ref_h) for s in segments]
+            found.setdefault((int(vid), region, mirrored), []).extend(segments)
     matches: list[dict[str, Any]] = []
     for (vid, region, mirrored), segments in found.items():
         v = videos[vid]
@@ -136,6 +147,7 @@ def search_index(
                 "speed": s.speed, "mirrored": mirrored, "matched_frames": s.matched_frames,
                 "evidence": s.evidence, "ambiguous": s.ambiguous,
                 "median_distance": s.median_distance, "inliers": None, "region": region, "ref_duration": v.duration,
+                "origin": v.origin,
             })  # fmt: skip
     return dedupe(sorted(matches, key=lambda m: (m["ambiguous"], -m["score"])))
 

@@ -7,13 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from verifyvid.archive.store import Archive, Video
+from verifyvid.archive.store import Archive, Fingerprint, Video
 from verifyvid.case.folder import check_input_file, read_manifest
 from verifyvid.claims import checked_date
 from verifyvid.errors import UsageError
 from verifyvid.fingerprint.frames import NoVideo, hash_video
 from verifyvid.fingerprint.hashfile import HASHES_NAME, load_hashes
 from verifyvid.fingerprint.local import LocalFeatures
+from verifyvid.fingerprint.vpdq import Vpdq
 from verifyvid.hashing import sha256_file
 from verifyvid.media.probe import summarize
 
@@ -24,9 +25,10 @@ DEDUPE = 8  # ...dropping one within 8 bits of the previous kept frame (a still 
 ZOOMS = (1.0, 0.9, 0.8)  # each kept frame whole and its centre 90 % and 80 %: cropped copies match
 
 
-def kept(local: LocalFeatures | None) -> list[LocalFeatures]:
-    """The fingerprints besides the frame hashes to archive: local features, unless none."""
-    return [local] if local is not None and len(local) else []
+def kept(local: LocalFeatures | None, vpdq: Vpdq | None = None) -> list[Fingerprint]:
+    """The fingerprints besides the frame hashes to archive: local features and vPDQ hashes,
+    those there are."""
+    return [f for f in (local, vpdq) if f is not None and len(f)]
 
 
 def check_date(text: str | None) -> str | None:
@@ -75,9 +77,8 @@ def add_paths(
             media = check_input_file(path)
             summary = summarize(media)
             sha = sha256_file(media)
-            got = hash_video(
-                media, ARCHIVE_FPS, dedupe=DEDUPE, mirror=False, zooms=ZOOMS, local=True
-            )
+            got = hash_video(media, ARCHIVE_FPS, dedupe=DEDUPE, mirror=False, zooms=ZOOMS,
+                             local=True, vpdq=True)  # fmt: skip
         except NoVideo:
             rows.append({**line, "status": "error", "error": "no video stream"})
             continue
@@ -94,7 +95,7 @@ def add_paths(
             continue
         video = Video(id=0, sha256=sha, title=title or media.name, source=source, first_seen=check_date(first_seen),
                       duration=summary.duration or got.duration, path=str(media), added="")  # fmt: skip
-        vid, added = lazy.get().add(video, got.t, got.hash, kept(got.local))
+        vid, added = lazy.get().add(video, got.t, got.hash, kept(got.local, got.vpdq))
         rows.append(
             {**line, "status": "added" if added else "duplicate", "id": vid, "hashes": len(got.t)}
         )
@@ -118,7 +119,8 @@ def add_case(
     video = Video(id=0, sha256=manifest.input.sha256, title=title or Path(manifest.input.path).name,
                   source=source or url, first_seen=check_date(first_seen), duration=float(h["t"][-1]) if len(h["t"]) else None,
                   path=manifest.input.path, added="")  # fmt: skip
-    vid, added = archive.add(video, h["t"], h["hash"], kept(LocalFeatures.from_arrays(h, "local_")))
+    prints = kept(LocalFeatures.from_arrays(h, "local_"), Vpdq.from_arrays(h, "vpdq_"))
+    vid, added = archive.add(video, h["t"], h["hash"], prints)
     return {
         "path": str(case_dir),
         "status": "added" if added else "duplicate",

@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS videos (
     duration REAL,
     path TEXT,
     added TEXT NOT NULL,
-    hash_count INTEGER NOT NULL
+    hash_count INTEGER NOT NULL,
+    origin TEXT NOT NULL DEFAULT 'media'
 );
 CREATE TABLE IF NOT EXISTS hashes (
     id INTEGER PRIMARY KEY,
@@ -67,9 +68,16 @@ BUSY_TIMEOUT = 30.0  # seconds to wait for another process's write before giving
 # a removal bumps the removal count too: the candidate index (archive/cached.py) appends new
 # hashes while no removal happened since it was built, and is rebuilt otherwise.
 VIDEOS_SQL = (
-    "SELECT id, sha256, title, source, first_seen, duration, path, added, hash_count "
+    "SELECT id, sha256, title, source, first_seen, duration, path, added, hash_count, origin "
     "FROM videos ORDER BY id"
 )
+VIDEO_INSERT_SQL = (
+    "INSERT INTO videos (sha256, title, source, first_seen, duration, path, added, hash_count, "
+    "origin) VALUES ({p},{p},{p},{p},{p},{p},{p},{p},{p})"
+)
+# archives made before hash-only videos (vPDQ lists) had no origin column: every video had media
+ORIGIN_SQL = "ALTER TABLE videos ADD COLUMN origin TEXT NOT NULL DEFAULT 'media'"
+MEDIA, HASH_LIST = "media", "hash list"  # a video's origin
 STATS_SQL = "SELECT COUNT(*), COALESCE(SUM(hash_count), 0) FROM videos"
 STATE_SQL = (
     "SELECT (SELECT value FROM meta WHERE key = 'generation'), "
@@ -127,7 +135,14 @@ def bump(db: Any, removal: bool) -> None:
 
 
 def videos_from(rows: list[Any]) -> list[Video]:
-    return [Video(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], int(r[8])) for r in rows]
+    return [Video(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], int(r[8]), r[9])
+            for r in rows]  # fmt: skip
+
+
+def video_values(video: Video, hashes: int) -> tuple[Any, ...]:
+    """The values of VIDEO_INSERT_SQL for ``video``."""
+    return (video.sha256, video.title, video.source, video.first_seen, video.duration,
+            video.path, datetime.now(UTC).isoformat(), hashes, video.origin)  # fmt: skip
 
 
 def hashes_from(cursor: Any) -> HashRows:
@@ -175,6 +190,9 @@ class Video:
     path: str | None
     added: str
     hashes: int = 0
+    origin: str = MEDIA
+    """'media': hashed from a media file; 'hash list': imported hashes only (vPDQ), no media,
+    no local features, no stills"""
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -217,6 +235,10 @@ class SqliteArchive:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(videos)")}
+        if "origin" not in columns:
+            with self.db:
+                self.db.execute(ORIGIN_SQL)
         old = "SELECT 1 FROM sqlite_master WHERE name = 'local_features'"
         if self.db.execute(old).fetchone():
             with self.db:
@@ -244,11 +266,7 @@ class SqliteArchive:
                 if row:
                     return int(row[0]), False
                 bump(self.db, removal=False)
-                cur = self.db.execute(
-                    "INSERT INTO videos (sha256, title, source, first_seen, duration, path, added, hash_count) VALUES (?,?,?,?,?,?,?,?)",
-                    (video.sha256, video.title, video.source, video.first_seen, video.duration, video.path,
-                     datetime.now(UTC).isoformat(), len(t)),
-                )  # fmt: skip
+                cur = self.db.execute(VIDEO_INSERT_SQL.format(p="?"), video_values(video, len(t)))
                 vid = int(cur.lastrowid or 0)
                 self.db.executemany(
                     "INSERT INTO hashes (video_id, t, h) VALUES (?,?,?)",

@@ -30,7 +30,7 @@ from verifyvid.errors import ExitCode, UsageError
 from verifyvid.pipeline.plan import RunOptions
 
 index_app = typer.Typer(
-    help="The archive of known videos: add, list, remove, stats.", no_args_is_help=True
+    help="The archive of known videos: add, import and export hash lists, list, remove, stats.", no_args_is_help=True
 )
 app.add_typer(index_app, name="index")
 
@@ -131,6 +131,82 @@ def index_add_case(
             archive.close()
     out.emit(out.ok(row, case=str(case.resolve())), lambda: output.table(
         ["status", "id", "hashes", "path"], [[row["status"], row["id"], row["hashes"], row["path"]]]))  # fmt: skip
+
+
+def partial(command_name: str, rows: list[dict[str, Any]], ok: tuple[str, ...]) -> Envelope:
+    """The envelope of a command over many items: exit 4 when any item failed, each named."""
+    missed = [r for r in rows if r["status"] not in ok]
+    code = ExitCode.PARTIAL if missed else ExitCode.OK
+    error = (f"{len(missed)} of {len(rows)} not done: "
+             + "; ".join(r["error"] if str(r["error"]).startswith(str(r.get("path"))) else f"{r.get('path', r.get('id'))}: {r['error']}"
+                         for r in missed)) if missed else None  # fmt: skip
+    return Envelope(command=command_name, status=status_of(code), exit_code=int(code), error=error,
+                    result={"videos": rows})  # fmt: skip
+
+
+@command("import", group=index_app)
+def index_import(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH...",
+            help="vPDQ files, or folders of them (with or without manifest.jsonl).",
+        ),
+    ],
+    source: SourceOpt = None,
+    first_seen: FirstSeenOpt = None,
+    index: IndexOpt = None,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Add shared hash lists (vPDQ files: ThreatExchange's format) as hash-only videos; a file
+    with a bad line is not imported, and named with the line."""
+    out = Out("index import", json_out, quiet, debug)
+    with cli_errors(out):
+        from verifyvid.archive.hashlists import import_paths
+        from verifyvid.archive.service import LazyArchive, check_date
+        from verifyvid.archive.store import open_archive
+
+        check_date(first_seen)
+        location = index or settings_for(config).index
+        lazy = LazyArchive(lambda: open_archive(location, create=True))
+        try:
+            rows = import_paths(lazy, paths, source, first_seen)
+            if lazy.archive is not None:
+                refreshed(lazy.archive)
+        finally:
+            if lazy.archive is not None:
+                lazy.archive.close()
+    out.emit(partial("index import", rows, ("added", "duplicate")), lambda: output.table(
+        ["status", "id", "hashes", "path", "reason"],
+        [[r["status"], r.get("id"), r.get("hashes"), r["path"], r.get("error")] for r in rows]))  # fmt: skip
+
+
+@command("export", group=index_app)
+def index_export(
+    vpdq: Annotated[
+        Path,
+        typer.Option(
+            "--vpdq", metavar="DIR", help="Write one vPDQ file per video and manifest.jsonl here."
+        ),
+    ],
+    index: IndexOpt = None,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Export the archive as a hash list other desks can import (vPDQ files and a manifest)."""
+    out = Out("index export", json_out, quiet, debug)
+    with cli_errors(out), opened(index, config) as archive:
+        from verifyvid.archive.hashlists import export
+
+        rows = export(archive, vpdq)
+    out.emit(partial("index export", rows, ("exported",)), lambda: output.table(
+        ["status", "id", "frames", "title", "file or reason"],
+        [[r["status"], r["id"], r.get("frames"), r["title"], r.get("file") or r.get("error")] for r in rows]))  # fmt: skip
 
 
 @command("list", group=index_app)

@@ -270,9 +270,10 @@ def hash_video(
     zooms: tuple[float, ...] = (1.0,),
     inset: bool = False,
     local: bool = False,
+    vpdq: bool = False,
 ) -> Hashes:
     """PDQ hashes of ``path`` in a decoding pass of its own (see Hasher)."""
-    hasher = Hasher(fps, min_quality, mirror, crop, size, dedupe, zooms, inset, local)
+    hasher = Hasher(fps, min_quality, mirror, crop, size, dedupe, zooms, inset, local, vpdq=vpdq)
     try:
         decode_once(path, [hasher], progress)
     except ValueError:

@@ -12,10 +12,11 @@ hashes match under 31 bits apart.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pdqhash
@@ -36,8 +37,10 @@ class VpdqError(InputError):
 
 @dataclass
 class Vpdq:
-    """The vPDQ hashes of one video, in frame order."""
+    """The vPDQ hashes of one video, in frame order; stored in the archive as a fingerprint of
+    kind ``vpdq`` (archive/store.py)."""
 
+    kind: ClassVar[str] = "vpdq"
     frame: np.ndarray[Any, Any]  # frame numbers (int64)
     quality: np.ndarray[Any, Any]  # uint8
     hash: np.ndarray[Any, Any]  # N x 32 bytes
@@ -45,6 +48,26 @@ class Vpdq:
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    def size(self) -> int:
+        return len(self.frame)
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        np.savez(buffer, allow_pickle=False, **self.arrays(""))
+        return buffer.getvalue()
+
+    @staticmethod
+    def from_bytes(data: bytes) -> Vpdq:
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            found = Vpdq.from_arrays({k: arrays[k] for k in arrays.files}, "")
+        assert found is not None
+        return found
+
+    def searchable(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """(times, hashes) of the frames vPDQ compares: quality ``QUALITY`` or more."""
+        keep = self.quality >= QUALITY
+        return self.t[keep].astype(np.float32), self.hash[keep]
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray[Any, Any]]:
         return {f"{prefix}frame": self.frame, f"{prefix}quality": self.quality,

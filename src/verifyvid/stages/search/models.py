@@ -30,8 +30,9 @@ class Match(BaseModel):
     mirrored: bool = Field(description="the clip is the archived picture flipped left-right")
     region: str = Field(
         default="whole",
-        description="whole: the clip's picture (bars removed); inset: an inner picture of it; "
-        "local: local features (keypoints verified geometrically, one frame a second)",
+        description="whole: the clip's picture (bars removed); frame: whole frames, bars included, "
+        "one a second (vPDQ); inset: an inner picture of it; local: local features (keypoints "
+        "verified geometrically, one frame a second)",
     )
     matched_frames: int
     evidence: float = Field(
@@ -53,6 +54,11 @@ class Match(BaseModel):
         "rotation, scale and shift (None for hash matches)",
     )
     ref_duration: float | None = None
+    origin: str = Field(
+        default="media",
+        description="media: an archived video with its media; hash list: hashes imported from "
+        "a shared vPDQ list (no media, no local features, no evidence pictures)",
+    )
     image: str | None = Field(
         default=None, description="PNG timeline of the clip against the archived video"
     )

@@ -6,7 +6,8 @@ from verifyvid.render import code, link, md, not_run
 from verifyvid.stage import Shown
 from verifyvid.stages.search.models import Match, SearchResult
 
-REGIONS = {"whole": "whole", "inset": "inner picture", "local": "local features"}
+REGIONS = {"whole": "whole", "frame": "whole frame (vPDQ)", "inset": "inner picture",
+           "local": "local features"}  # fmt: skip
 
 
 def closeness(m: Match) -> str:
@@ -68,6 +69,10 @@ def earlier_uploads(shown: Shown[SearchResult]) -> list[str]:
                        f"{m.median_distance:g} of 256 bits (0: the same picture; unrelated pictures differ by "
                        f"about 128); score {m.score:.2f} ranks matches by coverage, closeness and frames, "
                        "it is not a probability.")  # fmt: skip
+        if m.origin == "hash list":
+            out.append("This match rests on a shared hash list (vPDQ, imported): the archive holds "
+                       "no media of that video, no local features and no evidence pictures, only "
+                       "whole-frame hashes one a second; ask whoever shared the list for the video.")  # fmt: skip
         if m.image:
             out += [
                 "",
