@@ -30,7 +30,8 @@ from verifyvid.errors import ExitCode, UsageError
 from verifyvid.pipeline.plan import RunOptions
 
 index_app = typer.Typer(
-    help="The archive of known videos: add, import and export hash lists, list, remove, stats.", no_args_is_help=True
+    help="The archive of known videos: add, import and export hash lists, list, remove, stats.",
+    no_args_is_help=True,
 )
 app.add_typer(index_app, name="index")
 
