@@ -18,6 +18,10 @@ from verifyvid.archive.store import (
     ORIGIN_SQL,
     PRINT_INSERT_SQL,
     PRINTS_SQL,
+    SIGHT_FIRST_SQL,
+    SIGHT_SQL,
+    SIGHTED_SQL,
+    SIGHTINGS_SQL,
     SIZE_SQL,
     STATE_SQL,
     STATS_SQL,
@@ -25,10 +29,13 @@ from verifyvid.archive.store import (
     VIDEOS_SQL,
     ArchiveError,
     Fingerprint,
+    Sighting,
     Video,
     bump,
     new_identity,
     prints_from,
+    sight_values,
+    sightings_from,
     stats_from,
     video_values,
     videos_from,
@@ -61,6 +68,15 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     data BYTEA NOT NULL,
     PRIMARY KEY (video_id, kind)
 );
+CREATE TABLE IF NOT EXISTS sightings (
+    video_id BIGINT NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    uploaded TEXT,
+    uploader TEXT,
+    seen TEXT NOT NULL,
+    PRIMARY KEY (video_id, url)
+);
+CREATE INDEX IF NOT EXISTS sightings_url ON sightings(url);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
 INSERT INTO meta VALUES ('generation', 0), ('removals', 0) ON CONFLICT DO NOTHING;
 """
@@ -70,7 +86,7 @@ INSERT INTO meta VALUES ('generation', 0), ('removals', 0) ON CONFLICT DO NOTHIN
 READY_SQL = (
     f"SELECT to_regclass('hashes_q{QUARTERS - 1}') IS NOT NULL AND to_regclass('local_features') IS NULL "
     "AND EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
-    "AND table_name = 'videos' AND column_name = 'origin')"
+    "AND table_name = 'videos' AND column_name = 'origin') AND to_regclass('sightings') IS NOT NULL"
 )
 
 
@@ -158,6 +174,24 @@ class PostgresArchive:
             raise ArchiveError(
                 f"cannot write to the archive at {self.path} ({' '.join(str(e).split())[:200]}); nothing was added"
             ) from None
+
+    def sighted(self, url: str) -> int | None:
+        row = self.db.execute(SIGHTED_SQL.format(p="%s"), (url,)).fetchone()
+        self.db.commit()
+        return int(row[0]) if row else None
+
+    def sight(self, sighting: Sighting) -> None:
+        with self.db.transaction():
+            bump(self.db, removal=False)
+            self.db.execute(SIGHT_SQL.format(p="%s"), sight_values(sighting))
+            if sighting.uploaded:
+                day = sighting.uploaded[:10]
+                self.db.execute(SIGHT_FIRST_SQL.format(p="%s"), (day, sighting.video, day))
+
+    def sightings(self) -> dict[int, list[Sighting]]:
+        rows = self.db.execute(SIGHTINGS_SQL).fetchall()
+        self.db.commit()
+        return sightings_from(rows)
 
     def remove(self, vid: int) -> bool:
         with self.db.transaction():

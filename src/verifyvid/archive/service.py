@@ -72,34 +72,52 @@ def add_paths(
     check_date(first_seen)
     rows = []
     for path in media_files(paths):
-        line: dict[str, Any] = {"path": str(path)}
         try:
             media = check_input_file(path)
-            summary = summarize(media)
-            sha = sha256_file(media)
-            got = hash_video(media, ARCHIVE_FPS, dedupe=DEDUPE, mirror=False, zooms=ZOOMS,
-                             local=True, vpdq=True)  # fmt: skip
-        except NoVideo:
-            rows.append({**line, "status": "error", "error": "no video stream"})
-            continue
         except UsageError as e:
-            rows.append({**line, "status": "error", "error": str(e)})
+            rows.append({"path": str(path), "status": "error", "error": str(e)})
             continue
-        except Exception as e:
-            log.info("index add: %s failed", path, exc_info=True)
-            rows.append({**line, "status": "error", "error": " ".join(str(e).split())[:200]})
-            continue
-        if len(got.t) == 0:
-            rows.append({**line, "status": "skipped", "hashes": 0, "error": "no frame could be "
-                         "hashed (every frame too flat, dark or small for PDQ); nothing was added"})  # fmt: skip
-            continue
-        video = Video(id=0, sha256=sha, title=title or media.name, source=source, first_seen=check_date(first_seen),
-                      duration=summary.duration or got.duration, path=str(media), added="")  # fmt: skip
-        vid, added = lazy.get().add(video, got.t, got.hash, kept(got.local, got.vpdq))
         rows.append(
-            {**line, "status": "added" if added else "duplicate", "id": vid, "hashes": len(got.t)}
+            {
+                "path": str(path),
+                **hash_file(lazy, media, title or media.name, source, first_seen, True),
+            }
         )
     return rows
+
+
+def hash_file(
+    archive: Archive | LazyArchive,
+    media: Path,
+    title: str,
+    source: str | None,
+    first_seen: str | None,
+    keep_path: bool,
+) -> dict[str, Any]:
+    """Hash one media file in one decoding pass (PDQ, local features, vPDQ) and archive it:
+    status added, duplicate (same SHA-256 archived), skipped (no frame hashed) or error, with
+    its id and hash count; ``keep_path``: the media stays where it is (its path is recorded)."""
+    try:
+        summary = summarize(media)
+        sha = sha256_file(media)
+        got = hash_video(media, ARCHIVE_FPS, dedupe=DEDUPE, mirror=False, zooms=ZOOMS,
+                         local=True, vpdq=True)  # fmt: skip
+    except NoVideo:
+        return {"status": "error", "error": "no video stream"}
+    except UsageError as e:
+        return {"status": "error", "error": str(e)}
+    except Exception as e:
+        log.info("index add: %s failed", media, exc_info=True)
+        return {"status": "error", "error": " ".join(str(e).split())[:200]}
+    if len(got.t) == 0:
+        return {"status": "skipped", "hashes": 0, "error": "no frame could be hashed (every "
+                "frame too flat, dark or small for PDQ); nothing was added"}  # fmt: skip
+    video = Video(id=0, sha256=sha, title=title, source=source, first_seen=check_date(first_seen),
+                  duration=summary.duration or got.duration, path=str(media) if keep_path else None,
+                  added="")  # fmt: skip
+    target = archive.get() if isinstance(archive, LazyArchive) else archive
+    vid, added = target.add(video, got.t, got.hash, kept(got.local, got.vpdq))
+    return {"status": "added" if added else "duplicate", "id": vid, "hashes": len(got.t)}
 
 
 def add_case(

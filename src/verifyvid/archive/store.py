@@ -55,6 +55,15 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     data BLOB NOT NULL,
     PRIMARY KEY (video_id, kind)
 );
+CREATE TABLE IF NOT EXISTS sightings (
+    video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    uploaded TEXT,
+    uploader TEXT,
+    seen TEXT NOT NULL,
+    PRIMARY KEY (video_id, url)
+);
+CREATE INDEX IF NOT EXISTS sightings_url ON sightings(url);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('generation', 0), ('removals', 0);
 """
@@ -104,6 +113,17 @@ MIGRATE_SQL = (
     "INSERT INTO fingerprints SELECT video_id, 'local', keypoints, data FROM local_features",
     "DROP TABLE local_features",
 )
+# Where and when a video was seen (a post, a feed item): one video may be seen at many places;
+# its first-seen date is the earliest (SIGHT_FIRST_SQL lowers it).
+SIGHTED_SQL = "SELECT video_id FROM sightings WHERE url = {p} LIMIT 1"
+SIGHT_SQL = (
+    "INSERT INTO sightings (video_id, url, uploaded, uploader, seen) VALUES ({p},{p},{p},{p},{p}) "
+    "ON CONFLICT DO NOTHING"
+)
+SIGHT_FIRST_SQL = (
+    "UPDATE videos SET first_seen = {p} WHERE id = {p} AND (first_seen IS NULL OR first_seen > {p})"
+)
+SIGHTINGS_SQL = "SELECT video_id, url, uploaded, uploader FROM sightings ORDER BY uploaded, url"
 HASHES_AFTER_SQL = "SELECT id, video_id, t, h FROM hashes WHERE id > {param} ORDER BY id"
 FETCH = 100_000  # rows read at a time while the candidate index is built
 
@@ -171,6 +191,28 @@ class HashRows:
             return HashRows(np.zeros(0, np.int64), np.zeros(0, np.int64),
                             np.zeros(0, np.float32), np.zeros((0, 32), np.uint8))  # fmt: skip
         return HashRows(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("row", "video", "t", "hash")))  # fmt: skip
+
+
+@dataclass
+class Sighting:
+    """A place a video was seen: a post or a feed item, with the platform's upload time."""
+
+    video: int
+    url: str
+    uploaded: str | None  # ISO 8601, UTC
+    uploader: str | None
+
+
+def sightings_from(rows: list[Any]) -> dict[int, list[Sighting]]:
+    out: dict[int, list[Sighting]] = {}
+    for vid, url, uploaded, uploader in rows:
+        out.setdefault(int(vid), []).append(Sighting(int(vid), url, uploaded, uploader))
+    return out
+
+
+def sight_values(sighting: Sighting) -> tuple[Any, ...]:
+    return (sighting.video, sighting.url, sighting.uploaded, sighting.uploader,
+            datetime.now(UTC).isoformat())  # fmt: skip
 
 
 class ArchiveError(VerifyvidError):
@@ -280,6 +322,23 @@ class SqliteArchive:
                 f"cannot write to the archive {self.path} ({e}); nothing was added"
             ) from None
 
+    def sighted(self, url: str) -> int | None:
+        """The video seen at ``url``, if any."""
+        row = self.db.execute(SIGHTED_SQL.format(p="?"), (url,)).fetchone()
+        return int(row[0]) if row else None
+
+    def sight(self, sighting: Sighting) -> None:
+        """Record where a video was seen; an earlier upload day becomes its first-seen date."""
+        with self.db:
+            bump(self.db, removal=False)
+            self.db.execute(SIGHT_SQL.format(p="?"), sight_values(sighting))
+            if sighting.uploaded:
+                day = sighting.uploaded[:10]
+                self.db.execute(SIGHT_FIRST_SQL.format(p="?"), (day, sighting.video, day))
+
+    def sightings(self) -> dict[int, list[Sighting]]:
+        return sightings_from(self.db.execute(SIGHTINGS_SQL).fetchall())
+
     def remove(self, vid: int) -> bool:
         with self.db:
             removed = self.db.execute("DELETE FROM videos WHERE id = ?", (vid,)).rowcount > 0
@@ -345,6 +404,9 @@ class Archive(Protocol):
         prints: Sequence[Fingerprint] = (),
     ) -> tuple[int, bool]: ...
     def remove(self, vid: int) -> bool: ...
+    def sighted(self, url: str) -> int | None: ...
+    def sight(self, sighting: Sighting) -> None: ...
+    def sightings(self) -> dict[int, list[Sighting]]: ...
     def videos(self) -> list[Video]: ...
     def stats(self) -> dict[str, int]: ...
     def state(self) -> tuple[int, int, int, int]: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,9 +14,11 @@ from verifyvid.cli import output
 from verifyvid.cli.common import (
     CaseOpt,
     ConfigOpt,
+    CookiesOpt,
     DebugOpt,
     IndexOpt,
     JsonOpt,
+    MaxSizeOpt,
     NoWaitOpt,
     Out,
     QuietOpt,
@@ -64,12 +67,46 @@ def refreshed(archive: Any) -> None:
 
 @command("add", group=index_app)
 def index_add(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Video files or folders.")],
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH|URL...",
+            help="Video files or folders; links to posts, playlists, channels or RSS/Atom feeds.",
+        ),
+    ],
     source: SourceOpt = None,
     first_seen: FirstSeenOpt = None,
     title: Annotated[
         str | None,
-        typer.Option("--title", metavar="TEXT", help="A title (default: the file name)."),
+        typer.Option(
+            "--title", metavar="TEXT", help="A title (default: the file name, or the post's)."
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, metavar="N", help="Links: at most N new items per link."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", metavar="YYYY-MM-DD", help="Links: pass over items uploaded before this day."
+        ),
+    ] = None,
+    sleep: Annotated[
+        float,
+        typer.Option(
+            "--sleep", min=0, metavar="SECONDS", help="Links: wait this long between downloads."
+        ),
+    ] = 0.0,
+    cookies: CookiesOpt = None,
+    max_size: MaxSizeOpt = None,
+    keep_media: Annotated[
+        Path | None,
+        typer.Option(
+            "--keep-media",
+            metavar="DIR",
+            help="Links: keep the downloaded media here (default: discarded after hashing).",
+        ),
     ] = None,
     index: IndexOpt = None,
     json_out: JsonOpt = False,
@@ -77,33 +114,54 @@ def index_add(
     debug: DebugOpt = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Hash videos (about 2 per second) into the archive; exact duplicates (same SHA-256) are
-    skipped; the archive is created by the first video added."""
+    """Hash videos (about 2 per second) into the archive, from files or from where they live
+    (links, channels, feeds: downloaded with yt-dlp, recorded with their page, uploader and
+    upload time, media discarded after hashing); exact duplicates (same SHA-256) are not added
+    again, and a link already archived is not downloaded again."""
     out = Out("index add", json_out, quiet, debug)
     with cli_errors(out):
+        from verifyvid.archive.ingest import IngestOptions, ingest
         from verifyvid.archive.service import LazyArchive, add_paths, check_date
         from verifyvid.archive.store import open_archive
+        from verifyvid.claims import checked_date
+        from verifyvid.download import is_url, parse_size
 
         check_date(first_seen)
+        urls = [t for t in targets if is_url(t)]
+        options = IngestOptions(limit=limit, since=date.fromisoformat(checked_date(since, "--since")) if since else None,
+                                sleep=sleep, cookies=cookies, max_bytes=parse_size(max_size) if max_size else None,
+                                keep_media=keep_media, first_seen=first_seen, title=title)  # fmt: skip
+        if cookies is not None and not cookies.is_file():
+            raise UsageError(f"--cookies {cookies}: no such file")
         location = index or settings_for(config).index
         lazy = LazyArchive(lambda: open_archive(location, create=True))
         try:
-            rows = add_paths(lazy, paths, title, source, first_seen)
+            rows = add_paths(
+                lazy, [Path(t) for t in targets if not is_url(t)], title, source, first_seen
+            )
+            if urls:
+                rows += ingest(lazy, urls, options, None if quiet or json_out else progress)
             if lazy.archive is not None:
                 refreshed(lazy.archive)
         finally:
             if lazy.archive is not None:
                 lazy.archive.close()
-    missed = [r for r in rows if r["status"] not in ("added", "duplicate")]
-    code = ExitCode.PARTIAL if missed else ExitCode.OK
-    envelope = Envelope(command="index add", status=status_of(code), exit_code=int(code),
-                        error=f"{len(missed)} of {len(rows)} file(s) not added: "
-                        + "; ".join(r["error"] if r["error"].startswith(r["path"]) else f"{r['path']}: {r['error']}"
-                                    for r in missed) if missed else None,
-                        result={"videos": rows})  # fmt: skip
+    for r in rows:
+        r.setdefault("path", r.get("url"))
+    envelope = partial(
+        "index add", rows, ("added", "duplicate", "also seen", "known", "passed over")
+    )
     out.emit(envelope, lambda: output.table(
         ["status", "id", "hashes", "path", "reason"],
         [[r["status"], r.get("id"), r.get("hashes"), r["path"], r.get("error")] for r in rows]))  # fmt: skip
+
+
+def progress(row: dict[str, Any], n: int, total: int) -> None:
+    """One line on stderr per item of a link: its number of the total, status and title."""
+    where = f"[{n}/{total}] " if total else ""
+    what = row.get("title") or row.get("url")
+    reason = f" ({row['error']})" if row.get("error") else ""
+    output.stderr().print(f"{where}{row['status']}: {what}{reason}", markup=False, soft_wrap=True)
 
 
 @command("add-case", group=index_app)
