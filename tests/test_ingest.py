@@ -241,3 +241,51 @@ def test_a_telegram_post_goes_through_yt_dlp(
     assert "https://cdn4.telesco.pe/file/613.mp4" in telegram
     listed = cli.result("index", "list", "--index", index)["videos"]
     assert [(v["source"], v["first_seen"]) for v in listed] == [(url, "2021-10-30")]
+
+
+# -- watched sources ----------------------------------------------------------------------------
+
+
+def test_an_update_fetches_only_what_a_watched_feed_added(cli: Cli, index: str, site: Site) -> None:
+    items = [item(site, n, f"media/{c}", day(n)) for n, c in enumerate(SMALL[:3], 1)]
+    feed = site.feed("feed.xml", items[:2])
+    assert (
+        cli.result("index", "watch", "add", feed, "--name", "desk", "--index", index)["name"]
+        == "desk"
+    )
+    first = cli.result("index", "update", "--index", index)
+    assert (
+        first["summary"]
+        == "update: 1 source(s), 2 new video(s), 0 seen again elsewhere, 0 known, 0 failed"
+    )
+    fetched = dict(site.asked)
+    site.feed("feed.xml", items)  # the feed grows
+    second = cli.result("index", "update", "--index", index)
+    assert [r["status"] for r in second["videos"]] == ["known", "known", "added"]
+    grown = {p: n - fetched.get(p, 0) for p, n in site.asked.items() if p.startswith("/media/")}
+    assert {p for p, n in grown.items() if n} == {f"/media/{SMALL[2]}"}
+    sources = cli.result("index", "watch", "list", "--index", index)["sources"]
+    assert [(s["name"], s["url"]) for s in sources] == [("desk", feed)]
+    assert sources[0]["last_run"] and "1 added" in sources[0]["last_result"]
+    again = cli("index", "watch", "add", feed, "--index", index)
+    assert again.exit_code == 2 and "watched already" in again.output
+    assert cli.result("index", "watch", "remove", "desk", "--index", index)["removed"] == "desk"
+    assert cli.result("index", "watch", "list", "--index", index)["sources"] == []
+
+
+def test_two_updates_never_overlap(cli: Cli, index: str, site: Site) -> None:
+    from verifyvid.archive.store import open_archive
+
+    feed = site.feed("feed.xml", [item(site, 1, f"media/{SMALL[0]}", day(1))])
+    cli.result("index", "watch", "add", feed, "--index", index)
+    holder = open_archive(index)
+    try:
+        with holder.update_lock() as held:
+            assert held
+            busy = cli.result("index", "update", "--index", index)
+            assert busy["busy"] and "another update" in busy["summary"] and busy["videos"] == []
+    finally:
+        holder.close()
+    assert cli.result("index", "update", "--index", index)["summary"].startswith(
+        "update: 1 source(s), 1 new"
+    )

@@ -7,7 +7,8 @@ client keeps no copy of the archive; alignment runs in the client on the few vid
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from verifyvid.archive.store import (
     ORIGIN_SQL,
     PRINT_INSERT_SQL,
     PRINTS_SQL,
+    RAN_SQL,
     SIGHT_FIRST_SQL,
     SIGHT_SQL,
     SIGHTED_SQL,
@@ -25,14 +27,19 @@ from verifyvid.archive.store import (
     SIZE_SQL,
     STATE_SQL,
     STATS_SQL,
+    UNWATCH_SQL,
     VIDEO_INSERT_SQL,
     VIDEOS_SQL,
+    WATCH_SQL,
+    WATCHED_SQL,
     ArchiveError,
     Fingerprint,
     Sighting,
     Video,
+    Watched,
     bump,
     new_identity,
+    now,
     prints_from,
     sight_values,
     sightings_from,
@@ -77,16 +84,26 @@ CREATE TABLE IF NOT EXISTS sightings (
     PRIMARY KEY (video_id, url)
 );
 CREATE INDEX IF NOT EXISTS sightings_url ON sightings(url);
+CREATE TABLE IF NOT EXISTS watched (
+    url TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    added TEXT NOT NULL,
+    last_run TEXT,
+    last_result TEXT
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
 INSERT INTO meta VALUES ('generation', 0), ('removals', 0) ON CONFLICT DO NOTHING;
 """
 
 # the archive is set up by this version: its last index was made in the transaction that wrote
 # its identity, and no older table waits for migration
+UPDATE_LOCK = 4243  # the advisory lock `index update` holds
+
 READY_SQL = (
     f"SELECT to_regclass('hashes_q{QUARTERS - 1}') IS NOT NULL AND to_regclass('local_features') IS NULL "
     "AND EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
-    "AND table_name = 'videos' AND column_name = 'origin') AND to_regclass('sightings') IS NOT NULL"
+    "AND table_name = 'videos' AND column_name = 'origin') AND to_regclass('sightings') IS NOT NULL "
+    "AND to_regclass('watched') IS NOT NULL"
 )
 
 
@@ -192,6 +209,36 @@ class PostgresArchive:
         rows = self.db.execute(SIGHTINGS_SQL).fetchall()
         self.db.commit()
         return sightings_from(rows)
+
+    def watch(self, url: str, name: str) -> bool:
+        with self.db.transaction():
+            return self.db.execute(WATCH_SQL.format(p="%s"), (url, name, now())).rowcount > 0
+
+    def unwatch(self, key: str) -> bool:
+        with self.db.transaction():
+            return self.db.execute(UNWATCH_SQL.format(p="%s"), (key, key)).rowcount > 0
+
+    def watched(self) -> list[Watched]:
+        rows = self.db.execute(WATCHED_SQL).fetchall()
+        self.db.commit()
+        return [Watched(*row) for row in rows]
+
+    def ran(self, url: str, result: str) -> None:
+        with self.db.transaction():
+            self.db.execute(RAN_SQL.format(p="%s"), (now(), result, url))
+
+    @contextlib.contextmanager
+    def update_lock(self) -> Iterator[bool]:
+        """Whether this session holds the archive's update lock (a PostgreSQL advisory lock)."""
+        row = self.db.execute("SELECT pg_try_advisory_lock(%s)", (UPDATE_LOCK,)).fetchone()
+        self.db.commit()
+        held = bool(row and row[0])
+        try:
+            yield held
+        finally:
+            if held:
+                self.db.execute("SELECT pg_advisory_unlock(%s)", (UPDATE_LOCK,))
+                self.db.commit()
 
     def remove(self, vid: int) -> bool:
         with self.db.transaction():

@@ -9,12 +9,13 @@ own locking lets several processes add to one file (WAL journal, 30 s busy timeo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import secrets
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 import platformdirs
+from filelock import FileLock, Timeout
 
 from verifyvid.errors import UsageError, VerifyvidError
 
@@ -64,6 +66,13 @@ CREATE TABLE IF NOT EXISTS sightings (
     PRIMARY KEY (video_id, url)
 );
 CREATE INDEX IF NOT EXISTS sightings_url ON sightings(url);
+CREATE TABLE IF NOT EXISTS watched (
+    url TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    added TEXT NOT NULL,
+    last_run TEXT,
+    last_result TEXT
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta VALUES ('generation', 0), ('removals', 0);
 """
@@ -124,6 +133,11 @@ SIGHT_FIRST_SQL = (
     "UPDATE videos SET first_seen = {p} WHERE id = {p} AND (first_seen IS NULL OR first_seen > {p})"
 )
 SIGHTINGS_SQL = "SELECT video_id, url, uploaded, uploader FROM sightings ORDER BY uploaded, url"
+# Sources `index update` fetches (archive/watch.py)
+WATCH_SQL = "INSERT INTO watched (url, name, added) VALUES ({p},{p},{p}) ON CONFLICT DO NOTHING"
+UNWATCH_SQL = "DELETE FROM watched WHERE url = {p} OR name = {p}"
+WATCHED_SQL = "SELECT url, name, added, last_run, last_result FROM watched ORDER BY added, url"
+RAN_SQL = "UPDATE watched SET last_run = {p}, last_result = {p} WHERE url = {p}"
 HASHES_AFTER_SQL = "SELECT id, video_id, t, h FROM hashes WHERE id > {param} ORDER BY id"
 FETCH = 100_000  # rows read at a time while the candidate index is built
 
@@ -203,11 +217,26 @@ class Sighting:
     uploader: str | None
 
 
+@dataclass
+class Watched:
+    """A source `index update` fetches: a feed, a channel, a playlist."""
+
+    url: str
+    name: str
+    added: str
+    last_run: str | None = None
+    last_result: str | None = None
+
+
 def sightings_from(rows: list[Any]) -> dict[int, list[Sighting]]:
     out: dict[int, list[Sighting]] = {}
     for vid, url, uploaded, uploader in rows:
         out.setdefault(int(vid), []).append(Sighting(int(vid), url, uploaded, uploader))
     return out
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat()
 
 
 def sight_values(sighting: Sighting) -> tuple[Any, ...]:
@@ -339,6 +368,35 @@ class SqliteArchive:
     def sightings(self) -> dict[int, list[Sighting]]:
         return sightings_from(self.db.execute(SIGHTINGS_SQL).fetchall())
 
+    def watch(self, url: str, name: str) -> bool:
+        with self.db:
+            return self.db.execute(WATCH_SQL.format(p="?"), (url, name, now())).rowcount > 0
+
+    def unwatch(self, key: str) -> bool:
+        with self.db:
+            return self.db.execute(UNWATCH_SQL.format(p="?"), (key, key)).rowcount > 0
+
+    def watched(self) -> list[Watched]:
+        return [Watched(*row) for row in self.db.execute(WATCHED_SQL).fetchall()]
+
+    def ran(self, url: str, result: str) -> None:
+        with self.db:
+            self.db.execute(RAN_SQL.format(p="?"), (now(), result, url))
+
+    @contextlib.contextmanager
+    def update_lock(self) -> Iterator[bool]:
+        """Whether this process holds the archive's update lock (held until the block ends)."""
+        lock = FileLock(str(self.path.with_name(self.path.name + ".update.lock")))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            lock.release()
+
     def remove(self, vid: int) -> bool:
         with self.db:
             removed = self.db.execute("DELETE FROM videos WHERE id = ?", (vid,)).rowcount > 0
@@ -407,6 +465,11 @@ class Archive(Protocol):
     def sighted(self, url: str) -> int | None: ...
     def sight(self, sighting: Sighting) -> None: ...
     def sightings(self) -> dict[int, list[Sighting]]: ...
+    def watch(self, url: str, name: str) -> bool: ...
+    def unwatch(self, key: str) -> bool: ...
+    def watched(self) -> list[Watched]: ...
+    def ran(self, url: str, result: str) -> None: ...
+    def update_lock(self) -> contextlib.AbstractContextManager[bool]: ...
     def videos(self) -> list[Video]: ...
     def stats(self) -> dict[str, int]: ...
     def state(self) -> tuple[int, int, int, int]: ...

@@ -37,6 +37,10 @@ index_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(index_app, name="index")
+watch_app = typer.Typer(
+    help="Sources `index update` fetches: feeds, channels, playlists.", no_args_is_help=True
+)
+index_app.add_typer(watch_app, name="watch")
 
 FirstSeenOpt = Annotated[
     str | None,
@@ -120,19 +124,16 @@ def index_add(
     again, and a link already archived is not downloaded again."""
     out = Out("index add", json_out, quiet, debug)
     with cli_errors(out):
-        from verifyvid.archive.ingest import IngestOptions, ingest
+        from verifyvid.archive.ingest import ingest
         from verifyvid.archive.service import LazyArchive, add_paths, check_date
         from verifyvid.archive.store import open_archive
-        from verifyvid.claims import checked_date
-        from verifyvid.download import is_url, parse_size
+        from verifyvid.download import is_url
 
         check_date(first_seen)
         urls = [t for t in targets if is_url(t)]
-        options = IngestOptions(limit=limit, since=date.fromisoformat(checked_date(since, "--since")) if since else None,
-                                sleep=sleep, cookies=cookies, max_bytes=parse_size(max_size) if max_size else None,
-                                keep_media=keep_media, first_seen=first_seen, title=title)  # fmt: skip
-        if cookies is not None and not cookies.is_file():
-            raise UsageError(f"--cookies {cookies}: no such file")
+        options = ingest_options(
+            limit, since, sleep, cookies, max_size, keep_media, first_seen, title
+        )
         location = index or settings_for(config).index
         lazy = LazyArchive(lambda: open_archive(location, create=True))
         try:
@@ -266,6 +267,137 @@ def index_export(
     out.emit(partial("index export", rows, ("exported",)), lambda: output.table(
         ["status", "id", "frames", "title", "file or reason"],
         [[r["status"], r["id"], r.get("frames"), r["title"], r.get("file") or r.get("error")] for r in rows]))  # fmt: skip
+
+
+LimitOpt = Annotated[
+    int | None, typer.Option("--limit", min=1, metavar="N", help="At most N new items per link.")
+]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option("--since", metavar="YYYY-MM-DD", help="Pass over items uploaded before this day."),
+]
+SleepOpt = Annotated[
+    float,
+    typer.Option("--sleep", min=0, metavar="SECONDS", help="Wait this long between downloads."),
+]
+KeepMediaOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--keep-media",
+        metavar="DIR",
+        help="Keep the downloaded media here (default: discarded after hashing).",
+    ),
+]
+
+
+def ingest_options(limit: int | None, since: str | None, sleep: float, cookies: Path | None,
+                   max_size: str | None, keep_media: Path | None, first_seen: str | None = None,
+                   title: str | None = None) -> Any:  # fmt: skip
+    from verifyvid.archive.ingest import IngestOptions
+    from verifyvid.claims import checked_date
+    from verifyvid.download import parse_size
+
+    if cookies is not None and not cookies.is_file():
+        raise UsageError(f"--cookies {cookies}: no such file")
+    return IngestOptions(limit=limit, since=date.fromisoformat(checked_date(since, "--since")) if since else None,
+                         sleep=sleep, cookies=cookies, max_bytes=parse_size(max_size) if max_size else None,
+                         keep_media=keep_media, first_seen=first_seen, title=title)  # fmt: skip
+
+
+@command("add", group=watch_app)
+def watch_add(
+    url: Annotated[str, typer.Argument(metavar="URL", help="A feed, channel or playlist.")],
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name", metavar="NAME", help="A short name (default: host and last path part)."
+        ),
+    ] = None,
+    index: IndexOpt = None,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Watch a source: each `verifyvid index update` archives what it published since."""
+    out = Out("index watch add", json_out, quiet, debug)
+    with cli_errors(out):
+        from verifyvid.archive import watch
+        from verifyvid.archive.store import open_archive
+
+        archive = open_archive(index or settings_for(config).index, create=True)
+        try:
+            chosen = watch.add(archive, url, name)
+        finally:
+            archive.close()
+    out.emit(out.ok({"url": url, "name": chosen}),
+             lambda: output.stdout().print(f"watching {chosen}: {url}", markup=False))  # fmt: skip
+
+
+@command("list", group=watch_app)
+def watch_list(
+    index: IndexOpt = None,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """List the watched sources, with their last run."""
+    out = Out("index watch list", json_out, quiet, debug)
+    with cli_errors(out), opened(index, config) as archive:
+        sources = archive.watched()
+    out.emit(out.ok({"sources": [s.__dict__ for s in sources]}), lambda: output.table(
+        ["name", "url", "last run", "last result"],
+        [[s.name, s.url, s.last_run or "never", s.last_result or ""] for s in sources]))  # fmt: skip
+
+
+@command("remove", group=watch_app)
+def watch_remove(
+    key: Annotated[str, typer.Argument(metavar="URL|NAME", help="A watched source.")],
+    index: IndexOpt = None,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Stop watching a source (what it brought stays in the archive)."""
+    out = Out("index watch remove", json_out, quiet, debug)
+    with cli_errors(out), opened(index, config) as archive:
+        if not archive.unwatch(key):
+            raise UsageError(f"{key} is not watched; see `verifyvid index watch list`")
+    out.emit(out.ok({"removed": key}),
+             lambda: output.stdout().print(f"no longer watching {key}", markup=False))  # fmt: skip
+
+
+@command("update", group=index_app)
+def index_update(
+    limit: LimitOpt = None,
+    since: SinceOpt = None,
+    sleep: SleepOpt = 0.0,
+    cookies: CookiesOpt = None,
+    max_size: MaxSizeOpt = None,
+    keep_media: KeepMediaOpt = None,
+    index: IndexOpt = None,
+    json_out: JsonOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Archive what every watched source published since the last update (for cron: no
+    prompts, one update at a time, a one-line summary; exit 0, or 4 when an item failed)."""
+    out = Out("index update", json_out, quiet, debug)
+    with cli_errors(out), opened(index, config) as archive:
+        from verifyvid.archive import watch
+
+        options = ingest_options(limit, since, sleep, cookies, max_size, keep_media)
+        done = watch.update(archive, options, None if quiet or json_out else progress)
+        if done.rows:
+            refreshed(archive)
+    for r in done.rows:
+        r.setdefault("path", r.get("url"))
+    envelope = partial("index update", done.rows, ("added", "also seen", "known", "passed over"))
+    envelope.result = {"summary": done.summary(), "busy": done.busy, "videos": done.rows}
+    out.emit(envelope, lambda: output.stdout().print(done.summary(), markup=False))
 
 
 @command("list", group=index_app)
