@@ -34,9 +34,9 @@ from benchmarks.common import SHARED, record, table
 from benchmarks.frames_speed import time_ffmpeg
 from fixtures.synth import logo_png, transform
 from verifyvid import api
+from verifyvid.archive.engines import open_archive
 from verifyvid.archive.search import RADIUS, Query, search
 from verifyvid.archive.service import ZOOMS, add_paths
-from verifyvid.archive.store import open_archive
 from verifyvid.fingerprint.frames import hash_picture
 from verifyvid.fingerprint.hashfile import load_hashes
 from verifyvid.media.decode import VideoDecoder, rotate
@@ -570,7 +570,7 @@ SEARCH_ONLY = """
 import sys, time
 t0 = time.perf_counter()
 from verifyvid.archive.search import Query, search
-from verifyvid.archive.store import open_archive
+from verifyvid.archive.engines import open_archive
 from verifyvid.fingerprint.hashfile import load_hashes
 archive = open_archive(sys.argv[1])
 found = search(archive, Query.load(load_hashes(sys.argv[2])))

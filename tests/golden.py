@@ -12,8 +12,8 @@ from pathlib import Path
 from fixtures.synth import clip, transform
 from verifyvid import api
 from verifyvid.api import render_report
+from verifyvid.archive.engines import open_archive
 from verifyvid.archive.service import add_paths
-from verifyvid.archive.store import open_archive
 from verifyvid.case.folder import Case, read_manifest
 from verifyvid.pipeline.plan import RunOptions
 from verifyvid.render import md

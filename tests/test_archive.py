@@ -131,7 +131,7 @@ def test_locked_archive_fails_cleanly(
     from verifyvid.archive import store
 
     a = clip(tmp_path / "clips" / "a.mp4", seconds=1, audio=False)
-    store.open_archive(str(archive), create=True).close()
+    store.SqliteArchive(archive).close()
     monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.5)
     holder = sqlite3.connect(archive)
     holder.execute("BEGIN EXCLUSIVE")

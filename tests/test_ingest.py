@@ -274,7 +274,7 @@ def test_an_update_fetches_only_what_a_watched_feed_added(cli: Cli, index: str, 
 
 
 def test_two_updates_never_overlap(cli: Cli, index: str, site: Site) -> None:
-    from verifyvid.archive.store import open_archive
+    from verifyvid.archive.engines import open_archive
 
     feed = site.feed("feed.xml", [item(site, 1, f"media/{SMALL[0]}", day(1))])
     cli.result("index", "watch", "add", feed, "--index", index)

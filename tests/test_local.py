@@ -124,8 +124,9 @@ def test_nearest_over_chunks_equals_one_pass(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_the_archive_reads_only_the_features_asked_for(tmp_path: Path) -> None:
+    from verifyvid.archive.engines import open_archive
     from verifyvid.archive.local import archived_features
-    from verifyvid.archive.store import Video, open_archive
+    from verifyvid.archive.store import Video
 
     archive = open_archive(str(tmp_path / "a.sqlite"), create=True)
     ids = []
@@ -154,7 +155,8 @@ class Tone:
 
 
 def test_a_new_kind_of_fingerprint_needs_no_archive_change(tmp_path: Path) -> None:
-    from verifyvid.archive.store import Video, open_archive
+    from verifyvid.archive.engines import open_archive
+    from verifyvid.archive.store import Video
 
     archive = open_archive(str(tmp_path / "a.sqlite"), create=True)
     video = Video(0, "f" * 64, "v", None, None, 1.0, None, "")
@@ -170,8 +172,8 @@ def test_an_archive_from_before_fingerprint_kinds_keeps_its_local_features(
 ) -> None:
     import sqlite3
 
+    from verifyvid.archive.engines import open_archive
     from verifyvid.archive.local import archived_features
-    from verifyvid.archive.store import open_archive
 
     path = tmp_path / "old.sqlite"
     db = sqlite3.connect(path)

@@ -18,13 +18,24 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from filelock import FileLock
 
 from verifyvid.archive.index import CandidateIndex, build
-from verifyvid.archive.store import HashRows, SqliteArchive
+from verifyvid.archive.rows import HashRows
 from verifyvid.case import atomic
+
+
+class Embedded(Protocol):
+    """What the candidate index needs of the embedded archive (archive/store.SqliteArchive)."""
+
+    cache_dir: Path
+
+    def state(self) -> tuple[int, int, int, int]: ...
+    def hashes_after(self, row: int) -> HashRows: ...
+
 
 STATE = "state.json"
 
@@ -40,7 +51,7 @@ def read_state(root: Path) -> dict[str, int | str] | None:
 DAMAGED = (OSError, ValueError, EOFError)  # what numpy raises on a truncated or foreign .npy
 
 
-def current_index(archive: SqliteArchive) -> CandidateIndex:
+def current_index(archive: Embedded) -> CandidateIndex:
     """The archive's candidate index, brought up to date first when the archive changed (and
     rebuilt from the archive when its files are damaged)."""
     root = archive.cache_dir
@@ -73,7 +84,7 @@ def current_index(archive: SqliteArchive) -> CandidateIndex:
 
 
 def rebuilt(
-    archive: SqliteArchive, root: Path, error: BaseException, locked: bool = False
+    archive: Embedded, root: Path, error: BaseException, locked: bool = False
 ) -> CandidateIndex:
     """The index built again from the archive (the source of truth), said in one line."""
     print(f"note: the archive's candidate index in {root} could not be read ({type(error).__name__}: "
@@ -84,14 +95,14 @@ def rebuilt(
     return rebuilt_locked(archive, root)
 
 
-def rebuilt_locked(archive: SqliteArchive, root: Path) -> CandidateIndex:
+def rebuilt_locked(archive: Embedded, root: Path) -> CandidateIndex:
     (root / STATE).unlink(missing_ok=True)
     for folder in root.glob("g*"):
         shutil.rmtree(folder, ignore_errors=True)
     return refresh(archive, root)
 
 
-def refresh(archive: SqliteArchive, root: Path) -> CandidateIndex:
+def refresh(archive: Embedded, root: Path) -> CandidateIndex:
     generation, removals, _, identity = archive.state()
     state = read_state(root)
     if state is not None and state.get("identity") != identity:

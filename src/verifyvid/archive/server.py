@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from verifyvid.archive.index import distances, pairs_within
-from verifyvid.archive.store import hashes_from
+from verifyvid.archive.rows import hashes_from
 
 Array = np.ndarray[Any, Any]
 QUARTERS = 8

@@ -25,6 +25,8 @@ import numpy as np
 import platformdirs
 from filelock import FileLock, Timeout
 
+from verifyvid.archive.cached import current_index
+from verifyvid.archive.rows import HashRows, hashes_from
 from verifyvid.errors import UsageError, VerifyvidError
 
 if TYPE_CHECKING:
@@ -139,7 +141,6 @@ UNWATCH_SQL = "DELETE FROM watched WHERE url = {p} OR name = {p}"
 WATCHED_SQL = "SELECT url, name, added, last_run, last_result FROM watched ORDER BY added, url"
 RAN_SQL = "UPDATE watched SET last_run = {p}, last_result = {p} WHERE url = {p}"
 HASHES_AFTER_SQL = "SELECT id, video_id, t, h FROM hashes WHERE id > {param} ORDER BY id"
-FETCH = 100_000  # rows read at a time while the candidate index is built
 
 
 class Fingerprint(Protocol):
@@ -177,34 +178,6 @@ def video_values(video: Video, hashes: int) -> tuple[Any, ...]:
     """The values of VIDEO_INSERT_SQL for ``video``."""
     return (video.sha256, video.title, video.source, video.first_seen, video.duration,
             video.path, datetime.now(UTC).isoformat(), hashes, video.origin)  # fmt: skip
-
-
-def hashes_from(cursor: Any) -> HashRows:
-    """The (id, video_id, t, h) rows of an executed query as arrays, read in chunks."""
-    parts: list[HashRows] = []
-    while rows := cursor.fetchmany(FETCH):
-        parts.append(HashRows(
-            row=np.fromiter((r[0] for r in rows), np.int64, len(rows)),
-            video=np.fromiter((r[1] for r in rows), np.int64, len(rows)),
-            t=np.fromiter((r[2] for r in rows), np.float32, len(rows)),
-            hash=np.frombuffer(b"".join(bytes(r[3]) for r in rows), np.uint8).reshape(-1, 32),
-        ))  # fmt: skip
-    return HashRows.concat(parts)
-
-
-@dataclass
-class HashRows:
-    row: np.ndarray[Any, Any]
-    video: np.ndarray[Any, Any]
-    t: np.ndarray[Any, Any]
-    hash: np.ndarray[Any, Any]
-
-    @staticmethod
-    def concat(parts: list[HashRows]) -> HashRows:
-        if not parts:
-            return HashRows(np.zeros(0, np.int64), np.zeros(0, np.int64),
-                            np.zeros(0, np.float32), np.zeros((0, 32), np.uint8))  # fmt: skip
-        return HashRows(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("row", "video", "t", "hash")))  # fmt: skip
 
 
 @dataclass
@@ -417,8 +390,6 @@ class SqliteArchive:
 
     def candidates(self) -> CandidateIndex:
         """The candidate index beside the file, brought up to date first (archive/cached.py)."""
-        from verifyvid.archive.cached import current_index
-
         return current_index(self)
 
     def hashes_after(self, row: int) -> HashRows:
@@ -480,19 +451,3 @@ class Archive(Protocol):
     def prints_size(self, kind: str) -> int: ...
     def prints(self, kind: str, ids: set[int] | None = None) -> dict[int, bytes]: ...
     def close(self) -> None: ...
-
-
-def open_archive(location: str | None, create: bool = False) -> Archive:
-    """A SQLite file path (default: the user data dir) or a postgresql:// URL. A SQLite file is
-    only made when ``create`` is set (adding videos): reading a missing archive is an error."""
-    if location and location.startswith(("postgresql://", "postgres://")):
-        from verifyvid.archive.postgres import PostgresArchive
-
-        return PostgresArchive(location)
-    path = Path(location).expanduser() if location else default_path()
-    if not create and not path.is_file():
-        raise UsageError(
-            f"no archive of known videos at {path}; add videos with `verifyvid index add` "
-            "or give --index"
-        )
-    return SqliteArchive(path)

@@ -54,7 +54,7 @@ SourceOpt = Annotated[
 @contextmanager
 def opened(location: str | None, config: Path | None) -> Iterator[Any]:
     """The archive (an error if it does not exist), closed afterwards."""
-    from verifyvid.archive.store import open_archive
+    from verifyvid.archive.engines import open_archive
 
     archive = open_archive(location or settings_for(config).index)
     try:
@@ -124,9 +124,9 @@ def index_add(
     again, and a link already archived is not downloaded again."""
     out = Out("index add", json_out, quiet, debug)
     with cli_errors(out):
+        from verifyvid.archive.engines import open_archive
         from verifyvid.archive.ingest import ingest
         from verifyvid.archive.service import LazyArchive, add_paths, check_date
-        from verifyvid.archive.store import open_archive
         from verifyvid.download import is_url
 
         check_date(first_seen)
@@ -180,8 +180,8 @@ def index_add_case(
     """Add a case's video to the archive, with the hashes the case already holds."""
     out = Out("index add-case", json_out, quiet, debug, str(case))
     with cli_errors(out):
+        from verifyvid.archive.engines import open_archive
         from verifyvid.archive.service import add_case
-        from verifyvid.archive.store import open_archive
 
         archive = open_archive(index or settings_for(config).index, create=True)
         try:
@@ -225,9 +225,9 @@ def index_import(
     with a bad line is not imported, and named with the line."""
     out = Out("index import", json_out, quiet, debug)
     with cli_errors(out):
+        from verifyvid.archive.engines import open_archive
         from verifyvid.archive.hashlists import import_paths
         from verifyvid.archive.service import LazyArchive, check_date
-        from verifyvid.archive.store import open_archive
 
         check_date(first_seen)
         location = index or settings_for(config).index
@@ -323,7 +323,7 @@ def watch_add(
     out = Out("index watch add", json_out, quiet, debug)
     with cli_errors(out):
         from verifyvid.archive import watch
-        from verifyvid.archive.store import open_archive
+        from verifyvid.archive.engines import open_archive
 
         archive = open_archive(index or settings_for(config).index, create=True)
         try:

@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
+from verifyvid.archive.engines import open_archive
 from verifyvid.archive.search import RADIUS, Query, search
-from verifyvid.archive.store import Archive, default_path, open_archive
+from verifyvid.archive.store import Archive, default_path
 from verifyvid.events import Event, parse_day
 from verifyvid.findings import Finding
 from verifyvid.fingerprint.hashfile import load_hashes
