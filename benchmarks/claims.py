@@ -45,7 +45,8 @@ def speech(head: dict[str, Any], row: dict[str, Any]) -> claim.Speech:
     spans = [s[2] for s in row.get("spans", [])] or [v["codes"]]
     contest = [claim.Contest(c["code"], c["score"], c["logprob"] is not None)
                for c in v["contest"]]  # fmt: skip
-    return claim.Speech(v["codes"], spans, row["detection"], head["leaning"], contest)
+    windows = [max(w[2], key=w[2].get) for w in row.get("windows", []) if w[2]]
+    return claim.Speech(v["codes"], spans, row["detection"], head["leaning"], contest, windows)
 
 
 def old_rule(s: claim.Speech, code: str) -> str:
