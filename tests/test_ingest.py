@@ -103,6 +103,17 @@ def test_the_same_media_elsewhere_is_one_video_seen_twice(
         (f"{site.base}/posts/8", day(5).isoformat()),
         (f"{site.base}/posts/7", day(20).isoformat()),
     ]
+    data = cli.json("check", site.root / "media" / CLIPS[0], "--only", "search", "--index", index)
+    match = json.loads((Path(data["case"]) / "search" / "result.json").read_text())["matches"][0]
+    assert [sa["url"] for sa in match["seen_at"]] == [
+        f"{site.base}/posts/8",
+        f"{site.base}/posts/7",
+    ]
+    report = (Path(data["case"]) / "report.md").read_text()
+    assert (
+        f"Seen at 2 place(s), oldest first: [{site.base}/posts/8](<{site.base}/posts/8>) (2022-01-05)"
+        in report
+    )
 
 
 def test_bad_items_are_reported_and_the_rest_archived(cli: Cli, index: str, site: Site) -> None:

@@ -205,8 +205,12 @@ class PostgresArchive:
                 day = sighting.uploaded[:10]
                 self.db.execute(SIGHT_FIRST_SQL.format(p="%s"), (day, sighting.video, day))
 
-    def sightings(self) -> dict[int, list[Sighting]]:
-        rows = self.db.execute(SIGHTINGS_SQL).fetchall()
+    def sightings(self, ids: set[int] | None = None) -> dict[int, list[Sighting]]:
+        if ids is None:
+            rows = self.db.execute(SIGHTINGS_SQL.format(where="")).fetchall()
+        else:
+            sql = SIGHTINGS_SQL.format(where="WHERE video_id = ANY(%s)")
+            rows = self.db.execute(sql, (sorted(ids),)).fetchall()
         self.db.commit()
         return sightings_from(rows)
 

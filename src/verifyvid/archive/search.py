@@ -84,7 +84,12 @@ def search(
         for vid, seg, inliers in search_local(archived_features(archive, wanted), query.local):
             if vid in by_id:
                 found = with_local(found, as_match(vid, seg, inliers, by_id[vid]))
-    return dedupe(sorted(found, key=lambda m: (m["ambiguous"], -m["score"])))
+    found = dedupe(sorted(found, key=lambda m: (m["ambiguous"], -m["score"])))
+    seen = archive.sightings({m["ref_id"] for m in found}) if found else {}
+    for m in found:
+        m["seen_at"] = [{"url": s.url, "uploaded": s.uploaded, "uploader": s.uploader}
+                        for s in seen.get(m["ref_id"], [])]  # fmt: skip
+    return found
 
 
 COVERED = 0.8  # share of a local-feature segment that hash matches must cover to stand alone

@@ -134,7 +134,9 @@ SIGHT_SQL = (
 SIGHT_FIRST_SQL = (
     "UPDATE videos SET first_seen = {p} WHERE id = {p} AND (first_seen IS NULL OR first_seen > {p})"
 )
-SIGHTINGS_SQL = "SELECT video_id, url, uploaded, uploader FROM sightings ORDER BY uploaded, url"
+SIGHTINGS_SQL = (
+    "SELECT video_id, url, uploaded, uploader FROM sightings {where} ORDER BY uploaded, url"
+)
 # Sources `index update` fetches (archive/watch.py)
 WATCH_SQL = "INSERT INTO watched (url, name, added) VALUES ({p},{p},{p}) ON CONFLICT DO NOTHING"
 UNWATCH_SQL = "DELETE FROM watched WHERE url = {p} OR name = {p}"
@@ -338,8 +340,13 @@ class SqliteArchive:
                 day = sighting.uploaded[:10]
                 self.db.execute(SIGHT_FIRST_SQL.format(p="?"), (day, sighting.video, day))
 
-    def sightings(self) -> dict[int, list[Sighting]]:
-        return sightings_from(self.db.execute(SIGHTINGS_SQL).fetchall())
+    def sightings(self, ids: set[int] | None = None) -> dict[int, list[Sighting]]:
+        """Where each video was seen (of ``ids`` only, when given), oldest upload first."""
+        if ids is None:
+            return sightings_from(self.db.execute(SIGHTINGS_SQL.format(where="")).fetchall())
+        where = "WHERE video_id IN (SELECT value FROM json_each(?))"
+        rows = self.db.execute(SIGHTINGS_SQL.format(where=where), (json.dumps(sorted(ids)),))
+        return sightings_from(rows.fetchall())
 
     def watch(self, url: str, name: str) -> bool:
         with self.db:
@@ -435,7 +442,7 @@ class Archive(Protocol):
     def remove(self, vid: int) -> bool: ...
     def sighted(self, url: str) -> int | None: ...
     def sight(self, sighting: Sighting) -> None: ...
-    def sightings(self) -> dict[int, list[Sighting]]: ...
+    def sightings(self, ids: set[int] | None = None) -> dict[int, list[Sighting]]: ...
     def watch(self, url: str, name: str) -> bool: ...
     def unwatch(self, key: str) -> bool: ...
     def watched(self) -> list[Watched]: ...

@@ -15,6 +15,12 @@ class ArchiveInfo(BaseModel):
     generation: int = Field(description="changes made to the archive so far (adds, removals)")
 
 
+class SeenAt(BaseModel):
+    url: str
+    uploaded: str | None = Field(description="the platform's upload time (ISO 8601, UTC)")
+    uploader: str | None = None
+
+
 class Match(BaseModel):
     ref_id: int
     title: str
@@ -54,6 +60,10 @@ class Match(BaseModel):
         "rotation, scale and shift (None for hash matches)",
     )
     ref_duration: float | None = None
+    seen_at: list[SeenAt] = Field(
+        default_factory=list,
+        description="every place the archived video was seen (posts, feed items), oldest first",
+    )
     origin: str = Field(
         default="media",
         description="media: an archived video with its media; hash list: hashes imported from "

@@ -69,6 +69,10 @@ def earlier_uploads(shown: Shown[SearchResult]) -> list[str]:
                        f"{m.median_distance:g} of 256 bits (0: the same picture; unrelated pictures differ by "
                        f"about 128); score {m.score:.2f} ranks matches by coverage, closeness and frames, "
                        "it is not a probability.")  # fmt: skip
+        if m.seen_at:
+            places = "; ".join(f"{link(sa.url, sa.url)}" + (f" ({sa.uploaded[:10]}" + (f", {md(sa.uploader)}" if sa.uploader else "") + ")" if sa.uploaded else "")
+                               for sa in m.seen_at)  # fmt: skip
+            out.append(f"Seen at {len(m.seen_at)} place(s), oldest first: {places}.")
         if m.origin == "hash list":
             out.append("This match rests on a shared hash list (vPDQ, imported): the archive holds "
                        "no media of that video, no local features and no evidence pictures, only "
