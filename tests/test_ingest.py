@@ -79,6 +79,10 @@ def test_a_feed_is_archived_with_its_dates_and_links(
     assert found[0]["ref_start"] == pytest.approx(2.0, abs=0.6)
     report = (Path(data["case"]) / "report.md").read_text()
     assert f"{site.base}/posts/1" in report and "2022-01-04" in report
+    # no media kept: the evidence pictures' archived side comes from the stills it kept
+    assert found[0]["pairs"] and found[0]["pairs_from_stills"] is True
+    assert (Path(data["case"]) / found[0]["pairs"]).is_file()
+    assert "the small stills the archive kept" in report
     # again: every item is known by its page, nothing is downloaded twice
     before = sum(n for path, n in site.asked.items() if path.startswith("/media/"))
     again = cli.result("index", "add", feed, "--index", index)["videos"]

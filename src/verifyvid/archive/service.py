@@ -96,12 +96,13 @@ def hash_file(
 ) -> dict[str, Any]:
     """Hash one media file in one decoding pass (PDQ, local features, vPDQ) and archive it:
     status added, duplicate (same SHA-256 archived), skipped (no frame hashed) or error, with
-    its id and hash count; ``keep_path``: the media stays where it is (its path is recorded)."""
+    its id and hash count; ``keep_path``: the media stays where it is (its path is recorded);
+    otherwise small stills (one a second) are archived for the evidence pictures."""
     try:
         summary = summarize(media)
         sha = sha256_file(media)
         got = hash_video(media, ARCHIVE_FPS, dedupe=DEDUPE, mirror=False, zooms=ZOOMS,
-                         local=True, vpdq=True)  # fmt: skip
+                         local=True, vpdq=True, stills=not keep_path)  # fmt: skip
     except NoVideo:
         return {"status": "error", "error": "no video stream"}
     except UsageError as e:
@@ -116,7 +117,8 @@ def hash_file(
                   duration=summary.duration or got.duration, path=str(media) if keep_path else None,
                   added="")  # fmt: skip
     target = archive.get() if isinstance(archive, LazyArchive) else archive
-    vid, added = target.add(video, got.t, got.hash, kept(got.local, got.vpdq))
+    prints = kept(got.local, got.vpdq) + ([got.stills] if got.stills and not keep_path else [])
+    vid, added = target.add(video, got.t, got.hash, prints)
     return {"status": "added" if added else "duplicate", "id": vid, "hashes": len(got.t)}
 
 

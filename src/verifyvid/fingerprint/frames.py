@@ -271,9 +271,11 @@ def hash_video(
     inset: bool = False,
     local: bool = False,
     vpdq: bool = False,
+    stills: bool = False,
 ) -> Hashes:
     """PDQ hashes of ``path`` in a decoding pass of its own (see Hasher)."""
-    hasher = Hasher(fps, min_quality, mirror, crop, size, dedupe, zooms, inset, local, vpdq=vpdq)
+    hasher = Hasher(fps, min_quality, mirror, crop, size, dedupe, zooms, inset, local,
+                    stills=stills, vpdq=vpdq)  # fmt: skip
     try:
         decode_once(path, [hasher], progress)
     except ValueError:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, ClassVar
 
 import cv2
 import numpy as np
@@ -25,7 +25,11 @@ STILLS_NAME = "stills.npz"
 
 
 class Stills:
-    """Collects the stills of a pass: ``add`` is given every frame the hashing sees."""
+    """Collects the stills of a pass: ``add`` is given every frame the hashing sees. Kept in a
+    case (hash/stills.npz), and in the archive as a fingerprint of kind ``stills`` for a video
+    whose media are not kept (archive/ingest.py)."""
+
+    kind: ClassVar[str] = "stills"
 
     def __init__(self) -> None:
         self.pace = Pace(1.0)
@@ -51,7 +55,7 @@ class Stills:
             self.t, self.jpeg = self.t[::2], self.jpeg[::2]
             self.pace.step *= 2
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path | BinaryIO) -> None:
         start = np.cumsum([0, *(len(b) for b in self.jpeg)]).astype(np.int64)
         data = np.frombuffer(b"".join(self.jpeg), np.uint8)
         np.savez(path, allow_pickle=False, t=np.asarray(self.t, np.float32), start=start, jpeg=data)
@@ -59,11 +63,19 @@ class Stills:
     def __len__(self) -> int:
         return len(self.t)
 
+    def size(self) -> int:
+        return len(self.t)
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        self.save(buffer)
+        return buffer.getvalue()
+
 
 class Saved:
     """Stills read back from their file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | BinaryIO) -> None:
         with np.load(path) as data:
             self.t, self.start, self.jpeg = data["t"], data["start"], data["jpeg"]
 

@@ -4,6 +4,7 @@ the fingerprint, so a changed archive is searched again and an unchanged one is 
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from verifyvid.archive.store import Archive, default_path
 from verifyvid.events import Event, parse_day
 from verifyvid.findings import Finding
 from verifyvid.fingerprint.hashfile import load_hashes
-from verifyvid.fingerprint.stills import Saved
+from verifyvid.fingerprint.stills import Saved, Stills
 from verifyvid.stage import Params, Shown, Stage, StageContext, StageSkipped
 from verifyvid.stages.hashes import HashResult
 from verifyvid.stages.search import evidence, report, timeline
@@ -114,6 +115,14 @@ class SearchStage(Stage[SearchParams, SearchResult]):
                 for v in videos if v.sha256 == ctx.input.sha256
             ]  # fmt: skip
             found = search(archive, Query.load(h), params.radius, params.min_frames, videos)
+            shown = found[:PAIRS_FOR]
+            bare = {
+                m["ref_id"] for m in shown if not (m["ref_path"] and Path(m["ref_path"]).is_file())
+            }
+            archived = {
+                vid: Saved(io.BytesIO(data))
+                for vid, data in archive.prints(Stills.kind, bare).items()
+            }
         finally:
             archive.close()
         matches = []
@@ -123,9 +132,10 @@ class SearchStage(Stage[SearchParams, SearchResult]):
             matches.append(match)
         stills = ctx.case_dir / hashed.stills if hashed.stills else None
         kept = Saved(stills) if stills is not None and stills.is_file() else None
-        drawn = evidence.draw_all(matches[:PAIRS_FOR], ctx.input_path, ctx.out_dir, kept)
+        drawn = evidence.draw_all(matches[:PAIRS_FOR], ctx.input_path, ctx.out_dir, kept, archived)
         for n, path in drawn.items():
             matches[n - 1].pairs = f"{self.name}/{path.name}"
+            matches[n - 1].pairs_from_stills = evidence.from_stills(matches[n - 1], archived)
         return SearchResult(archive=about, query_duration=hashed.duration, query_hashes=len(h["t"]),
                             identical=identical, matches=matches,
                             findings=same_file(identical) + findings(matches))  # fmt: skip

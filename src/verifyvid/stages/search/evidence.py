@@ -79,15 +79,22 @@ def fit(rgb: np.ndarray[Any, Any]) -> Image.Image:
 
 
 def draw_all(
-    matches: Sequence[Match], query: Path, out_dir: Path, stills: Saved | None = None
+    matches: Sequence[Match],
+    query: Path,
+    out_dir: Path,
+    stills: Saved | None = None,
+    archived: dict[int, Saved] | None = None,
 ) -> dict[int, Path]:
     """A side-by-side image per match (``out_dir``/pairs-N.jpg for the N-th, from 1), by the
     match's number; none for a match whose archived file is not at hand (moved, on another
     machine) or whose frames cannot be decoded. The clip's pictures come from its ``stills``
     (the hash stage's) where a pair lies on one; each file still needed is decoded once for all
-    the matches, the clip beside the archived files (two threads: the decoding leaves the GIL)."""
+    the matches, the clip beside the archived files (two threads: the decoding leaves the GIL).
+    An archived video without media at hand is shown by its ``archived`` stills (by archive id),
+    the one nearest each second, when the archive kept them (archive/ingest.py)."""
+    archived = archived or {}
     times = {n: pair_times(m, stills) for n, m in enumerate(matches, 1)
-             if m.ref_path and Path(m.ref_path).is_file()}  # fmt: skip
+             if (m.ref_path and Path(m.ref_path).is_file()) or m.ref_id in archived}  # fmt: skip
     if not times:
         return {}
     kept = {q: stills.picture(q) for n in times for q, _ in times[n]
@@ -95,7 +102,8 @@ def draw_all(
     wanted: dict[Path, list[float]] = {}
     for n, pairs in times.items():
         wanted.setdefault(query, []).extend(q for q, _ in pairs if q not in kept)
-        wanted.setdefault(Path(str(matches[n - 1].ref_path)), []).extend(r for _, r in pairs)
+        if not from_stills(matches[n - 1], archived):
+            wanted.setdefault(Path(str(matches[n - 1].ref_path)), []).extend(r for _, r in pairs)
     wanted = {path: ts for path, ts in wanted.items() if ts}
 
     def pictures(path: Path) -> dict[float, np.ndarray[Any, Any] | None]:
@@ -109,12 +117,26 @@ def draw_all(
     mine = {**decoded.get(query, {}), **kept}
     drawn = {}
     for n, pairs in times.items():
-        ref = decoded.get(Path(str(matches[n - 1].ref_path)), {})
+        m = matches[n - 1]
+        ref: dict[float, np.ndarray[Any, Any] | None]
+        if from_stills(m, archived):
+            ref = {r: archived[m.ref_id].picture(t) for _, r in pairs
+                   if (t := archived[m.ref_id].nearest(r, STILL_REACH)) is not None}  # fmt: skip
+        else:
+            ref = decoded.get(Path(str(m.ref_path)), {})
         rows = [(fit(a), fit(b), q, r) for q, r in pairs
                 if (a := mine.get(q)) is not None and (b := ref.get(r)) is not None]  # fmt: skip
         if rows:
             drawn[n] = compose(matches[n - 1], rows, out_dir / f"pairs-{n}.jpg")
     return drawn
+
+
+STILL_REACH = 0.6  # seconds: an archived still this close to a second stands for it
+
+
+def from_stills(m: Match, archived: dict[int, Saved]) -> bool:
+    """Whether the archived side is drawn from stored stills (no media file at hand)."""
+    return m.ref_id in archived and not (m.ref_path and Path(m.ref_path).is_file())
 
 
 def compose(m: Match, rows: list[tuple[Image.Image, Image.Image, float, float]], out: Path) -> Path:

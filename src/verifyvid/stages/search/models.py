@@ -60,6 +60,11 @@ class Match(BaseModel):
         "rotation, scale and shift (None for hash matches)",
     )
     ref_duration: float | None = None
+    pairs_from_stills: bool = Field(
+        default=False,
+        description="the archived side of the frame pairs is drawn from the small stills the "
+        "archive kept (its media were not kept), not from the video",
+    )
     seen_at: list[SeenAt] = Field(
         default_factory=list,
         description="every place the archived video was seen (posts, feed items), oldest first",

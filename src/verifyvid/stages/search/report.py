@@ -87,6 +87,9 @@ def earlier_uploads(shown: Shown[SearchResult]) -> list[str]:
                 "",
                 f"![match {n}: frames of this clip (left) beside the archived video's at the matched seconds (right)]({shown.base}{m.pairs})",
             ]
+            if m.pairs_from_stills:
+                out += ["", "The archived video's pictures are the small stills the archive kept "
+                        "(one a second, 180 px high): its media were not kept."]  # fmt: skip
         out.append("")
     return [
         *out,
