@@ -144,8 +144,27 @@ def test_bad_items_are_reported_and_the_rest_archived(cli: Cli, index: str, site
     assert len(cli.result("index", "list", "--index", index)["videos"]) == 2
 
 
-def test_a_killed_ingest_resumes_without_downloading_again(site: Site, tmp_path: Path) -> None:
-    index = tmp_path / "a.sqlite"
+def count(index: str, sql: str) -> tuple[Any, ...] | None:
+    """One row of ``sql`` on the archive at ``index`` (SQLite file or PostgreSQL URL); None while
+    the archive or its tables do not exist yet."""
+    if index.startswith("postgresql://"):
+        import psycopg
+
+        try:
+            with psycopg.connect(index) as db:
+                return db.execute(sql).fetchone()
+        except psycopg.Error:
+            return None
+    if not Path(index).is_file():
+        return None
+    with sqlite3.connect(index) as db:
+        try:
+            return db.execute(sql).fetchone()
+        except sqlite3.OperationalError:
+            return None
+
+
+def test_a_killed_ingest_resumes_without_downloading_again(index: str, site: Site) -> None:
     feed = site.feed(
         "feed.xml", [item(site, n, f"media/{c}", day(n)) for n, c in enumerate(SMALL, 1)]
     )
@@ -157,7 +176,7 @@ def test_a_killed_ingest_resumes_without_downloading_again(site: Site, tmp_path:
         "add",
         feed,
         "--index",
-        str(index),
+        index,
         "--sleep",
         "4",
     ]
@@ -165,31 +184,21 @@ def test_a_killed_ingest_resumes_without_downloading_again(site: Site, tmp_path:
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        if index.is_file():
-            with sqlite3.connect(index) as db:
-                try:
-                    if db.execute("SELECT COUNT(*) FROM sightings").fetchone()[0] >= 2:
-                        break
-                except sqlite3.OperationalError:
-                    pass
+        seen = count(index, "SELECT COUNT(*) FROM sightings")
+        if seen is not None and seen[0] >= 2:
+            break
         time.sleep(0.2)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    with sqlite3.connect(index) as db:
-        done = db.execute("SELECT COUNT(*) FROM videos").fetchone()[0]
-    assert done == 2, "killed after two items"
+    assert count(index, "SELECT COUNT(*) FROM videos") == (2,), "killed after two items"
     subprocess.run(cmd[:-2], env=env, check=True, capture_output=True)
     media = {path: n for path, n in site.asked.items() if path.startswith("/media/")}
     assert sorted(media) == sorted(f"/media/{c}" for c in SMALL)
     # each item fetched as often as any other (yt-dlp asks a direct link once to see what it is,
     # once to download it): the two done before the kill were not fetched again
     assert len(set(media.values())) == 1, media
-    with sqlite3.connect(index) as db:
-        assert db.execute("SELECT COUNT(*), COUNT(DISTINCT sha256) FROM videos").fetchone() == (
-            5,
-            5,
-        )
-        assert db.execute("SELECT COUNT(*) FROM sightings").fetchone()[0] == 5
+    assert count(index, "SELECT COUNT(*), COUNT(DISTINCT sha256) FROM videos") == (5, 5)
+    assert count(index, "SELECT COUNT(*) FROM sightings") == (5,)
 
 
 # -- a Telegram public post, answered at yt-dlp's request layer ---------------------------------
