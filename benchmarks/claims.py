@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import record, table
+from benchmarks.speech_values import WRONG
 from verifyvid.stages.transcribe import claim
 
-WRONG = {"ru": ["kk", "uk"], "uk": ["ru"], "kk": ["ru"]}  # truth -> plausible wrong claims
 OLD_SHARE = 0.2  # the rule before issue 34: contradicted under this share unless the verdict
 
 
@@ -40,13 +40,20 @@ def read(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return lines[0], lines[1:]
 
 
-def speech(head: dict[str, Any], row: dict[str, Any]) -> claim.Speech:
+def contests(v: dict[str, Any]) -> list[claim.Contest]:
+    used = v.get("decoded", all(c["logprob"] is not None for c in v["contest"]))
+    return [claim.Contest(c["code"], c["score"], used) for c in v["contest"]]
+
+
+def speech(head: dict[str, Any], row: dict[str, Any], code: str | None = None) -> claim.Speech:
+    """The claim test's view of an item, as the stage records it when ``code`` is claimed
+    before it runs (its decoded contest with the verdict, where the stage runs one)."""
     v = row["verdict"]
     spans = [s[2] for s in row.get("spans", [])] or [v["codes"]]
-    contest = [claim.Contest(c["code"], c["score"], c["logprob"] is not None)
-               for c in v["contest"]]  # fmt: skip
     windows = [max(w[2], key=w[2].get) for w in row.get("windows", []) if w[2]]
-    return claim.Speech(v["codes"], spans, row["detection"], head["leaning"], contest, windows)
+    pair = row.get("tested", {}).get(code) if code else None
+    return claim.Speech(v["codes"], spans, row["detection"], head["leaning"], contests(v), windows,
+                        contests(pair) if pair else [])  # fmt: skip
 
 
 def old_rule(s: claim.Speech, code: str) -> str:
@@ -77,8 +84,8 @@ def evaluate(head: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     per: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     false_ones: list[list[object]] = []
     for row in rows:
-        s = speech(head, row)
         for code, true in claims_of(row):
+            s = speech(head, row, code)
             got = claim.test(s, code)
             kind = "true" if true else f"wrong: {row['truth'][0]} claimed as {code}"
             keys = [kind] if true else [kind, "wrong (all)"]

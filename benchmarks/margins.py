@@ -103,9 +103,10 @@ def outcomes(head: dict[str, Any], row: dict[str, Any]) -> dict[str, str]:
     out = {"verdict": "/".join(row["verdict"]["codes"])}
     if "kk_ru" in row:
         out["kk,ru verdict"] = "/".join(row["kk_ru"]["codes"])
-    s = speech(head, row)
     for code, true in claims_of(row):
-        out[f"claim {code} ({'true' if true else 'wrong'})"] = claim.test(s, code).verdict
+        out[f"claim {code} ({'true' if true else 'wrong'})"] = claim.test(
+            speech(head, row, code), code
+        ).verdict
     return out
 
 

@@ -31,7 +31,7 @@ KEEP = 1e-7  # detection probabilities below this are not written
 
 
 def verdict_values(v: language.Verdict) -> dict[str, Any]:
-    return {"codes": v.codes, "method": v.method,
+    return {"codes": v.codes, "method": v.method, "decoded": v.decoded,
             "among": dict(v.among) if v.among else None,
             "contest": [{"code": c.code, "detection": c.detection, "score": c.score,
                          "logprob": c.decoded.avg_logprob if c.decoded else None,
@@ -56,8 +56,27 @@ def values(engine: engines.Engine, index: int, item: Item) -> dict[str, Any]:
         seg = timeline.Segmenter(engine, item.audio, intervals, None)
         start, end = intervals[0][0], intervals[-1][1]
         out["sides"] = [dict(seg.top(start, boundary)[:5]), dict(seg.top(boundary, end)[:5])]
+    out["tested"] = tested(engine, item, found)
     if item.truth & {"kk"} and item.family != "join":
         out["kk_ru"] = verdict_values(language.decide(engine, item.audio, intervals, ["kk", "ru"]))
+    return out
+
+
+# claims the claims benchmark makes beside the true one (benchmarks/claims.py)
+WRONG = {"ru": ["kk", "uk"], "uk": ["ru"], "kk": ["ru"]}
+
+
+def tested(engine: engines.Engine, item: Item, found: timeline.Language) -> dict[str, Any]:
+    """Each claim the claims benchmark makes of this item against the verdict, by decoding,
+    where the stage would (language.against_claim: a close relative of the verdict)."""
+    out: dict[str, Any] = {}
+    claims = set(item.truth) | set(
+        WRONG.get(sorted(item.truth)[0], []) if item.family != "join" else []
+    )
+    for claim in sorted(claims):
+        v = language.against_claim(engine, item.audio, found.intervals, found.overall, claim)
+        if v is not None:
+            out[claim] = verdict_values(v)
     return out
 
 

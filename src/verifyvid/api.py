@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -168,6 +169,18 @@ def write_report(
     return path
 
 
+def with_claim(options: RunOptions, case: Case, stages: Sequence[Stage[Any, Any]]) -> RunOptions:
+    """The case's claimed language handed to the transcribe stage, which then tests it by
+    decoding when it is a close relative of what it hears (stages/transcribe/claim.py)."""
+    claim = case.manifest.claims.get("language")
+    own = options.params.get("transcribe", {})
+    if not claim or "claim" in own or "transcribe" not in {s.name for s in stages}:
+        return options
+    return dataclasses.replace(
+        options, params={**options.params, "transcribe": {**own, "claim": claim}}
+    )
+
+
 def set_claims(
     case_dir: Path, claims: dict[str, str | None], wait: bool = True, clear: bool = False
 ) -> Case:
@@ -220,7 +233,7 @@ def check(
             case.manifest.claims.update(given)
             case.save()
             case.manifest.tool = tool_info(libraries(known))
-            runner = Runner(case, known, options, observer)
+            runner = Runner(case, known, with_claim(options, case, known), observer)
             outcomes = runner.run()
             view = load_view(case.root, known)
             report_path = (

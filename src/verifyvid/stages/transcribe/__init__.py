@@ -45,12 +45,21 @@ class TranscribeParams(Params):
     """Candidate languages, e.g. kk,ru,uk: probabilities among them are added."""
     translate: bool = False
     """Add an English translation."""
+    claim: str | None = Field(None, json_schema_extra={"cli": False})
+    """The claimed spoken language (set from the case's --claim-language): when it is a close
+    relative of the verdict, the two are also compared by decoding, so that the claim can be
+    tested (stages/transcribe/claim.py)."""
 
     @classmethod
     def command_line_check(cls, values: dict[str, Any]) -> None:
         model = values.get("model")
         if model and engines.looks_like_path(model) and not Path(model).expanduser().exists():
             raise UsageError(f"--model {model}: no such file or folder; check the path")
+
+    @field_validator("claim")
+    @classmethod
+    def known_claim(cls, v: str | None) -> str | None:
+        return languages.checked([v], "--claim-language")[0] if v else None
 
     @field_validator("languages")
     @classmethod
@@ -74,7 +83,7 @@ class TranscribeParams(Params):
 
 class TranscribeStage(Stage[TranscribeParams, TranscribeResult]):
     name = "transcribe"
-    version = "3"
+    version = "4"
     description = "Whisper transcript, spoken-language timeline and translation"
     params_model = TranscribeParams
     result_model = TranscribeResult
@@ -99,6 +108,7 @@ class TranscribeStage(Stage[TranscribeParams, TranscribeResult]):
         found = timeline.language_of(engine, audio, params.languages or None,
                                      lambda f: ctx.report_progress(0.15 + 0.35 * f))  # fmt: skip
         intervals, overall, ws, spans = found.intervals, found.overall, found.windows, found.spans
+        tested = language.against_claim(engine, audio, intervals, overall, params.claim)
         segments, translation = self.transcribe(ctx, engine, audio, spans, params.translate)
         files = write_files(ctx, self.name, segments, translation)
         warnings = weaknesses(overall, segments)
@@ -114,6 +124,7 @@ class TranscribeStage(Stage[TranscribeParams, TranscribeResult]):
             detection=kept(dict(overall.probabilities)),
             leaning=kept(engine.prior),
             candidates=[score(c, p) for c, p in overall.among] if overall.among else None,
+            claim_contest=verdict_model(tested) if tested is not None else None,
             timeline=[span_model(s) for s in spans],
             windows=[
                 Window(
@@ -183,7 +194,7 @@ def score(code: str, p: float) -> LanguageScore:
 
 
 def verdict_model(v: language.Verdict) -> Verdict:
-    return Verdict(languages=v.codes, abstained=v.abstained, method=v.method,
+    return Verdict(languages=v.codes, abstained=v.abstained, method=v.method, decoded=v.decoded,
                    evidence=[Evidence(**e) for e in v.evidence()])  # fmt: skip
 
 

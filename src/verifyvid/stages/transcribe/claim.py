@@ -16,9 +16,10 @@ model's own leaning partly taken out (as for ``--languages``: language.without_l
     model reports such speech as another language with up to 66 % (Kazakh, in the speech
     benchmark), while it hears clear Russian with 79-99 %;
   - X leads the claim by ``CONTRADICT`` nats when the two are scored against each other;
-  - when the claim is a close relative of X (languages.CLOSE_GROUPS), X beat it in the verdict's
-    contest with decoding under each, by that contest's margin plus the safety band: detection
-    alone hears a 3 s Ukrainian excerpt as Russian with 92 %;
+  - when the claim is a close relative of X (languages.CLOSE_GROUPS), X beat it in a contest with
+    decoding under each (the verdict's own, or the one the stage runs for a claim given before it
+    ran: language.against_claim), by the decoding margin plus the safety band: detection alone
+    hears a 3 s Ukrainian excerpt as Russian with 92 %;
 - **unknown** ("cannot tell with this model") otherwise, with the reason and what to do.
 
 Each threshold carries the safety band measured in benchmarks/margins.py (language.BAND), so a
@@ -40,7 +41,7 @@ from verifyvid.stages.transcribe.language import (
     MARGIN_DETECTED,
     without_leaning,
 )
-from verifyvid.stages.transcribe.models import TranscribeResult
+from verifyvid.stages.transcribe.models import TranscribeResult, Verdict
 
 ALTERNATIVES = 3  # the model's most likely languages the claim is scored against
 STRONG = 0.5 + BAND_P  # detection share the contradicting language needs
@@ -67,17 +68,21 @@ class Speech:
     leaning: Mapping[str, float]  # the model's probabilities on audio without speech
     contest: Sequence[Contest] = ()
     windows: Sequence[str] = ()  # each window's first language, detected alone
+    tested: Sequence[Contest] = ()  # a claim against the verdict (language.against_claim)
 
 
 def of(result: TranscribeResult) -> Speech:
     """The claim test's view of a transcribe result (a result written before detection and
     leaning were recorded is scored on its top 5, leaning kept: more often "cannot tell")."""
-    contest = [
-        Contest(e.code, e.score, e.decoded_logprob is not None) for e in result.verdict.evidence
-    ]
+
+    def contests(v: Verdict) -> list[Contest]:
+        return [Contest(e.code, e.score, v.decoded) for e in v.evidence]
+
+    contest = contests(result.verdict)
+    tested = contests(result.claim_contest) if result.claim_contest else []
     return Speech(verdict=result.verdict.languages, spans=[s.languages for s in result.timeline],
                   detection=result.detection or {s.code: s.probability for s in result.languages},
-                  leaning=result.leaning, contest=contest,
+                  leaning=result.leaning, contest=contest, tested=tested,
                   windows=[w.top[0].code for w in result.windows if w.top])  # fmt: skip
 
 
@@ -112,7 +117,8 @@ def test(speech: Speech, claim: str) -> Tested:
         return Tested("unknown", f"{said}; cannot tell {heard} apart with this model: {ADVICE}")
     p = dict(pool)
     lead = math.log(max(p.get(speech.verdict[0], 0.0), 1e-12) / max(p[claim], 1e-12))
-    in_contest = {c.code: c for c in speech.contest}
+    pair = {c.code: c for c in speech.tested}
+    in_contest = pair if claim in pair else {c.code: c for c in speech.contest}
     if claim not in in_contest and -lead >= SUPPORT and pool[0][0] == claim:
         weak = (
             f" ({name(claim)} is poorly recognized by this model: {ADVICE})"

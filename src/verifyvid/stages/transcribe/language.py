@@ -13,7 +13,9 @@ honest "one of these" when the evidence does not separate them (docs/speech.md).
 3. **The second signal**: the speech decoded under each contestant, and how well the decoder can
    explain it (mean log-probability of its tokens), added to the detection's log-probability. It
    is not used when a contestant is a language the model barely knows (languages.WEAK): the
-   decoder then explains anything poorly, and the comparison is biased.
+   decoder then explains anything poorly, and the comparison is biased; nor when a decoding
+   loops (``LOOPED``): forced into the wrong language, the decoder can repeat one word with a
+   high log-probability.
 4. **A verdict**: the winner when it leads by ``MARGIN_DECODED`` nats (with decoding) or
    ``MARGIN_DETECTED`` nats (detection alone); else an abstention listing every contestant within
    that margin, most likely first. The margins are the cautious zone around "which language
@@ -29,6 +31,7 @@ the held-out split beside them (docs/benchmarks.md).
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +52,8 @@ PRIOR_WEIGHT = 0.5  # how much of the model's own leaning is taken out among giv
 MARGIN_DECODED = 2.0  # nats the winner must lead by, detection and decoding combined
 MARGIN_DETECTED = 1.4  # nats (4:1) the winner must lead by on detection alone
 MIN_TOKENS = 4  # a decoding shorter than this says nothing
+LOOPED = 2.4  # a decoding whose text compresses more than this repeats itself (Whisper's own
+# failure threshold): its high log-probability says nothing of the language
 # Safety bands around the thresholds (benchmarks/margins.py, docs/findings.md "Margins"): how far
 # a deciding value moved between CTranslate2 set-ups standing in for another CPU, times a safety
 # factor. A value inside a band gives the cautious outcome.
@@ -74,6 +79,7 @@ class Verdict:
     method: str  # one sentence: how the verdict was reached
     contestants: list[Contestant] = field(default_factory=list)
     among: Probs | None = None  # among the candidates given (--languages), most likely first
+    decoded: bool = False  # whether decoding under each contestant entered their scores
 
     @property
     def abstained(self) -> bool:
@@ -92,6 +98,13 @@ class Verdict:
              "decoded_tokens": c.decoded.tokens if c.decoded else None}
             for c in self.contestants
         ]  # fmt: skip
+
+
+def loops(text: str) -> bool:
+    """Whether a decoding repeats itself: its text's gzip compression ratio over ``LOOPED``, as
+    Whisper measures it."""
+    raw = text.encode("utf-8")
+    return len(raw) > 0 and len(raw) / len(zlib.compress(raw)) > LOOPED
 
 
 def speech_in(intervals: Intervals, a: float, b: float) -> float:
@@ -202,7 +215,11 @@ def contest(
         speech = speech_audio(audio, intervals)
         for c in contestants:
             c.decoded = engine.decode(speech, c.code)
-        if all(c.decoded is not None and c.decoded.tokens >= MIN_TOKENS for c in contestants):
+        stuck = [c.code for c in contestants if c.decoded is not None and loops(c.decoded.text)]
+        if stuck:
+            how += (f" ({', '.join(languages.name_of(c) for c in stuck)}: the decoding looped, "
+                    "Whisper's sign of a failed decoding)")  # fmt: skip
+        elif all(c.decoded is not None and c.decoded.tokens >= MIN_TOKENS for c in contestants):
             mean_tokens = sum(c.decoded.tokens for c in contestants if c.decoded) / len(contestants)
             for c in contestants:
                 assert c.decoded is not None
@@ -220,6 +237,28 @@ def contest(
         # would be the other language; both are named instead (the cautious outcome)
         within = [best.code, *[c for c in within if c != best.code]]
         within += [first.code] if first.code not in within else []
+    used = margin == MARGIN_DECODED
     if len(within) == 1:
-        return Verdict([best.code], probs, f"{names} compared by {how}", contestants, among)
-    return Verdict(within, probs, f"{names} not separated by {how}", contestants, among)
+        return Verdict([best.code], probs, f"{names} compared by {how}", contestants, among, used)
+    return Verdict(within, probs, f"{names} not separated by {how}", contestants, among, used)
+
+
+def against_claim(
+    engine: Engine,
+    audio: np.ndarray[Any, Any],
+    intervals: Intervals,
+    overall: Verdict,
+    claim: str | None,
+) -> Verdict | None:
+    """The claimed language and the verdict's compared by decoding under each (a contest of
+    the two, as with ``--languages``), when they are close relatives the verdict's own contest
+    did not compare; None otherwise."""
+    if not claim or len(overall.codes) != 1 or claim == overall.codes[0]:
+        return None
+    if claim not in languages.relatives(overall.codes[0]):
+        return None
+    if claim in {c.code for c in overall.contestants if c.decoded is not None}:
+        return None  # the verdict's own contest decoded it already
+    pair = [overall.codes[0], claim]
+    among = without_leaning(overall.probabilities, pair, engine.prior)
+    return contest(engine, audio, intervals, among, overall.probabilities, among)

@@ -34,6 +34,11 @@ class Verdict(BaseModel):
     )
     abstained: bool = Field(description="true: the evidence does not separate these languages")
     method: str = Field(description="how the verdict was reached, in one sentence")
+    decoded: bool = Field(
+        default=False,
+        description="whether decoding under each contestant entered the comparison (not when a "
+        "contestant is a weak language or a decoding looped)",
+    )
     evidence: list[Evidence] = Field(default_factory=list)
 
 
@@ -100,6 +105,11 @@ class TranscribeResult(Result):
         default=None,
         description="with --languages: probabilities among the candidates given (the model's own "
         "leaning partly taken out); not comparable with `languages`",
+    )
+    claim_contest: Verdict | None = Field(
+        default=None,
+        description="the claimed language (--claim-language) against the verdict, compared by "
+        "decoding under each, when the two are close relatives: the claim test's evidence",
     )
     timeline: list[Span]
     windows: list[Window] = Field(default_factory=list)
