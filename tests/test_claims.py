@@ -87,6 +87,18 @@ def test_a_claim_heard_in_part_of_the_speech_is_not_contradicted() -> None:
     )
 
 
+def test_the_stages_contest_with_a_claim_is_used() -> None:
+    """A claim given before the run: the stage compared it with the verdict by decoding
+    (language.against_claim); that contest, not detection alone, decides."""
+    detection = {"ru": 0.97, "uk": 0.001, "be": 0.01}
+    pair = [claim.Contest("ru", -10.0, True), claim.Contest("uk", -20.0, True)]
+    got = claim.test(speech(["ru"], detection, tested=pair), "uk")
+    assert got.verdict == "contradicted", got.evidence
+    looped = [claim.Contest("ru", -1.0, False), claim.Contest("uk", -5.0, False)]
+    got = claim.test(speech(["ru"], detection, tested=looped), "uk")
+    assert got.verdict == "unknown" and "not compared by decoding" in got.evidence
+
+
 def test_a_lost_contest_needs_its_margin_and_the_band() -> None:
     close = [claim.Contest("ru", -10.0, True), claim.Contest("uk", -10.0 - 2.1, True)]
     detection = {"ru": 0.97, "uk": 0.001, "be": 0.01}
@@ -101,9 +113,9 @@ def test_a_lost_contest_needs_its_margin_and_the_band() -> None:
 
 def language_claim(cli: Cli, clip: str, claimed: str) -> tuple[str, list[str]]:
     data = cli.json("check", shared_file(clip), "--only", "transcribe", "--claim-language", claimed,
-                    code=None)  # fmt: skip
-    report = json.loads((Path(data["case"]) / "report.json").read_text())
-    check = next(c for c in report["claims"] if c["kind"] == "language")
+                    code=0)  # fmt: skip
+    shown = cli("report", data["case"], "--format", "json", "-o", "-")
+    check = next(c for c in json.loads(shown.stdout)["claims"] if c["kind"] == "language")
     return check["comparison"], [f["id"] for f in data["findings"]]
 
 
