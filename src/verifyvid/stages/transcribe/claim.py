@@ -11,10 +11,10 @@ model's own leaning partly taken out (as for ``--languages``: language.without_l
     the model recognizes X well (not on languages.WEAK);
   - every window of the speech, detected alone, hears X first: a claim may hold for part of
     the speech (a join of Kazakh and Russian is heard as Russian with 93 % as a whole);
-  - X holds at least ``STRONG`` of the detection over all the speech (not a 9 % guess); when the
-    claim is a language the model barely knows (languages.WEAK), at least ``STRONG_WEAK``: the
-    model reports such speech as another language with up to 66 % (Kazakh, in the speech
-    benchmark), while it hears clear Russian with 79-99 %;
+  - X holds the detection over all the speech with log-odds of at least ``STRONG`` (73 %; not a
+    9 % guess); when the claim is a language the model barely knows (languages.WEAK), at least
+    ``STRONG_WEAK`` (92 %): the model reports such speech as another language with up to 66 %
+    (Kazakh, in the speech benchmark), while it hears clear Russian with 98-99 %;
   - X leads the claim by ``CONTRADICT`` nats when the two are scored against each other;
   - when the claim is a close relative of X (languages.CLOSE_GROUPS), X beat it in a contest with
     decoding under each (the verdict's own, or the one the stage runs for a claim given before it
@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from verifyvid import languages
 from verifyvid.stages.transcribe.language import (
     BAND,
-    BAND_P,
     MARGIN_DECODED,
     MARGIN_DETECTED,
     without_leaning,
@@ -44,8 +43,11 @@ from verifyvid.stages.transcribe.language import (
 from verifyvid.stages.transcribe.models import TranscribeResult, Verdict
 
 ALTERNATIVES = 3  # the model's most likely languages the claim is scored against
-STRONG = 0.5 + BAND_P  # detection share the contradicting language needs
-STRONG_WEAK = 0.8 + BAND_P  # the same, against a claim of a language the model barely knows
+# the detection share the contradicting language needs, as log-odds (nats), with the band:
+STRONG = 0.0 + BAND  # more likely than all the others together (p >= 0.73)
+STRONG_WEAK = (
+    math.log(0.8 / 0.2) + BAND
+)  # against a claim of a language the model barely knows (p >= 0.92)
 CONTRADICT = MARGIN_DETECTED + BAND  # nats by which it must lead the claim
 SUPPORT = MARGIN_DETECTED + BAND  # nats by which a claim must lead to be consistent on scores
 ADVICE = "listen to the speech, or run transcribe with a larger --model (docs/speech.md)"
@@ -138,8 +140,9 @@ def test(speech: Speech, claim: str) -> Tested:
     if others:
         reasons.append(f"parts of the speech sound like {', '.join(name(w) for w in others)}")
     strong = STRONG_WEAK if claim in languages.WEAK else STRONG
-    if top < strong:
-        reasons.append(f"{name(x)} holds only {top:.0%} of the detection (needed: {strong:.0%})")
+    if math.log(max(top, 1e-12) / max(1.0 - top, 1e-12)) < strong:
+        needed = 1.0 / (1.0 + math.exp(-strong))
+        reasons.append(f"{name(x)} holds only {top:.0%} of the detection (needed: {needed:.0%})")
     if lead < CONTRADICT:
         reasons.append(f"{name(x)} leads the claim by {lead:.1f} nats (needed: {CONTRADICT:.1f})")
     if claim in languages.relatives(x):

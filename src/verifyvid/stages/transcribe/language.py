@@ -18,7 +18,8 @@ honest "one of these" when the evidence does not separate them (docs/speech.md).
    high log-probability.
 4. **A verdict**: the winner when it leads by ``MARGIN_DECODED`` nats (with decoding) or
    ``MARGIN_DETECTED`` nats (detection alone); else an abstention listing every contestant within
-   that margin, most likely first. The margins are the cautious zone around "which language
+   that margin, most likely first. Without a contest, the most likely language when it leads the
+   next by ``BAND`` nats; else both are named (a coin toss between two languages). The margins are the cautious zone around "which language
    leads"; they are wider than twice the largest change a change of CPU made to a lead
    (benchmarks/margins.py), so two machines can differ by an abstention, never by two languages.
    A winner that only just entered the contest (detection within ``BAND`` of ``RIVAL``) over the
@@ -57,8 +58,8 @@ LOOPED = 2.4  # a decoding whose text compresses more than this repeats itself (
 # Safety bands around the thresholds (benchmarks/margins.py, docs/findings.md "Margins"): how far
 # a deciding value moved between CTranslate2 set-ups standing in for another CPU, times a safety
 # factor. A value inside a band gives the cautious outcome.
-BAND = 0.5  # nats, on log-probability leads
-BAND_P = 0.1  # on probabilities
+BAND = 1.0  # nats, on log-probability leads and log-odds: 1.5 x the largest change (0.64)
+BAND_P = 0.15  # on the switch sides' probabilities: 1.5 x the largest change (0.09)
 
 
 @dataclass
@@ -195,6 +196,13 @@ def decide(
             if candidates
             else "detection over all the speech"
         )
+        runner = pool[1] if len(pool) > 1 else None
+        if runner is not None and math.log(max(top_p, 1e-12) / max(runner[1], 1e-12)) < BAND:
+            # a coin toss between two languages: on another machine it may fall the other way
+            names = f"{languages.name_of(top)} / {languages.name_of(runner[0])}"
+            return Verdict([top, runner[0]], probs, f"{names} not separated by {how} (within "
+                           f"{BAND:g} nats)", [Contestant(top, top_p), Contestant(runner[0], runner[1],
+                           score=math.log(max(runner[1], 1e-12) / max(top_p, 1e-12)))], among)  # fmt: skip
         return Verdict([top], probs, how, [Contestant(top, top_p, score=0.0)], among)
     return contest(engine, audio, intervals, contenders, probs, among)
 

@@ -28,6 +28,7 @@ from verifyvid import languages
 from verifyvid.media.audio import speech_intervals
 from verifyvid.stages.transcribe.engines import SAMPLE_RATE, Engine
 from verifyvid.stages.transcribe.language import (
+    BAND_P,
     Intervals,
     Probs,
     Verdict,
@@ -40,8 +41,8 @@ MAX_WINDOW = 6.0  # seconds of speech per window
 MIN_WINDOW = 1.0  # shorter speech is too little to propose anything
 JOIN_GAP = 1.0  # pauses shorter than this stay inside a window
 MIN_SIDE = 4.0  # seconds of speech on each side of a switch
-SIDE_CONFIDENT = 0.6
-OTHER_MAX = 0.25
+SIDE_CONFIDENT = 0.6 + BAND_P  # with the safety band (benchmarks/margins.py)
+OTHER_MAX = 0.25 - BAND_P
 MAX_SWITCHES = 4
 
 
