@@ -154,7 +154,8 @@ def test_openai_engine_with_tiny_checkpoint(cli: Cli, tmp_path: Path) -> None:
     speech = shared_file("media/audio/ru/silero-vad_ru_num.wav")
     result = transcribe(cli, speech, "--model", str(checkpoint))
     assert result["engine"] == "openai" and result["model"] == str(checkpoint)
-    assert result["language"] is not None and len(result["languages"]) == 5
+    # random weights: a verdict, or two languages within the safety band (a coin toss)
+    assert 1 <= len(result["verdict"]["languages"]) <= 2 and len(result["languages"]) == 5
     assert result["timeline"]
 
 
