@@ -247,3 +247,27 @@ def test_a_logo_and_caption_shared_with_an_archived_video_are_not_a_match(
     cli.json("index", "add", branded[0], "--index", archive)
     found = cli.result("search", branded[1], "--index", archive)
     assert found["matches"] == []
+
+
+def test_an_archive_from_before_hash_lists_and_sightings_opens(tmp_path: Path) -> None:
+    """Made by an earlier version (no origin column, no sightings or watched table): opened,
+    its videos are media videos and the new tables exist."""
+    import sqlite3
+
+    from verifyvid.archive.store import SqliteArchive
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE videos (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, title TEXT "
+            "NOT NULL, source TEXT, first_seen TEXT, duration REAL, path TEXT, added TEXT NOT NULL, "
+            "hash_count INTEGER NOT NULL);"
+            "INSERT INTO videos VALUES (1, 'ab', 'old', NULL, '2019-01-01', 3.0, NULL, 'x', 0);"
+        )
+    archive = SqliteArchive(path)
+    try:
+        assert [(v.title, v.origin) for v in archive.videos()] == [("old", "media")]
+        assert archive.sightings() == {} and archive.watched() == []
+        assert archive.sighted("https://example.org/x") is None
+    finally:
+        archive.close()

@@ -27,6 +27,7 @@ from verifyvid.archive.store import (
     SIZE_SQL,
     STATE_SQL,
     STATS_SQL,
+    TABLES,
     UNWATCH_SQL,
     VIDEO_INSERT_SQL,
     VIDEOS_SQL,
@@ -41,6 +42,7 @@ from verifyvid.archive.store import (
     new_identity,
     now,
     prints_from,
+    schema,
     sight_values,
     sightings_from,
     stats_from,
@@ -48,63 +50,17 @@ from verifyvid.archive.store import (
     videos_from,
 )
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS videos (
-    id BIGSERIAL PRIMARY KEY,
-    sha256 TEXT NOT NULL UNIQUE,
-    title TEXT NOT NULL,
-    source TEXT,
-    first_seen TEXT,
-    duration DOUBLE PRECISION,
-    path TEXT,
-    added TEXT NOT NULL,
-    hash_count BIGINT NOT NULL,
-    origin TEXT NOT NULL DEFAULT 'media'
-);
-CREATE TABLE IF NOT EXISTS hashes (
-    id BIGSERIAL PRIMARY KEY,
-    video_id BIGINT NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
-    t REAL NOT NULL,
-    h BYTEA NOT NULL
-);
-CREATE INDEX IF NOT EXISTS hashes_video ON hashes(video_id);
-CREATE TABLE IF NOT EXISTS fingerprints (
-    video_id BIGINT NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
-    kind TEXT NOT NULL,
-    size BIGINT NOT NULL,
-    data BYTEA NOT NULL,
-    PRIMARY KEY (video_id, kind)
-);
-CREATE TABLE IF NOT EXISTS sightings (
-    video_id BIGINT NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
-    url TEXT NOT NULL,
-    uploaded TEXT,
-    uploader TEXT,
-    seen TEXT NOT NULL,
-    PRIMARY KEY (video_id, url)
-);
-CREATE INDEX IF NOT EXISTS sightings_url ON sightings(url);
-CREATE TABLE IF NOT EXISTS watched (
-    url TEXT PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    added TEXT NOT NULL,
-    last_run TEXT,
-    last_result TEXT
-);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
-INSERT INTO meta VALUES ('generation', 0), ('removals', 0) ON CONFLICT DO NOTHING;
-"""
-
 # the archive is set up by this version: its last index was made in the transaction that wrote
 # its identity, and no older table waits for migration
 UPDATE_LOCK = 4243  # the advisory lock `index update` holds
 
 READY_SQL = (
-    f"SELECT to_regclass('hashes_q{QUARTERS - 1}') IS NOT NULL AND to_regclass('local_features') IS NULL "
-    "AND EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
-    "AND table_name = 'videos' AND column_name = 'origin') AND to_regclass('sightings') IS NOT NULL "
-    "AND to_regclass('watched') IS NOT NULL"
-)
+    "SELECT to_regclass('local_features') IS NULL AND "
+    + " AND ".join(f"to_regclass('{name}') IS NOT NULL"
+                   for name in (*TABLES, *(f"hashes_q{q}" for q in range(QUARTERS))))
+    + " AND EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = "
+    "current_schema() AND table_name = 'videos' AND column_name = 'origin')"
+)  # fmt: skip
 
 
 class PostgresArchive:
@@ -128,7 +84,7 @@ class PostgresArchive:
                 self.db.execute(
                     "SELECT pg_advisory_xact_lock(4242)"
                 )  # one schema creator at a time
-                self.db.execute(SCHEMA)
+                self.db.execute(schema(self.engine))
                 self.db.execute(ORIGIN_SQL.replace("ADD COLUMN", "ADD COLUMN IF NOT EXISTS"))
                 for sql in INDEXES_SQL:  # an archive made before them gets them once, here
                     self.db.execute(sql)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import random
+import re
 import secrets
 import sqlite3
 import time
@@ -32,35 +33,37 @@ from verifyvid.errors import UsageError, VerifyvidError
 if TYPE_CHECKING:
     from verifyvid.archive.index import CandidateIndex
 
+# One schema for both engines (a new table is one edit here): {id}, {int}, {float} and {blob}
+# are the engine's column types (DIALECTS).
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS videos (
-    id INTEGER PRIMARY KEY,
+    id {id},
     sha256 TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL,
     source TEXT,
     first_seen TEXT,
-    duration REAL,
+    duration {float},
     path TEXT,
     added TEXT NOT NULL,
-    hash_count INTEGER NOT NULL,
+    hash_count {int} NOT NULL,
     origin TEXT NOT NULL DEFAULT 'media'
 );
 CREATE TABLE IF NOT EXISTS hashes (
-    id INTEGER PRIMARY KEY,
-    video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+    id {id},
+    video_id {int} NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
     t REAL NOT NULL,
-    h BLOB NOT NULL
+    h {blob} NOT NULL
 );
 CREATE INDEX IF NOT EXISTS hashes_video ON hashes(video_id);
 CREATE TABLE IF NOT EXISTS fingerprints (
-    video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+    video_id {int} NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
     kind TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    data BLOB NOT NULL,
+    size {int} NOT NULL,
+    data {blob} NOT NULL,
     PRIMARY KEY (video_id, kind)
 );
 CREATE TABLE IF NOT EXISTS sightings (
-    video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+    video_id {int} NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
     url TEXT NOT NULL,
     uploaded TEXT,
     uploader TEXT,
@@ -75,9 +78,20 @@ CREATE TABLE IF NOT EXISTS watched (
     last_run TEXT,
     last_result TEXT
 );
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta VALUES ('generation', 0), ('removals', 0);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value {int} NOT NULL);
+INSERT INTO meta VALUES ('generation', 0), ('removals', 0) ON CONFLICT DO NOTHING;
 """
+DIALECTS = {
+    "sqlite": {"id": "INTEGER PRIMARY KEY", "int": "INTEGER", "float": "REAL", "blob": "BLOB"},
+    "postgresql": {"id": "BIGSERIAL PRIMARY KEY", "int": "BIGINT", "float": "DOUBLE PRECISION",
+                   "blob": "BYTEA"},
+}  # fmt: skip
+TABLES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))
+
+
+def schema(engine: str) -> str:
+    """The schema in one engine's column types."""
+    return SCHEMA.format(**DIALECTS[engine])
 
 
 BUSY_TIMEOUT = 30.0  # seconds to wait for another process's write before giving up
@@ -280,7 +294,7 @@ class SqliteArchive:
     def prepare(self) -> None:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.executescript(SCHEMA)
+        self.db.executescript(schema(self.engine))
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(videos)")}
         if "origin" not in columns:
             with self.db:
