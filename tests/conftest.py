@@ -184,3 +184,12 @@ def pg_database(postgres_url: str) -> str:
     with psycopg.connect(postgres_url, autocommit=True) as db:
         db.execute(f"CREATE DATABASE {name}")
     return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def index(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty archive's location, on each engine: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "archive.sqlite")
+    url: str = request.getfixturevalue("pg_database")
+    return url

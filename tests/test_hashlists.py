@@ -16,14 +16,6 @@ CHAIR = "media/interop/chair-20-sd-bar.mp4"
 REFERENCE = "media/interop/chair-20-sd-bar.vpdq-reference.txt"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def index(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "archive.sqlite")
-    url: str = request.getfixturevalue("pg_database")
-    return url
-
-
 def reference_list(folder: Path) -> Path:
     """ThreatExchange's reference hashes of the chair sample as a vPDQ file (30 fps: frames 0,
     30, 60 ..., quality 100, one a second)."""

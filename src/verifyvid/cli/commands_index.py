@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -124,9 +124,8 @@ def index_add(
     again, and a link already archived is not downloaded again."""
     out = Out("index add", json_out, quiet, debug)
     with cli_errors(out):
-        from verifyvid.archive.engines import open_archive
         from verifyvid.archive.ingest import ingest
-        from verifyvid.archive.service import LazyArchive, add_paths, check_date
+        from verifyvid.archive.service import add_paths, check_date
         from verifyvid.download import is_url
 
         check_date(first_seen)
@@ -134,27 +133,46 @@ def index_add(
         options = ingest_options(
             limit, since, sleep, cookies, max_size, keep_media, first_seen, title
         )
-        location = index or settings_for(config).index
-        lazy = LazyArchive(lambda: open_archive(location, create=True))
-        try:
-            rows = add_paths(
-                lazy, [Path(t) for t in targets if not is_url(t)], title, source, first_seen
-            )
+        files = [Path(t) for t in targets if not is_url(t)]
+
+        def work(lazy: Any) -> list[dict[str, Any]]:
+            rows = add_paths(lazy, files, title, source, first_seen)
             if urls:
                 rows += ingest(lazy, urls, options, None if quiet or json_out else progress)
-            if lazy.archive is not None:
-                refreshed(lazy.archive)
-        finally:
-            if lazy.archive is not None:
-                lazy.archive.close()
-    for r in rows:
-        r.setdefault("path", r.get("url"))
+            return rows
+
+        rows = adding(index or settings_for(config).index, work)
     envelope = partial(
         "index add", rows, ("added", "duplicate", "also seen", "known", "passed over")
     )
-    out.emit(envelope, lambda: output.table(
-        ["status", "id", "hashes", "path", "reason"],
-        [[r["status"], r.get("id"), r.get("hashes"), r["path"], r.get("error")] for r in rows]))  # fmt: skip
+    out.emit(envelope, lambda: rows_table(rows))
+
+
+def adding(
+    location: str | None, work: Callable[[Any], list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """``work`` done on the archive at ``location``, created by the first video added (a
+    command that adds nothing leaves none behind), brought up to date and closed after; each row
+    gets a ``path`` (a link's, for an item of a link)."""
+    from verifyvid.archive.engines import open_archive
+    from verifyvid.archive.service import LazyArchive
+
+    lazy = LazyArchive(lambda: open_archive(location, create=True))
+    try:
+        rows = work(lazy)
+        if lazy.archive is not None:
+            refreshed(lazy.archive)
+    finally:
+        if lazy.archive is not None:
+            lazy.archive.close()
+    for r in rows:
+        r.setdefault("path", r.get("url"))
+    return rows
+
+
+def rows_table(rows: list[dict[str, Any]]) -> None:
+    output.table(["status", "id", "hashes", "path", "reason"],
+                 [[r["status"], r.get("id"), r.get("hashes"), r["path"], r.get("error")] for r in rows])  # fmt: skip
 
 
 def progress(row: dict[str, Any], n: int, total: int) -> None:
@@ -225,23 +243,13 @@ def index_import(
     with a bad line is not imported, and named with the line."""
     out = Out("index import", json_out, quiet, debug)
     with cli_errors(out):
-        from verifyvid.archive.engines import open_archive
         from verifyvid.archive.hashlists import import_paths
-        from verifyvid.archive.service import LazyArchive, check_date
+        from verifyvid.archive.service import check_date
 
         check_date(first_seen)
-        location = index or settings_for(config).index
-        lazy = LazyArchive(lambda: open_archive(location, create=True))
-        try:
-            rows = import_paths(lazy, paths, source, first_seen)
-            if lazy.archive is not None:
-                refreshed(lazy.archive)
-        finally:
-            if lazy.archive is not None:
-                lazy.archive.close()
-    out.emit(partial("index import", rows, ("added", "duplicate")), lambda: output.table(
-        ["status", "id", "hashes", "path", "reason"],
-        [[r["status"], r.get("id"), r.get("hashes"), r["path"], r.get("error")] for r in rows]))  # fmt: skip
+        rows = adding(index or settings_for(config).index,
+                      lambda lazy: import_paths(lazy, paths, source, first_seen))  # fmt: skip
+    out.emit(partial("index import", rows, ("added", "duplicate")), lambda: rows_table(rows))
 
 
 @command("export", group=index_app)
