@@ -16,12 +16,13 @@ from verifyvid.cli.app import app
 from verifyvid.pipeline import registry
 
 
-def command_names() -> set[str]:
-    names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
-    for group in app.registered_groups:
+def command_names(typer_app: Any = app, prefix: str = "") -> set[str]:
+    """Every command, groups within groups too ('index watch add')."""
+    names = {prefix + (c.name or (c.callback.__name__ if c.callback else ""))
+             for c in typer_app.registered_commands}  # fmt: skip
+    for group in typer_app.registered_groups:
         assert group.typer_instance is not None
-        for c in group.typer_instance.registered_commands:
-            names.add(f"{group.name} {c.name}")
+        names |= command_names(group.typer_instance, f"{prefix}{group.name} ")
     return {n.replace("_command", "") for n in names}
 
 
@@ -71,6 +72,15 @@ CALLS: Calls = {
     "index list": (lambda w, c: ["--index", w["archive"]], lambda w, c: (["--index", "none.sqlite"], 2)),
     "index remove": (lambda w, c: ["1", "--index", w["archive"]], lambda w, c: (["99", "--index", w["archive"]], 2)),
     "index stats": (lambda w, c: ["--index", w["archive"]], lambda w, c: (["--index", "none.sqlite"], 2)),
+    "index import": (lambda w, c: [Path(w["case"]) / "hash" / "vpdq.txt", "--index", w["archive"]],
+                     lambda w, c: (["nowhere.txt", "--index", w["archive"]], 2)),
+    "index export": (lambda w, c: ["--vpdq", Path(w["nothing"]) / "list", "--index", w["archive"]],
+                     lambda w, c: (["--vpdq", "list", "--index", "none.sqlite"], 2)),
+    "index update": (lambda w, c: ["--index", w["archive"]], lambda w, c: (["--index", "none.sqlite"], 2)),
+    "index watch add": (lambda w, c: ["http://127.0.0.1:9/feed.xml", "--index", w["archive"]],
+                        lambda w, c: (["not-a-link", "--index", w["archive"]], 2)),
+    "index watch list": (lambda w, c: ["--index", w["archive"]], lambda w, c: (["--index", "none.sqlite"], 2)),
+    "index watch remove": (None, lambda w, c: (["nothing-watched", "--index", w["archive"]], 2)),  # type: ignore[dict-item]
 }  # fmt: skip
 # A stage's generated command (a new stage needs no line above): it runs on a clip, and a file that
 # does not exist is a usage error.
