@@ -190,8 +190,8 @@ def clearance(rows: list[dict[str, Any]]) -> str:
                   "with --languages kk,ru"], out)  # fmt: skip
 
 
-def compare(folder: Path) -> tuple[str, dict[str, float]]:
-    runs = {name: read(run(name, folder)) for name in SETUPS}
+def compare(folder: Path, setups: list[str] | None = None) -> tuple[str, dict[str, float]]:
+    runs = {name: read(run(name, folder)) for name in setups or SETUPS}
     ref_head, ref_rows = runs["int8"]
     changes: dict[tuple[str, str], list[float]] = defaultdict(list)
     flips: dict[str, list[str]] = defaultdict(list)
@@ -223,7 +223,7 @@ def compare(folder: Path) -> tuple[str, dict[str, float]]:
     text = table(["set-up against int8", "deciding value", "unit", "items", "median change",
                   "95th percentile", "largest"], rows_out)  # fmt: skip
     text += "\n\nOutcomes that changed against the reference (int8 as shipped):\n\n"
-    for name in SETUPS:
+    for name in runs:
         if name != "int8":
             text += f"- {name}: {len(flips[name])}" + (
                 ": " + "; ".join(flips[name]) if flips[name] else "") + "\n"  # fmt: skip
@@ -242,11 +242,16 @@ def compare(folder: Path) -> tuple[str, dict[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--values", type=Path, help="folder for the runs' files (kept, reused)")
+    parser.add_argument(
+        "--setups", default="int8,int8-avx,float32", help="which of int8, int8-avx, float32"
+    )
     args = parser.parse_args()
+    setups = [s.strip() for s in args.setups.split(",")]
+    setups = [s for s in SETUPS if s in setups or s.replace(", ", "-").lower() in setups]
     with tempfile.TemporaryDirectory() as work:
         folder = args.values or Path(work)
         folder.mkdir(parents=True, exist_ok=True)
-        text, _ = compare(folder)
+        text, _ = compare(folder, setups)
     print(text)
     record("margins (spoken language)", "python -m benchmarks.margins", text)
 
