@@ -69,6 +69,27 @@ def refreshed(archive: Any) -> None:
     archive.candidates()
 
 
+LimitOpt = Annotated[
+    int | None, typer.Option("--limit", min=1, metavar="N", help="At most N new items per link.")
+]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option("--since", metavar="YYYY-MM-DD", help="Pass over items uploaded before this day."),
+]
+SleepOpt = Annotated[
+    float,
+    typer.Option("--sleep", min=0, metavar="SECONDS", help="Wait this long between downloads."),
+]
+KeepMediaOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--keep-media",
+        metavar="DIR",
+        help="Keep the downloaded media here (default: discarded after hashing).",
+    ),
+]
+
+
 @command("add", group=index_app)
 def index_add(
     targets: Annotated[
@@ -86,32 +107,12 @@ def index_add(
             "--title", metavar="TEXT", help="A title (default: the file name, or the post's)."
         ),
     ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option("--limit", min=1, metavar="N", help="Links: at most N new items per link."),
-    ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since", metavar="YYYY-MM-DD", help="Links: pass over items uploaded before this day."
-        ),
-    ] = None,
-    sleep: Annotated[
-        float,
-        typer.Option(
-            "--sleep", min=0, metavar="SECONDS", help="Links: wait this long between downloads."
-        ),
-    ] = 0.0,
+    limit: LimitOpt = None,
+    since: SinceOpt = None,
+    sleep: SleepOpt = 0.0,
     cookies: CookiesOpt = None,
     max_size: MaxSizeOpt = None,
-    keep_media: Annotated[
-        Path | None,
-        typer.Option(
-            "--keep-media",
-            metavar="DIR",
-            help="Links: keep the downloaded media here (default: discarded after hashing).",
-        ),
-    ] = None,
+    keep_media: KeepMediaOpt = None,
     index: IndexOpt = None,
     json_out: JsonOpt = False,
     quiet: QuietOpt = False,
@@ -275,27 +276,6 @@ def index_export(
     out.emit(partial("index export", rows, ("exported",)), lambda: output.table(
         ["status", "id", "frames", "title", "file or reason"],
         [[r["status"], r["id"], r.get("frames"), r["title"], r.get("file") or r.get("error")] for r in rows]))  # fmt: skip
-
-
-LimitOpt = Annotated[
-    int | None, typer.Option("--limit", min=1, metavar="N", help="At most N new items per link.")
-]
-SinceOpt = Annotated[
-    str | None,
-    typer.Option("--since", metavar="YYYY-MM-DD", help="Pass over items uploaded before this day."),
-]
-SleepOpt = Annotated[
-    float,
-    typer.Option("--sleep", min=0, metavar="SECONDS", help="Wait this long between downloads."),
-]
-KeepMediaOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--keep-media",
-        metavar="DIR",
-        help="Keep the downloaded media here (default: discarded after hashing).",
-    ),
-]
 
 
 def ingest_options(limit: int | None, since: str | None, sleep: float, cookies: Path | None,
