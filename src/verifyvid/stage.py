@@ -114,6 +114,10 @@ class Stage(ABC, Generic[P, R]):
     """Stages whose result this one needs; it is skipped when one of them did not succeed."""
     uses: ClassVar[tuple[str, ...]] = ()
     """Stages whose result this one uses when present; they only order the run."""
+    inputs: ClassVar[tuple[str, ...]] = ()
+    """Stages it takes its input from, any of them (e.g. the search: picture hashes, sound):
+    ``--only`` runs them as it runs required ones; the stage itself decides whether what came is
+    enough (it raises StageSkipped otherwise)."""
 
     def state(self, ctx: StageContext, params: P) -> str:
         """What the result depends on outside the case (e.g. the archive's generation): part of

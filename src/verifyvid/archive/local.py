@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from verifyvid.archive.align import GAP, Segment, align, merged
+from verifyvid.archive.matches import match_dict
 from verifyvid.archive.store import Archive
 from verifyvid.fingerprint.local import LocalFeatures, Verified, ratio_pairs, verify
 
@@ -148,13 +149,10 @@ def features_wanted(total_keypoints: int, hinted: set[int]) -> set[int] | None:
 
 
 def as_match(vid: int, seg: Segment, inliers: float, video: Any) -> dict[str, Any]:
-    return {
-        "ref_id": video.id, "title": video.title, "source": video.source,
-        "first_seen": video.first_seen, "ref_path": video.path,
-        "score": round(score_of(seg.coverage, seg.matched_frames, inliers), 3),
-        "query_start": seg.query_start, "query_end": seg.query_end, "ref_start": seg.ref_start,
-        "ref_end": seg.ref_end, "speed": seg.speed, "mirrored": False,
-        "matched_frames": seg.matched_frames, "evidence": seg.evidence, "ambiguous": seg.ambiguous,
-        "median_distance": None, "inliers": round(inliers, 1), "region": "local",
-        "ref_duration": video.duration,
-    }  # fmt: skip
+    return match_dict(
+        video, "local", score=round(score_of(seg.coverage, seg.matched_frames, inliers), 3),
+        query_start=seg.query_start, query_end=seg.query_end, ref_start=seg.ref_start,
+        ref_end=seg.ref_end, speed=seg.speed, mirrored=False,
+        matched_frames=seg.matched_frames, evidence=seg.evidence, ambiguous=seg.ambiguous,
+        median_distance=None, inliers=round(inliers, 1),
+    )  # fmt: skip

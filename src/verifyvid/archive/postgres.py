@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from verifyvid.archive.server import INDEXES_SQL, QUARTERS, ServerIndex
+from verifyvid.archive.soundrows import SOUND_NEAR_SQL, SoundRows, sound_rows, split_prints
 from verifyvid.archive.store import (
     MIGRATE_SQL,
     ORIGIN_SQL,
@@ -139,9 +140,17 @@ class PostgresArchive:
                 ):
                     for ti, hi in zip(t, h, strict=True):
                         copy.write_row((vid, float(ti), hi.tobytes()))
-                for f in prints:
+                blobs, sound = split_prints(prints)
+                for f in blobs:
                     self.db.execute(PRINT_INSERT_SQL.format(p="%s"),
                                     (vid, f.kind, f.size(), f.to_bytes()))  # fmt: skip
+                if sound is not None:
+                    with (
+                        self.db.cursor() as c,
+                        c.copy("COPY sounds (video_id, t, h) FROM STDIN") as copy,
+                    ):
+                        for row in sound_rows(vid, sound):
+                            copy.write_row(row)
                 return vid, True
         except psycopg.Error as e:
             raise ArchiveError(
@@ -230,6 +239,14 @@ class PostgresArchive:
         row = self.db.execute(SIZE_SQL.format(p="%s"), (kind,)).fetchone()
         self.db.commit()
         return int(row[0]) if row else 0
+
+    def sound_near(self, hashes: np.ndarray[Any, Any]) -> SoundRows:
+        """Every archived sound hash row with one of the values ``hashes`` (the server's index)."""
+        values = [int(v) for v in np.unique(np.asarray(hashes, np.int64))]
+        rows = self.db.execute(SOUND_NEAR_SQL.format(values="SELECT unnest(%s::bigint[])"),
+                               (values,)).fetchall()  # fmt: skip
+        self.db.commit()
+        return SoundRows.of(rows)
 
     def prints(self, kind: str, ids: set[int] | None = None) -> dict[int, bytes]:
         """Every video's fingerprint of ``kind``, or only those of ``ids`` (filtered on the server)."""

@@ -12,8 +12,12 @@ import numpy as np
 
 from verifyvid.archive.align import Segment, align, extended, merged
 from verifyvid.archive.local import archived_features, as_match, features_wanted, search_local
+from verifyvid.archive.matches import match_dict, with_sound
+from verifyvid.archive.soundindex import ArchivedSound
+from verifyvid.archive.soundsearch import search_sound
 from verifyvid.archive.store import HASH_LIST, Archive, Candidates, Video
 from verifyvid.fingerprint.local import LocalFeatures
+from verifyvid.fingerprint.sound import SoundPrint
 from verifyvid.fingerprint.vpdq import DISTANCE, Vpdq
 
 # Per-frame radius, in bits of 256. PDQ's own threshold for one picture is 31; a match here also
@@ -34,6 +38,14 @@ class Query:
     local: LocalFeatures | None = None  # local features of one frame a second
     frame_t: np.ndarray[Any, Any] | None = None  # whole frames, bars included (vPDQ's hashes)
     frame: np.ndarray[Any, Any] | None = None
+    sound: SoundPrint | None = None  # the sound stage's landmark hashes
+
+    @staticmethod
+    def empty(sound: SoundPrint | None = None) -> Query:
+        """No picture hashes (an audio file, or no hash stage): the sound alone."""
+        none = np.zeros(0, np.float32)
+        return Query(t=none, hash=np.zeros((0, 32), np.uint8), mirror=np.zeros((0, 32), np.uint8),
+                     sound=sound)  # fmt: skip
 
     @staticmethod
     def load(h: dict[str, np.ndarray[Any, Any]]) -> Query:
@@ -72,19 +84,28 @@ def search(
     min_frames: int = 4,
     videos: list[Video] | None = None,
 ) -> list[dict[str, Any]]:
-    """``videos``: the archive's videos, when the caller has read them already."""
-    if len(query.t) == 0:
+    """``videos``: the archive's videos, when the caller has read them already. One match per
+    copy: a sound segment joins the picture match of the same video and seconds, or stands as
+    a sound-only match."""
+    if len(query.t) == 0 and (query.sound is None or not len(query.sound)):
         return []
     listed = archive.videos() if videos is None else videos
     by_id = {v.id: v for v in listed}
     hinted: set[int] = set()
-    found = search_index(archive.candidates(), by_id, query, radius, min_frames, hinted)
+    found = []
+    if len(query.t):
+        found = search_index(archive.candidates(), by_id, query, radius, min_frames, hinted)
     if query.local is not None and len(query.local):
         wanted = features_wanted(archive.prints_size(LocalFeatures.kind), hinted)
         for vid, seg, inliers in search_local(archived_features(archive, wanted), query.local):
             if vid in by_id:
                 found = with_local(found, as_match(vid, seg, inliers, by_id[vid]))
     found = dedupe(sorted(found, key=lambda m: (m["ambiguous"], -m["score"])))
+    if query.sound is not None and len(query.sound):
+        for vid, heard in search_sound(ArchivedSound(archive), query.sound):
+            if vid in by_id:
+                found = with_sound(found, by_id[vid], heard)
+        found.sort(key=lambda m: (m["ambiguous"], -m["score"]))
     seen = archive.sightings({m["ref_id"] for m in found}) if found else {}
     for m in found:
         m["seen_at"] = [{"url": s.url, "uploaded": s.uploaded, "uploader": s.uploader}
@@ -145,15 +166,13 @@ def search_index(
         v = videos[vid]
         for s in merged(segments):  # one copy, one segment: also across inner-picture boxes
             score = score_of(s.coverage, s.median_distance, s.matched_frames, radius)
-            matches.append({
-                "ref_id": v.id, "title": v.title, "source": v.source, "first_seen": v.first_seen,
-                "ref_path": v.path, "score": round(score, 3), "query_start": s.query_start,
-                "query_end": s.query_end, "ref_start": s.ref_start, "ref_end": s.ref_end,
-                "speed": s.speed, "mirrored": mirrored, "matched_frames": s.matched_frames,
-                "evidence": s.evidence, "ambiguous": s.ambiguous,
-                "median_distance": s.median_distance, "inliers": None, "region": region, "ref_duration": v.duration,
-                "origin": v.origin,
-            })  # fmt: skip
+            matches.append(match_dict(
+                v, region, score=round(score, 3), query_start=s.query_start,
+                query_end=s.query_end, ref_start=s.ref_start, ref_end=s.ref_end,
+                speed=s.speed, mirrored=mirrored, matched_frames=s.matched_frames,
+                evidence=s.evidence, ambiguous=s.ambiguous,
+                median_distance=s.median_distance, inliers=None,
+            ))  # fmt: skip
     return dedupe(sorted(matches, key=lambda m: (m["ambiguous"], -m["score"])))
 
 

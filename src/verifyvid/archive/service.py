@@ -14,6 +14,7 @@ from verifyvid.errors import UsageError
 from verifyvid.fingerprint.frames import NoVideo, hash_video
 from verifyvid.fingerprint.hashfile import HASHES_NAME, load_hashes
 from verifyvid.fingerprint.local import LocalFeatures
+from verifyvid.fingerprint.sound import SoundPrint, sound_of
 from verifyvid.fingerprint.vpdq import Vpdq
 from verifyvid.hashing import sha256_file
 from verifyvid.media.probe import summarize
@@ -94,7 +95,8 @@ def hash_file(
     first_seen: str | None,
     keep_path: bool,
 ) -> dict[str, Any]:
-    """Hash one media file in one decoding pass (PDQ, local features, vPDQ) and archive it:
+    """Hash one media file in one decoding pass (PDQ, local features, vPDQ), fingerprint its
+    sound (landmarks; none without an audio stream) and archive it:
     status added, duplicate (same SHA-256 archived), skipped (no frame hashed) or error, with
     its id and hash count; ``keep_path``: the media stays where it is (its path is recorded);
     otherwise small stills (one a second) are archived for the evidence pictures."""
@@ -103,6 +105,7 @@ def hash_file(
         sha = sha256_file(media)
         got = hash_video(media, ARCHIVE_FPS, dedupe=DEDUPE, mirror=False, zooms=ZOOMS,
                          local=True, vpdq=True, stills=not keep_path)  # fmt: skip
+        sound = sound_of(media) if summary.has_audio else None
     except NoVideo:
         return {"status": "error", "error": "no video stream"}
     except UsageError as e:
@@ -110,16 +113,17 @@ def hash_file(
     except Exception as e:
         log.info("index add: %s failed", media, exc_info=True)
         return {"status": "error", "error": " ".join(str(e).split())[:200]}
-    if len(got.t) == 0:
+    if len(got.t) == 0 and not sound:  # a black picture over a statement is kept for its sound
         return {"status": "skipped", "hashes": 0, "error": "no frame could be hashed (every "
-                "frame too flat, dark or small for PDQ); nothing was added"}  # fmt: skip
+                "frame too flat, dark or small for PDQ) and no sound; nothing was added"}  # fmt: skip
     video = Video(id=0, sha256=sha, title=title, source=source, first_seen=check_date(first_seen),
                   duration=summary.duration or got.duration, path=str(media) if keep_path else None,
                   added="")  # fmt: skip
     target = archive.get() if isinstance(archive, LazyArchive) else archive
     prints = kept(got.local, got.vpdq) + ([got.stills] if got.stills and not keep_path else [])
-    vid, added = target.add(video, got.t, got.hash, prints)
-    return {"status": "added" if added else "duplicate", "id": vid, "hashes": len(got.t)}
+    vid, added = target.add(video, got.t, got.hash, [*prints, *([sound] if sound else [])])
+    return {"status": "added" if added else "duplicate", "id": vid, "hashes": len(got.t),
+            "sound_hashes": len(sound) if sound is not None else 0}  # fmt: skip
 
 
 def add_case(
@@ -140,10 +144,26 @@ def add_case(
                   source=source or url, first_seen=check_date(first_seen), duration=float(h["t"][-1]) if len(h["t"]) else None,
                   path=manifest.input.path, added="")  # fmt: skip
     prints = kept(LocalFeatures.from_arrays(h, "local_"), Vpdq.from_arrays(h, "vpdq_"))
-    vid, added = archive.add(video, h["t"], h["hash"], prints)
+    sound = case_sound(case_dir, files)
+    vid, added = archive.add(video, h["t"], h["hash"], [*prints, *([sound] if sound else [])])
     return {
         "path": str(case_dir),
         "status": "added" if added else "duplicate",
         "id": vid,
         "hashes": len(h["t"]),
+        "sound_hashes": len(sound) if sound is not None else 0,
     }
+
+
+SOUND_FILE = "sound.npz"  # the sound stage's (stages/sound.py)
+
+
+def case_sound(case_dir: Path, files: list[str]) -> SoundPrint | None:
+    """The case's sound fingerprint (the sound stage's npz), None when it has none."""
+    path = next((case_dir / f for f in files if Path(f).name == SOUND_FILE), None)
+    if path is None or not path.is_file():
+        return None
+    import numpy as np
+
+    with np.load(path) as z:
+        return SoundPrint.from_arrays(z)

@@ -28,6 +28,7 @@ from filelock import FileLock, Timeout
 
 from verifyvid.archive.cached import current_index
 from verifyvid.archive.rows import HashRows, hashes_from
+from verifyvid.archive.soundrows import SOUND_NEAR_SQL, SoundRows, sound_rows, split_prints
 from verifyvid.errors import UsageError, VerifyvidError
 
 if TYPE_CHECKING:
@@ -62,6 +63,13 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     data {blob} NOT NULL,
     PRIMARY KEY (video_id, kind)
 );
+CREATE TABLE IF NOT EXISTS sounds (
+    video_id {int} NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+    t REAL NOT NULL,
+    h {int} NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sounds_h ON sounds(h);
+CREATE INDEX IF NOT EXISTS sounds_video ON sounds(video_id);
 CREATE TABLE IF NOT EXISTS sightings (
     video_id {int} NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
     url TEXT NOT NULL,
@@ -332,8 +340,12 @@ class SqliteArchive:
                     "INSERT INTO hashes (video_id, t, h) VALUES (?,?,?)",
                     ((vid, float(ti), hi.tobytes()) for ti, hi in zip(t, h, strict=True)),
                 )
+                blobs, sound = split_prints(prints)
                 self.db.executemany(PRINT_INSERT_SQL.format(p="?"),
-                                    [(vid, f.kind, f.size(), f.to_bytes()) for f in prints])  # fmt: skip
+                                    [(vid, f.kind, f.size(), f.to_bytes()) for f in blobs])  # fmt: skip
+                if sound is not None:
+                    self.db.executemany("INSERT INTO sounds (video_id, t, h) VALUES (?,?,?)",
+                                        sound_rows(vid, sound))  # fmt: skip
                 return vid, True
         except sqlite3.DatabaseError as e:
             raise ArchiveError(
@@ -420,6 +432,12 @@ class SqliteArchive:
     def prints_size(self, kind: str) -> int:
         return int(self.db.execute(SIZE_SQL.format(p="?"), (kind,)).fetchone()[0])
 
+    def sound_near(self, hashes: np.ndarray[Any, Any]) -> SoundRows:
+        """Every archived sound hash row with one of the values ``hashes``."""
+        values = json.dumps([int(v) for v in np.unique(np.asarray(hashes, np.int64))])
+        sql = SOUND_NEAR_SQL.format(values="SELECT value FROM json_each(?)")
+        return SoundRows.of(self.db.execute(sql, (values,)).fetchall())
+
     def prints(self, kind: str, ids: set[int] | None = None) -> dict[int, bytes]:
         """Every video's fingerprint of ``kind``, or only those of ``ids`` (no others read)."""
         if ids is None:
@@ -471,4 +489,5 @@ class Archive(Protocol):
 
     def prints_size(self, kind: str) -> int: ...
     def prints(self, kind: str, ids: set[int] | None = None) -> dict[int, bytes]: ...
+    def sound_near(self, hashes: np.ndarray[Any, Any]) -> SoundRows: ...
     def close(self) -> None: ...

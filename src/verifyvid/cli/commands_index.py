@@ -463,12 +463,14 @@ def search(
         options = RunOptions(only=frozenset({"search"}), debug=debug)
         result = run_pipeline(target, settings=settings, case=case, options=options, out=out,
                               no_wait=no_wait, progress=False)  # fmt: skip
-        for name in ("hash", "search"):
+        done = ("ok", "cached")
+        if result.outcomes["search"].status not in done:  # say why: the picture's, else its own
+            hashed = result.outcomes["hash"]
+            name = "hash" if hashed.status not in done and hashed.status != "skipped" else "search"
             outcome = result.outcomes[name]
-            if outcome.status not in ("ok", "cached"):
-                raise UsageError(
-                    f"{name}: {outcome.error}" + (f"; {outcome.fix}" if outcome.fix else "")
-                )
+            raise UsageError(
+                f"{name}: {outcome.error}" + (f"; {outcome.fix}" if outcome.fix else "")
+            )
         got = result.case.load_result("search", SearchResult)
         assert got is not None
         found: dict[str, Any] = {
@@ -491,7 +493,9 @@ def search(
                 + (f" (first seen {m['first_seen']})" if m["first_seen"] else "")
                 + (" [mirrored]" if m["mirrored"] else "")
                 + (" [inner picture]" if m["region"] == "inset" else "")
-                + (" [local features]" if m["region"] == "local" else ""),
+                + (" [local features]" if m["region"] == "local" else "")
+                + (" [sound only]" if m["region"] == "sound" else "")
+                + (" [and its sound]" if m["sound"] and m["region"] != "sound" else ""),
                 markup=False,
             )
 

@@ -13,8 +13,29 @@ from verifyvid.media.ffmpeg import ffmpeg_exe
 SAMPLE_RATE = 16_000
 
 
+class NoAudio(RuntimeError):
+    """The file has no audio stream."""
+
+
+_last: tuple[tuple[str, int, int, int], np.ndarray[Any, Any]] | None = None
+
+
 def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray[Any, Any]:
-    """The first audio stream as float32 samples in [-1, 1]."""
+    """The first audio stream as float32 samples in [-1, 1]. The last file decoded is kept, so
+    the stages of one run that read the sound (fingerprints, transcription) decode it once."""
+    global _last
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns, sample_rate)
+    if _last is not None and _last[0] == key:
+        return _last[1]
+    _last = None  # the previous file's samples are let go before the next decode
+    audio = _decode(path, sample_rate)
+    audio.flags.writeable = False  # shared: a stage must not change another's samples
+    _last = (key, audio)
+    return audio
+
+
+def _decode(path: Path, sample_rate: int) -> np.ndarray[Any, Any]:
     try:
         out, _ = (
             ffmpeg.input(str(path))
@@ -29,6 +50,8 @@ def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray[Any, An
             if line.strip()
         ]
         last = lines[-1].split("] ")[-1][:160] if lines else "no message"
+        if "matches no streams" in last:
+            raise NoAudio("no audio stream") from None
         raise RuntimeError(f"the audio track cannot be decoded (ffmpeg: {last})") from None
     return np.frombuffer(out, np.int16).astype(np.float32) / 32768.0
 

@@ -24,7 +24,7 @@ class RunOptions:
 
 
 def ordered(stages: Sequence[Stage[Any, Any]]) -> list[Stage[Any, Any]]:
-    """Topological order over ``requires`` and ``uses``, stable in registry order."""
+    """Topological order over ``requires``, ``uses`` and ``inputs``, stable in registry order."""
     by_name = {s.name: s for s in stages}
     done: list[Stage[Any, Any]] = []
     seen: set[str] = set()
@@ -34,7 +34,7 @@ def ordered(stages: Sequence[Stage[Any, Any]]) -> list[Stage[Any, Any]]:
             return
         if stage.name in path:
             raise RuntimeError(f"stage dependency cycle: {' -> '.join((*path, stage.name))}")
-        for dep in (*stage.requires, *stage.uses):
+        for dep in (*stage.requires, *stage.uses, *stage.inputs):
             if dep in by_name:
                 visit(by_name[dep], (*path, stage.name))
         seen.add(stage.name)
@@ -46,14 +46,14 @@ def ordered(stages: Sequence[Stage[Any, Any]]) -> list[Stage[Any, Any]]:
 
 
 def closure(names: Iterable[str], stages: Sequence[Stage[Any, Any]]) -> set[str]:
-    """The named stages and every stage they require, transitively."""
+    """The named stages and every stage they require or take input from, transitively."""
     by_name = {s.name: s for s in stages}
     todo, out = list(names), set()
     while todo:
         name = todo.pop()
         if name not in out:
             out.add(name)
-            todo.extend(by_name[name].requires)
+            todo.extend((*by_name[name].requires, *by_name[name].inputs))
     return out
 
 

@@ -16,6 +16,7 @@ from verifyvid.stages.hashes import HashStage
 from verifyvid.stages.meta import MetaStage
 from verifyvid.stages.ocr import OcrStage
 from verifyvid.stages.search import SearchStage
+from verifyvid.stages.sound import SoundStage
 from verifyvid.stages.transcribe import TranscribeStage
 
 BUILT_IN: tuple[type[Stage[Any, Any]], ...] = (
@@ -25,6 +26,7 @@ BUILT_IN: tuple[type[Stage[Any, Any]], ...] = (
     FramesStage,
     OcrStage,
     HashStage,
+    SoundStage,
     SearchStage,
     TranscribeStage,
 )

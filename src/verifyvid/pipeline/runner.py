@@ -186,7 +186,7 @@ class Runner:
         params = self.params_for(stage)
         deps: dict[str, Result] = {}
         dep_prints: dict[str, str] = {}
-        for name in (*stage.requires, *stage.uses):
+        for name in (*stage.requires, *stage.uses, *stage.inputs):
             result = self.dep_result(name)
             record = self.case.manifest.stages.get(name)
             if result is None or record is None:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 
 from verifyvid.archive.engines import open_archive
+from verifyvid.archive.matches import SOUND_ONLY
 from verifyvid.archive.search import RADIUS, Query, search
 from verifyvid.archive.store import Archive, default_path
 from verifyvid.events import Event, parse_day
@@ -23,6 +24,7 @@ from verifyvid.stage import Params, Shown, Stage, StageContext, StageSkipped
 from verifyvid.stages.hashes import HashResult
 from verifyvid.stages.search import evidence, report, timeline
 from verifyvid.stages.search.models import ArchiveInfo, Match, SameFile, SearchResult
+from verifyvid.stages.sound import SoundResult, load_sound
 
 PAIRS_FOR = 5  # matches that get a side-by-side image of frame pairs
 
@@ -63,11 +65,11 @@ def info(archive: Archive) -> ArchiveInfo:
 
 class SearchStage(Stage[SearchParams, SearchResult]):
     name = "search"
-    version = "3"
+    version = "4"
     description = "Earlier uploads: the clip's frames matched against the archive, aligned in time"
     params_model = SearchParams
     result_model = SearchResult
-    requires = ("hash",)
+    inputs = ("hash", "sound")
     command = False  # `verifyvid search` (cli/commands_index.py) also searches without a case
     libraries = ("numpy", "opencv-python-headless", "psycopg")
     report_order = 10
@@ -103,8 +105,18 @@ class SearchStage(Stage[SearchParams, SearchResult]):
 
     def run(self, ctx: StageContext, params: SearchParams) -> SearchResult:
         hashed = ctx.dep("hash", HashResult)
-        assert hashed is not None  # required
-        h = load_hashes(ctx.case_dir / hashed.file)
+        heard = ctx.dep("sound", SoundResult)
+        if hashed is None and heard is None:
+            raise StageSkipped("neither picture hashes nor a sound fingerprint to search with "
+                               "(the hash and sound stages did not run)")  # fmt: skip
+        sound = load_sound(str(ctx.case_dir / heard.file)) if heard is not None else None
+        query = (
+            Query.load(load_hashes(ctx.case_dir / hashed.file))
+            if hashed is not None
+            else Query.empty()
+        )
+        query.sound = sound
+        duration = hashed.duration if hashed is not None else (heard.duration if heard else 0.0)
         archive = open_archive(locate(params))
         try:
             about = info(archive)
@@ -114,8 +126,8 @@ class SearchStage(Stage[SearchParams, SearchResult]):
                          ref_path=v.path)
                 for v in videos if v.sha256 == ctx.input.sha256
             ]  # fmt: skip
-            found = search(archive, Query.load(h), params.radius, params.min_frames, videos)
-            shown = found[:PAIRS_FOR]
+            found = search(archive, query, params.radius, params.min_frames, videos)
+            shown = [m for m in found if m["region"] != SOUND_ONLY][:PAIRS_FOR]
             bare = {
                 m["ref_id"] for m in shown if not (m["ref_path"] and Path(m["ref_path"]).is_file())
             }
@@ -128,15 +140,21 @@ class SearchStage(Stage[SearchParams, SearchResult]):
         matches = []
         for n, m in enumerate(found, 1):
             match = Match(**m, image=f"{self.name}/match-{n}.png")
-            timeline.draw(match, hashed.duration, ctx.out_dir / f"match-{n}.png")
+            timeline.draw(match, duration, ctx.out_dir / f"match-{n}.png")
             matches.append(match)
-        stills = ctx.case_dir / hashed.stills if hashed.stills else None
+        stills = ctx.case_dir / hashed.stills if hashed is not None and hashed.stills else None
         kept = Saved(stills) if stills is not None and stills.is_file() else None
-        drawn = evidence.draw_all(matches[:PAIRS_FOR], ctx.input_path, ctx.out_dir, kept, archived)
-        for n, path in drawn.items():
+        # frame pairs for picture matches only: a sound-only match's pictures differ by nature
+        pictured = [m if m.region != SOUND_ONLY else None for m in matches[:PAIRS_FOR]]
+        drawn = evidence.draw_all([m for m in pictured if m is not None], ctx.input_path,
+                                  ctx.out_dir, kept, archived)  # fmt: skip
+        numbers = [n for n, m in enumerate(pictured, 1) if m is not None]
+        for k, path in drawn.items():
+            n = numbers[k - 1]
             matches[n - 1].pairs = f"{self.name}/{path.name}"
             matches[n - 1].pairs_from_stills = evidence.from_stills(matches[n - 1], archived)
-        return SearchResult(archive=about, query_duration=hashed.duration, query_hashes=len(h["t"]),
+        return SearchResult(archive=about, query_duration=duration, query_hashes=len(query.t),
+                            query_sound_hashes=len(sound) if sound is not None else 0,
                             identical=identical, matches=matches,
                             findings=same_file(identical) + findings(matches))  # fmt: skip
 
@@ -163,13 +181,23 @@ def findings(matches: list[Match]) -> list[Finding]:
     when = f", first seen {first.first_seen}" if first.first_seen else ""
     evidence: dict[str, Any] = {"matches": len(matches), "ref_id": first.ref_id, "first_seen": first.first_seen,
                                 "query": [first.query_start, first.query_end], "ref": [first.ref_start, first.ref_end]}  # fmt: skip
-    if first.ambiguous:
+    if first.region == SOUND_ONLY:
+        evidence["sound_only"] = True
+        places = ("at several places equally well (a loop or a repeated sound): which of its seconds "
+                  "cannot be told") if first.ambiguous else f"at seconds {first.ref_start:.1f}-{first.ref_end:.1f}"  # fmt: skip
+        message = (f"The sound of seconds {first.query_start:.1f}-{first.query_end:.1f} of this clip is a "
+                   f"recording heard in an archived video (#{first.ref_id} {first.title}{when}) {places}; "
+                   "its picture was not found there: the recording was re-used, the picture may be new")  # fmt: skip
+    elif first.ambiguous:
         message = (f"Seconds {first.query_start:.1f}-{first.query_end:.1f} of this clip match an archived video "
                    f"(#{first.ref_id} {first.title}{when}) at several places equally well (a still or repeated "
                    "shot): which of its seconds cannot be told")  # fmt: skip
     else:
         message = (f"Seconds {first.query_start:.1f}-{first.query_end:.1f} of this clip match seconds "
                    f"{first.ref_start:.1f}-{first.ref_end:.1f} of an archived video (#{first.ref_id} {first.title}{when})")  # fmt: skip
+        if first.sound is not None and not first.sound.ambiguous:
+            message += (f"; its sound too (seconds {first.sound.query_start:.1f}-{first.sound.query_end:.1f} "
+                        f"are {first.sound.ref_start:.1f}-{first.sound.ref_end:.1f} there)")  # fmt: skip
     evidence["ambiguous"] = first.ambiguous
     return [
         Finding(id="search.earlier-copy", severity="warning", message=message, evidence=evidence)

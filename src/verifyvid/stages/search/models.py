@@ -21,6 +21,23 @@ class SeenAt(BaseModel):
     uploader: str | None = None
 
 
+class SoundEvidence(BaseModel):
+    """The clip's sound matched to the archived video's (landmark hashes aligned in time)."""
+
+    query_start: float = Field(description="seconds of this clip")
+    query_end: float
+    ref_start: float = Field(description="seconds of the archived video")
+    ref_end: float
+    speed: float
+    hits: int = Field(description="landmark hashes of the clip on the aligned line")
+    density: float = Field(description="hits / the clip's hashes over those seconds")
+    ambiguous: bool = Field(
+        default=False,
+        description="the sound fits several places of the archived recording about as well (a "
+        "loop, a chant, a beat): its seconds cannot be told",
+    )
+
+
 class Match(BaseModel):
     ref_id: int
     title: str
@@ -38,7 +55,8 @@ class Match(BaseModel):
         default="whole",
         description="whole: the clip's picture (bars removed); frame: whole frames, bars included, "
         "one a second (vPDQ); inset: an inner picture of it; local: local features (keypoints "
-        "verified geometrically, one frame a second)",
+        "verified geometrically, one frame a second); sound: the sound alone (the same "
+        "recording; the picture may be new)",
     )
     matched_frames: int
     evidence: float = Field(
@@ -74,6 +92,10 @@ class Match(BaseModel):
         description="media: an archived video with its media; hash list: hashes imported from "
         "a shared vPDQ list (no media, no local features, no evidence pictures)",
     )
+    sound: SoundEvidence | None = Field(
+        default=None,
+        description="the same copy found through its sound too (or only: region 'sound')",
+    )
     image: str | None = Field(
         default=None, description="PNG timeline of the clip against the archived video"
     )
@@ -97,6 +119,7 @@ class SearchResult(Result):
     archive: ArchiveInfo
     query_duration: float
     query_hashes: int
+    query_sound_hashes: int = Field(default=0, description="landmark hashes of the clip's sound")
     identical: list[SameFile] = Field(
         default_factory=list, description="archived videos with this file's SHA-256"
     )

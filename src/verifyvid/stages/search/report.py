@@ -7,11 +7,22 @@ from verifyvid.stage import Shown
 from verifyvid.stages.search.models import Match, SearchResult
 
 REGIONS = {"whole": "whole", "frame": "whole frame (vPDQ)", "inset": "inner picture",
-           "local": "local features"}  # fmt: skip
+           "local": "local features", "sound": "sound only"}  # fmt: skip
+
+
+def heard(m: Match) -> str:
+    """The sound evidence of a match: clip seconds -> archive seconds, or '-'."""
+    s = m.sound
+    if s is None:
+        return "-"
+    ref = "several places" if s.ambiguous else f"{s.ref_start:.1f}-{s.ref_end:.1f}"
+    return f"{s.query_start:.1f}-{s.query_end:.1f} → {ref} ({s.hits} hashes)"
 
 
 def closeness(m: Match) -> str:
     """Hash matches: median distance of 256 bits; local-feature matches: median inliers."""
+    if m.region == "sound" and m.sound is not None:
+        return f"{m.sound.density:.0%} of hashes"
     if m.median_distance is None:
         return f"{m.inliers or 0:g} keypoints"
     return f"{m.median_distance:g} / 256"
@@ -39,18 +50,24 @@ def earlier_uploads(shown: Shown[SearchResult]) -> list[str]:
             "keyframes below with the reverse image search engines).",
             "",
         ]
-    out += ["| # | this clip (s) | archived video (s) | archived video | first seen | speed | mirrored | region | frames | closeness | score |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    out += ["| # | this clip (s) | archived video (s) | archived video | first seen | speed | mirrored | region | frames | closeness | sound (s) | score |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for n, m in enumerate(found.matches, 1):
         title = link(m.title, m.source) if m.source else md(m.title)
         ref = "several places" if m.ambiguous else f"{m.ref_start:.1f}-{m.ref_end:.1f}"
         out.append(f"| {n} | {m.query_start:.1f}-{m.query_end:.1f} | {ref} | "
                    f"#{m.ref_id} {title} | {md(m.first_seen or 'unknown')} | {m.speed:g} | "
-                   f"{'yes' if m.mirrored else 'no'} | {REGIONS.get(m.region, m.region)} | {m.matched_frames} | {closeness(m)} | {m.score:.2f} |")  # fmt: skip
+                   f"{'yes' if m.mirrored else 'no'} | {REGIONS.get(m.region, m.region)} | {m.matched_frames} | {closeness(m)} | {heard(m)} | {m.score:.2f} |")  # fmt: skip
     out.append("")
     for n, m in enumerate(found.matches, 1):
         where = f" (archived file: {code(m.ref_path)})" if m.ref_path else ""
-        if m.ambiguous:
+        if m.region == "sound":
+            places = ("at several places equally well (a loop or a repeated sound): which of its seconds "
+                      "cannot be told") if m.ambiguous else f"at seconds {m.ref_start:.1f}-{m.ref_end:.1f}"  # fmt: skip
+            out.append(f"**Match {n}** (sound only): the sound of seconds {m.query_start:.1f}-{m.query_end:.1f} of this "
+                       f"clip is the recording heard in #{m.ref_id} {md(m.title)}{where} {places}. Its picture was "
+                       "not found there: the recording was re-used; the picture may be new.")  # fmt: skip
+        elif m.ambiguous:
             out.append(f"**Match {n}**: seconds {m.query_start:.1f}-{m.query_end:.1f} of this clip match "
                        f"#{m.ref_id} {md(m.title)}{where} at several places equally well (a still or "
                        f"repeated shot): which of its seconds cannot be told (one of them: "
@@ -58,7 +75,12 @@ def earlier_uploads(shown: Shown[SearchResult]) -> list[str]:
         else:
             out.append(f"**Match {n}**: seconds {m.query_start:.1f}-{m.query_end:.1f} of this clip are seconds "
                        f"{m.ref_start:.1f}-{m.ref_end:.1f} of #{m.ref_id} {md(m.title)}{where}.")  # fmt: skip
-        if m.median_distance is None:
+        if m.region == "sound" and m.sound is not None:
+            out.append(f"{m.sound.hits} landmark hashes of the sound (peak pairs of its spectrogram) fall on one "
+                       f"line in time, {m.sound.density:.0%} of the clip's hashes over those seconds (noise, "
+                       "re-encoding and music under the voice lower the share); chance matches scatter over "
+                       f"every offset. Score {m.score:.2f} ranks matches, it is not a probability.")  # fmt: skip
+        elif m.median_distance is None:
             out.append(f"{m.matched_frames} frames (one a second) verified in time order by local features: "
                        f"a median of {m.inliers or 0:g} keypoints per frame pair agree on one rotation, scale "
                        "and shift of the picture (a cropped, turned or partly covered copy); score "
@@ -69,6 +91,11 @@ def earlier_uploads(shown: Shown[SearchResult]) -> list[str]:
                        f"{m.median_distance:g} of 256 bits (0: the same picture; unrelated pictures differ by "
                        f"about 128); score {m.score:.2f} ranks matches by coverage, closeness and frames, "
                        "it is not a probability.")  # fmt: skip
+        if m.sound is not None and m.region != "sound":
+            where_heard = ("at several places equally well (a loop or a repeated sound)" if m.sound.ambiguous
+                           else f"are seconds {m.sound.ref_start:.1f}-{m.sound.ref_end:.1f} there")  # fmt: skip
+            out.append(f"Its sound matches too: seconds {m.sound.query_start:.1f}-{m.sound.query_end:.1f} of this clip's "
+                       f"sound {where_heard} ({m.sound.hits} landmark hashes in time order).")  # fmt: skip
         if m.seen_at:
             places = "; ".join(f"{link(sa.url, sa.url)}" + (f" ({sa.uploaded[:10]}" + (f", {md(sa.uploader)}" if sa.uploader else "") + ")" if sa.uploaded else "")
                                for sa in m.seen_at)  # fmt: skip

@@ -1,0 +1,140 @@
+"""Earlier uploads through the soundtrack: recall, false matches and mapping error of the sound
+search (landmarks, as shipped) beside Chromaprint's raw fingerprint matched the same way (the
+plain baseline), per family and split, in one run. The set: benchmarks/sound_set.py.
+
+    python -m benchmarks.sound [--record] [--method landmarks,chromaprint]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from benchmarks.common import record, table
+from benchmarks.sound_set import EXEMPT, FAMILIES, RATE, Query, archive, queries
+from verifyvid.archive.soundindex import SoundIndex
+from verifyvid.archive.soundsearch import search_sound
+from verifyvid.fingerprint.sound import SoundPrint, chromaprint, landmarks
+from verifyvid.media.ffmpeg import ffmpeg_exe
+
+RIGHT_SECONDS = 2.0  # a match to the right recording whose ends are farther off counts as missed
+
+
+def fingerprint(method: str, audio: np.ndarray[Any, Any]) -> SoundPrint:
+    if method == "chromaprint":
+        return chromaprint(audio, RATE, ffmpeg_exe())
+    return landmarks(audio, RATE)
+
+
+def score(q: Query, found: list[tuple[int, Any]], names: list[str]) -> dict[str, Any]:
+    sure = [(names[v], s) for v, s in found if not s.ambiguous]
+    wrong = [n for n, _ in sure if not q.right(n)]
+    out: dict[str, Any] = {"false": len(wrong) > 0, "hit": False, "error": None,
+                           "ambiguous": any(s.ambiguous for _, s in found)}  # fmt: skip
+    mine = [s for n, s in sure if n == q.target] or [s for n, s in sure if q.right(n)]
+    if q.target is not None and mine:
+        s = mine[0]
+        error = max(
+            abs(s.ref_start - q.truth(s.query_start)), abs(s.ref_end - q.truth(s.query_end))
+        )
+        out["error"] = error
+        out["hit"] = error <= RIGHT_SECONDS
+    return out
+
+
+def run(method: str) -> tuple[dict[tuple[str, str], list[dict[str, Any]]], float, int]:
+    kept, others = archive()
+    names = [r.name for r in kept]
+    prints = [fingerprint(method, r.audio) for r in kept]
+    ids = np.concatenate([np.full(len(p), i) for i, p in enumerate(prints)])
+    index = SoundIndex.of(ids, np.concatenate([p.t for p in prints]),
+                          np.concatenate([p.hash for p in prints]))  # fmt: skip
+    results: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    spent, n = 0.0, 0
+    for q in queries(kept, others):
+        qp = fingerprint(method, q.audio)
+        t0 = time.perf_counter()
+        found = search_sound(index, qp)
+        spent += time.perf_counter() - t0
+        n += 1
+        row = score(q, found, names)
+        row["name"] = q.name
+        results[(q.family, q.split)].append(row)
+    return results, spent / max(1, n), len(index)
+
+
+def summary(results: dict[tuple[str, str], list[dict[str, Any]]]) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for family in (*FAMILIES, "sound replaced", "negative"):
+        for split in ("dev", "held-out"):
+            got = results.get((family, split), [])
+            if not got:
+                continue
+            errors = [r["error"] for r in got if r["hit"]]
+            positive = family not in ("sound replaced", "negative")
+            rows.append([
+                family + (" (exempt)" if family in EXEMPT else ""), split, len(got),
+                f"{sum(r['hit'] for r in got) / len(got):.2f}" if positive else "-",
+                sum(r["false"] for r in got), sum(r["ambiguous"] for r in got),
+                f"{np.median(errors):.2f}" if errors else "-",
+                f"{np.percentile(errors, 90):.2f}" if errors else "-",
+                f"{max(errors):.2f}" if errors else "-",
+            ])  # fmt: skip
+    return rows
+
+
+HEADERS = ["family", "split", "queries", "recall", "false matches", "ambiguous",
+           "error median s", "error p90 s", "error max s"]  # fmt: skip
+
+
+def totals(results: dict[tuple[str, str], list[dict[str, Any]]], split: str) -> str:
+    pos = [
+        r
+        for (f, s), rs in results.items()
+        if s == split and f in FAMILIES and f not in EXEMPT
+        for r in rs
+    ]
+    every = [r for (_, s), rs in results.items() if s == split for r in rs]
+    errors = [r["error"] for r in pos if r["hit"]]
+    worst = min(
+        (sum(r["hit"] for r in rs) / len(rs), f) for (f, s), rs in results.items()
+        if s == split and f in FAMILIES and f not in EXEMPT
+    )  # fmt: skip
+    return (f"{split}: recall {sum(r['hit'] for r in pos) / len(pos):.3f} over {len(pos)} queries "
+            f"(worst family: {worst[1]} {worst[0]:.2f}), false matches "
+            f"{sum(r['false'] for r in every)}, mapping error p90 "
+            f"{np.percentile(errors, 90) if errors else float('nan'):.2f} s")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--record", action="store_true")
+    parser.add_argument("--method", default="landmarks,chromaprint")
+    parser.add_argument("--show-misses", action="store_true")
+    args = parser.parse_args()
+    body = []
+    for method in args.method.split(","):
+        results, per_query, rows = run(method)
+        text = table(HEADERS, summary(results))
+        lines = [totals(results, s) for s in ("dev", "held-out")]
+        head = f"### {method}\n\n{rows:,} archived hashes; search {per_query * 1000:.1f} ms a query.\n\n"
+        block = head + "\n".join(f"- {line}" for line in lines) + "\n\n" + text
+        print(block, "\n")
+        if args.show_misses:
+            for (family, split), rs in sorted(results.items()):
+                for r in rs:
+                    if (family in FAMILIES and not r["hit"]) or r["false"]:
+                        print(
+                            f"  {split} {r['name']}: hit={r['hit']} false={r['false']} error={r['error']}"
+                        )
+        body.append(block)
+    if args.record:
+        record("sound matching", "python -m benchmarks.sound --record", "\n\n".join(body))
+
+
+if __name__ == "__main__":
+    main()

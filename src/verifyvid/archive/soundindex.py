@@ -1,0 +1,91 @@
+"""The sound candidate index: every archived landmark hash (fingerprint/sound.py) sorted by
+value, with its video and second, as plain ``.npy`` files opened with ``mmap`` (like the picture
+index, archive/index.py). A clip's hash is looked up by binary search; only the rows with the
+same value are read. A value held by more than ``COMMON`` rows (a jingle, a beep, a tone heard
+in many videos) is skipped: it cannot tell videos or places apart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+Array = np.ndarray[Any, Any]
+COMMON = 2_000  # rows one hash value may have before it is skipped as too common
+FILES = ("keys", "ids", "t")
+
+
+def build(folder: Path, ids: Array, times: Array, hashes: Array) -> None:
+    """Write the index of (video id, second, hash) rows into ``folder``."""
+    order = np.argsort(np.asarray(hashes, np.uint32), kind="stable")
+    np.save(folder / "keys.npy", np.asarray(hashes, np.uint32)[order])
+    np.save(folder / "ids.npy", np.asarray(ids, np.int32)[order])
+    np.save(folder / "t.npy", np.asarray(times, np.float32)[order])
+
+
+class SoundIndex:
+    def __init__(self, keys: Array, ids: Array, t: Array) -> None:
+        if not (len(keys) == len(ids) == len(t)):
+            raise ValueError("the sound index arrays do not fit together")
+        self.keys, self.ids, self.t = keys, ids, t
+
+    @staticmethod
+    def open(folder: Path) -> SoundIndex:
+        keys, ids, t = (np.load(folder / f"{n}.npy", mmap_mode="r") for n in FILES)
+        return SoundIndex(keys, ids, t)
+
+    @staticmethod
+    def of(ids: Array, times: Array, hashes: Array) -> SoundIndex:
+        """In memory (tests, benchmarks, a few videos)."""
+        order = np.argsort(np.asarray(hashes, np.uint32), kind="stable")
+        return SoundIndex(np.asarray(hashes, np.uint32)[order], np.asarray(ids, np.int32)[order],
+                          np.asarray(times, np.float32)[order])  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def near(self, hashes: Array) -> tuple[Array, Array, Array]:
+        """(clip hash row, video id, archive second) of every archived row with the same value."""
+        h = np.asarray(hashes, np.uint32)
+        lo = np.searchsorted(self.keys, h, side="left")
+        hi = np.searchsorted(self.keys, h, side="right")
+        counts = hi - lo
+        counts[counts > COMMON] = 0
+        total = int(counts.sum())
+        if total == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+        first = np.cumsum(counts) - counts
+        rows = np.repeat(lo - first, counts) + np.arange(total)
+        qi = np.repeat(np.arange(len(h)), counts)
+        return qi, np.asarray(self.ids[rows], np.int64), np.asarray(self.t[rows], np.float32)
+
+
+class ArchivedSound:
+    """The same lookup on an archive's ``sounds`` rows (archive/soundrows.py), in either engine."""
+
+    def __init__(self, archive: Any) -> None:
+        self.archive = archive
+
+    def __len__(self) -> int:
+        return 1  # unknown without a count; the rows asked for tell
+
+    def near(self, hashes: Array) -> tuple[Array, Array, Array]:
+        h = np.asarray(hashes, np.int64)
+        rows = self.archive.sound_near(h)
+        values, counts = np.unique(rows.hash, return_counts=True)
+        common = values[counts > COMMON]
+        keep = ~np.isin(rows.hash, common)
+        found_h, found_v, found_t = rows.hash[keep], rows.video[keep], rows.t[keep]
+        order = np.argsort(found_h, kind="stable")
+        found_h, found_v, found_t = found_h[order], found_v[order], found_t[order]
+        lo = np.searchsorted(found_h, h, side="left")
+        hi = np.searchsorted(found_h, h, side="right")
+        counts = hi - lo
+        total = int(counts.sum())
+        if total == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+        first = np.cumsum(counts) - counts
+        at = np.repeat(lo - first, counts) + np.arange(total)
+        return np.repeat(np.arange(len(h)), counts), found_v[at], found_t[at]

@@ -1,0 +1,186 @@
+"""Sound fingerprints: landmark hashes (spectrogram peak pairs, as in Shazam and audfprint), and
+Chromaprint's raw fingerprint (through ffmpeg's ``chromaprint`` muxer) as the plain baseline.
+
+Landmarks: the sound at 8 kHz (the band phone codecs keep), a 64 ms spectrogram every 16 ms;
+the strongest local peaks of the log spectrogram, a few per second; each peak is paired with
+the next peaks within a second ahead of it, and a pair is one 32-bit hash (the first peak's
+frequency bin, the frequency step and the time step) at the first peak's time. A copy keeps
+most of its strongest peaks through re-encoding, noise and volume changes, so a share of the
+hashes survives; matching hashes of a clip and an archived video then agree on one time offset.
+
+Silence and low-energy spans give no peaks (``FLOOR``). A steady tone or a hum gives the same
+hash all along: a hash that repeats within one recording more than ``REPEATS`` times is dropped,
+so it cannot vote for a place.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+from scipy import ndimage, signal
+
+RATE = 8_000  # Hz the landmarks are computed at
+N_FFT = 512  # 64 ms
+HOP = 128  # 16 ms
+STEP = HOP / RATE  # seconds per spectrogram column
+QUIET = 35.0  # dB below the recording's loud columns: a quieter column has no peaks (low energy)
+SILENCE = -90.0  # dB (of a column's power): digital silence, whatever the recording's level
+PEAK_SIZE = (17, 9)  # (bins, columns) a peak is the maximum of (about 270 Hz by 140 ms)
+CONTRAST = 10.0  # dB a peak stands above the median of its column's band
+DENSITY = 12  # peaks per second at most (the strongest)
+FAN_OUT = 3  # pairs per anchor peak
+MAX_DT = 63  # columns ahead a pair's second peak may be (about 1 s)
+MAX_DF = 63  # bins above or below
+REPEATS = 8  # a hash this frequent in one recording is a tone or a loop: dropped
+SOUND_KIND = "sound"
+
+Array = np.ndarray[Any, Any]
+
+
+@dataclass
+class SoundPrint:
+    """Landmark hashes of one recording: ``t`` seconds, ``hash`` uint32, sorted by time."""
+
+    t: Array
+    hash: Array
+    duration: float
+    kind: ClassVar[str] = SOUND_KIND
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def size(self) -> int:
+        return len(self.t)
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        np.savez(buf, t=self.t.astype(np.float32), hash=self.hash.astype(np.uint32),
+                 duration=np.float64(self.duration))  # fmt: skip
+        return buf.getvalue()
+
+    @staticmethod
+    def from_bytes(data: bytes) -> SoundPrint:
+        with np.load(io.BytesIO(data)) as z:
+            return SoundPrint(z["t"], z["hash"], float(z["duration"]))
+
+    def arrays(self, prefix: str = "sound_") -> dict[str, Array]:
+        return {f"{prefix}t": self.t.astype(np.float32), f"{prefix}hash": self.hash.astype(np.uint32),
+                f"{prefix}duration": np.asarray(self.duration, np.float64)}  # fmt: skip
+
+    @staticmethod
+    def from_arrays(h: Any, prefix: str = "sound_") -> SoundPrint | None:
+        if f"{prefix}t" not in h:
+            return None
+        return SoundPrint(np.asarray(h[f"{prefix}t"]), np.asarray(h[f"{prefix}hash"]),
+                          float(h[f"{prefix}duration"]))  # fmt: skip
+
+
+def to_rate(audio: Array, rate: int) -> Array:
+    """Mono float32 samples at ``rate`` (from 16 kHz or any rate), to RATE."""
+    x = np.asarray(audio, np.float32)
+    if rate == RATE:
+        return x
+    g = int(np.gcd(int(rate), RATE))
+    out: Array = signal.resample_poly(x, RATE // g, int(rate) // g).astype(np.float32)
+    return out
+
+
+def peaks(audio: Array, rate: int) -> tuple[Array, Array]:
+    """(column, bin) of the landmark peaks, in time order."""
+    x = to_rate(audio, rate)
+    if len(x) < N_FFT:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    _, _, spec = signal.stft(x, RATE, window="hann", nperseg=N_FFT, noverlap=N_FFT - HOP,
+                             boundary=None, padded=False)  # fmt: skip
+    power = np.abs(spec) ** 2
+    db = 10.0 * np.log10(power + 1e-12)
+    level = 10.0 * np.log10(power.sum(axis=0) + 1e-12)  # each column's power, dB
+    loud = np.percentile(level, 95)
+    heard = (level >= loud - QUIET) & (level >= SILENCE)
+    local = ndimage.maximum_filter(db, size=PEAK_SIZE, mode="constant", cval=-np.inf)
+    base = ndimage.median_filter(db, size=(33, 1), mode="nearest")
+    ok = (db == local) & (db >= base + CONTRAST) & heard[None, :]
+    ok[0, :] = ok[-1, :] = False
+    f, c = np.nonzero(ok)
+    order = np.lexsort((f, c))
+    f, c = f[order], c[order]
+    strength = (db - base)[f, c]
+    keep = strongest(c, strength, round(1.0 / STEP), DENSITY)
+    return c[keep].astype(np.int64), f[keep].astype(np.int64)
+
+
+def strongest(c: Array, strength: Array, window: int, most: int) -> Array:
+    """Whether each peak (in column order) is among the ``most`` strongest within ``window``
+    columns centred on it: the same peaks are kept wherever the recording starts (blocks cut
+    at fixed times would choose differently for a clip that starts a moment later)."""
+    lo = np.searchsorted(c, c - window // 2, side="left")
+    hi = np.searchsorted(c, c + window // 2, side="right")
+    keep = np.zeros(len(c), bool)
+    for i in range(len(c)):
+        keep[i] = int(np.count_nonzero(strength[lo[i] : hi[i]] > strength[i])) < most
+    return keep
+
+
+def landmarks(audio: Array, rate: int) -> SoundPrint:
+    """The landmark fingerprint of mono samples at ``rate``."""
+    duration = len(audio) / float(rate)
+    c, f = peaks(audio, rate)
+    ts: list[Array] = []
+    hs: list[Array] = []
+    n = len(c)
+    for k in range(1, FAN_OUT * 6 + 1):  # the next peaks in time order, FAN_OUT within range
+        if k >= n:
+            break
+        dt = c[k:] - c[:-k]
+        df = f[k:] - f[:-k]
+        ok = (dt >= 1) & (dt <= MAX_DT) & (np.abs(df) <= MAX_DF)
+        idx = np.flatnonzero(ok)
+        ts.append(idx)
+        hs.append((f[idx] << 14) | ((df[idx] + 64) << 7) | dt[idx])
+    if not ts:
+        return SoundPrint(np.zeros(0, np.float32), np.zeros(0, np.uint32), duration)
+    anchor = np.concatenate(ts)
+    value = np.concatenate(hs)
+    # at most FAN_OUT pairs per anchor: the nearest ones (k grows with time distance)
+    order = np.argsort(anchor, kind="stable")
+    anchor, value = anchor[order], value[order]
+    first = np.r_[0, np.flatnonzero(np.diff(anchor)) + 1]
+    rank = np.arange(len(anchor)) - np.repeat(first, np.diff(np.r_[first, len(anchor)]))
+    keep = rank < FAN_OUT
+    anchor, value = anchor[keep], value[keep]
+    t = c[anchor] * STEP + N_FFT / (2 * RATE)
+    value = value.astype(np.uint32)
+    _, inverse, counts = np.unique(value, return_inverse=True, return_counts=True)
+    common = counts[inverse] > REPEATS
+    return SoundPrint(t[~common].astype(np.float32), value[~common], duration)
+
+
+CHROMA_STEP = 4096 / 3 / 11025  # seconds between Chromaprint items (its 11025 Hz frames)
+
+
+def chromaprint(audio: Array, rate: int, ffmpeg: str) -> SoundPrint:
+    """Chromaprint's raw fingerprint (32-bit items every 0.124 s), from ffmpeg's muxer."""
+    pcm = np.clip(np.asarray(audio, np.float32), -1, 1)
+    cmd = [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-f", "f32le", "-ar",
+           str(rate), "-ac", "1", "-i", "pipe:", "-f", "chromaprint", "-fp_format", "raw",
+           "pipe:"]  # fmt: skip
+    out = subprocess.run(cmd, input=pcm.tobytes(), capture_output=True, check=True).stdout
+    items = np.frombuffer(out, "<u4").astype(np.uint32)
+    t = (np.arange(len(items)) * CHROMA_STEP).astype(np.float32)
+    return SoundPrint(t, items, len(audio) / float(rate))
+
+
+def sound_of(path: Path) -> SoundPrint | None:
+    """The landmark fingerprint of a file's first audio stream; None without one."""
+    from verifyvid.media.audio import SAMPLE_RATE, NoAudio, load_audio
+
+    try:
+        audio = load_audio(path)
+    except NoAudio:
+        return None
+    return landmarks(audio, SAMPLE_RATE)

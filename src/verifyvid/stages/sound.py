@@ -1,0 +1,53 @@
+"""The `sound` stage: landmark fingerprints of the soundtrack (fingerprint/sound.py), for
+finding earlier uploads through their sound. It reads the samples the transcription reads (one
+audio decode per run, media/audio.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from verifyvid.fingerprint.sound import DENSITY, SoundPrint, landmarks
+from verifyvid.media.audio import SAMPLE_RATE, NoAudio, load_audio
+from verifyvid.media.probe import summarize
+from verifyvid.stage import Params, Result, Stage, StageContext, StageSkipped
+
+SOUND_NAME = "sound.npz"
+
+
+class SoundParams(Params):
+    pass
+
+
+class SoundResult(Result):
+    method: str = "landmarks"
+    hashes: int = Field(description="landmark hashes kept (peak pairs)")
+    duration: float = Field(description="seconds of sound")
+    peaks_per_second: int = DENSITY
+    file: str = Field(description="npz: sound_t (seconds), sound_hash (uint32), sound_duration")
+
+
+class SoundStage(Stage[SoundParams, SoundResult]):
+    name = "sound"
+    version = "1"
+    description = "Landmark fingerprints of the soundtrack, for finding earlier uploads by sound"
+    params_model = SoundParams
+    result_model = SoundResult
+    libraries = ("scipy",)
+
+    def run(self, ctx: StageContext, params: SoundParams) -> SoundResult:
+        if not summarize(ctx.input_path).has_audio:
+            raise StageSkipped("no audio stream")
+        try:
+            audio = load_audio(ctx.input_path)
+        except NoAudio:
+            raise StageSkipped("no audio stream") from None
+        got = landmarks(audio, SAMPLE_RATE)
+        np.savez_compressed(ctx.out_dir / SOUND_NAME, allow_pickle=False, **got.arrays())
+        return SoundResult(hashes=len(got), duration=round(got.duration, 3),
+                           file=f"{self.name}/{SOUND_NAME}")  # fmt: skip
+
+
+def load_sound(path: str) -> SoundPrint | None:
+    with np.load(path) as z:
+        return SoundPrint.from_arrays(z)
