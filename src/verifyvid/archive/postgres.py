@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from verifyvid.archive.server import INDEXES_SQL, QUARTERS, ServerIndex
-from verifyvid.archive.soundrows import SOUND_NEAR_SQL, SoundRows, sound_rows, split_prints
+from verifyvid.archive.soundrows import ServerSound, sound_rows, split_prints
 from verifyvid.archive.store import (
     MIGRATE_SQL,
     ORIGIN_SQL,
@@ -240,13 +240,8 @@ class PostgresArchive:
         self.db.commit()
         return int(row[0]) if row else 0
 
-    def sound_near(self, hashes: np.ndarray[Any, Any]) -> SoundRows:
-        """Every archived sound hash row with one of the values ``hashes`` (the server's index)."""
-        values = [int(v) for v in np.unique(np.asarray(hashes, np.int64))]
-        rows = self.db.execute(SOUND_NEAR_SQL.format(values="SELECT unnest(%s::bigint[])"),
-                               (values,)).fetchall()  # fmt: skip
-        self.db.commit()
-        return SoundRows.of(rows)
+    def sounds(self) -> ServerSound:
+        return ServerSound(self.db)
 
     def prints(self, kind: str, ids: set[int] | None = None) -> dict[int, bytes]:
         """Every video's fingerprint of ``kind``, or only those of ``ids`` (filtered on the server)."""

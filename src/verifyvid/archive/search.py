@@ -13,7 +13,6 @@ import numpy as np
 from verifyvid.archive.align import Segment, align, extended, merged
 from verifyvid.archive.local import archived_features, as_match, features_wanted, search_local
 from verifyvid.archive.matches import match_dict, with_sound
-from verifyvid.archive.soundindex import ArchivedSound
 from verifyvid.archive.soundsearch import search_sound
 from verifyvid.archive.store import HASH_LIST, Archive, Candidates, Video
 from verifyvid.fingerprint.local import LocalFeatures
@@ -102,7 +101,7 @@ def search(
                 found = with_local(found, as_match(vid, seg, inliers, by_id[vid]))
     found = dedupe(sorted(found, key=lambda m: (m["ambiguous"], -m["score"])))
     if query.sound is not None and len(query.sound):
-        for vid, heard in search_sound(ArchivedSound(archive), query.sound):
+        for vid, heard in search_sound(archive.sounds(), query.sound):
             if vid in by_id:
                 found = with_sound(found, by_id[vid], heard)
         found.sort(key=lambda m: (m["ambiguous"], -m["score"]))

@@ -48,8 +48,8 @@ def _cells(q: np.ndarray, r: np.ndarray, speed: float) -> tuple[np.ndarray, np.n
     """(offsets, hits) of the cells at ``speed``: each clip hash once per cell; a cell counts
     its own hits and its upper neighbour's (a line on a cell border is not split in two)."""
     bins = np.round((r - speed * q) / OFFSET_BIN).astype(np.int64)
-    key = np.unique(np.stack([bins, np.round(q * 1000).astype(np.int64)]), axis=1)[0]
-    values, counts = np.unique(key, return_counts=True)
+    pair = np.unique((bins + (1 << 30)) * (1 << 24) + np.round(q * 1000).astype(np.int64))
+    values, counts = np.unique(pair // (1 << 24) - (1 << 30), return_counts=True)
     if not len(values):
         return values.astype(float), counts
     nxt = np.searchsorted(values, values + 1)

@@ -8,7 +8,7 @@ in many videos) is skipped: it cannot tell videos or places apart.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -46,8 +46,9 @@ class SoundIndex:
     def __len__(self) -> int:
         return len(self.keys)
 
-    def near(self, hashes: Array) -> tuple[Array, Array, Array]:
-        """(clip hash row, video id, archive second) of every archived row with the same value."""
+    def near(self, hashes: Array, times: Array | None = None) -> tuple[Array, Array, Array]:
+        """(clip hash row, video id, archive second) of every archived row with the same value
+        (``times``, the clip's seconds, are for the server's lookup; not needed here)."""
         h = np.asarray(hashes, np.uint32)
         lo = np.searchsorted(self.keys, h, side="left")
         hi = np.searchsorted(self.keys, h, side="right")
@@ -62,30 +63,9 @@ class SoundIndex:
         return qi, np.asarray(self.ids[rows], np.int64), np.asarray(self.t[rows], np.float32)
 
 
-class ArchivedSound:
-    """The same lookup on an archive's ``sounds`` rows (archive/soundrows.py), in either engine."""
+class SoundLookup(Protocol):
+    """The archived sound hashes equal to the clip's: SoundIndex (embedded, mapped files) or
+    archive/soundrows.ServerSound (the PostgreSQL server's index)."""
 
-    def __init__(self, archive: Any) -> None:
-        self.archive = archive
-
-    def __len__(self) -> int:
-        return 1  # unknown without a count; the rows asked for tell
-
-    def near(self, hashes: Array) -> tuple[Array, Array, Array]:
-        h = np.asarray(hashes, np.int64)
-        rows = self.archive.sound_near(h)
-        values, counts = np.unique(rows.hash, return_counts=True)
-        common = values[counts > COMMON]
-        keep = ~np.isin(rows.hash, common)
-        found_h, found_v, found_t = rows.hash[keep], rows.video[keep], rows.t[keep]
-        order = np.argsort(found_h, kind="stable")
-        found_h, found_v, found_t = found_h[order], found_v[order], found_t[order]
-        lo = np.searchsorted(found_h, h, side="left")
-        hi = np.searchsorted(found_h, h, side="right")
-        counts = hi - lo
-        total = int(counts.sum())
-        if total == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
-        first = np.cumsum(counts) - counts
-        at = np.repeat(lo - first, counts) + np.arange(total)
-        return np.repeat(np.arange(len(h)), counts), found_v[at], found_t[at]
+    def __len__(self) -> int: ...
+    def near(self, hashes: Array, times: Array | None = None) -> tuple[Array, Array, Array]: ...

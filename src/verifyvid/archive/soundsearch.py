@@ -1,34 +1,68 @@
-"""Search by sound: the clip's landmark hashes looked up in the sound index
-(archive/soundindex.py), the matching pairs aligned in time per archived video
-(archive/soundalign.py)."""
+"""Search by sound: the clip's landmark hashes looked up in the archive (archive/soundindex.py),
+the videos whose pairs could hold a line kept (``candidates``: one vectorized vote over every
+pair), then aligned in time one by one (archive/soundalign.py).
+
+A long clip is searched with at most ``QUERY_MAX`` of its hashes, spread evenly over its time:
+a copy needs ``MIN_HITS`` on one line, and 800 hashes (27 s of speech) find one as well as all
+of a minute's; the rows read, and the time, grow with the hashes asked for.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from verifyvid.archive.soundalign import MIN_HITS, SoundSegment, align_sound
-from verifyvid.archive.soundindex import ArchivedSound, SoundIndex
+from verifyvid.archive.soundalign import MIN_HITS, OFFSET_BIN, SPEEDS, SoundSegment, align_sound
+from verifyvid.archive.soundindex import SoundLookup
 from verifyvid.fingerprint.sound import SoundPrint
 
+QUERY_MAX = 800
+Array = np.ndarray[Any, Any]
 
-def search_sound(
-    index: SoundIndex | ArchivedSound, query: SoundPrint
-) -> list[tuple[int, SoundSegment]]:
+
+def sampled(query: SoundPrint, most: int = QUERY_MAX) -> SoundPrint:
+    """At most ``most`` of the clip's hashes, evenly over its time (all of a short clip's)."""
+    if len(query) <= most:
+        return query
+    keep = np.unique(np.linspace(0, len(query) - 1, most).round().astype(np.int64))
+    return SoundPrint(query.t[keep], query.hash[keep], query.duration)
+
+
+def candidates(qt: Array, ids: Array, r: Array) -> Array:
+    """The videos whose pairs put ``MIN_HITS`` on one cell (and its neighbour) at some speed,
+    counting pairs, not distinct clip hashes: an upper bound of what the alignment counts, so
+    no video it would keep is dropped."""
+    keep: set[int] = set()
+    if not len(ids):
+        return np.zeros(0, np.int64)
+    video = np.unique(ids, return_inverse=True)
+    for speed in SPEEDS:
+        cell = np.floor((r - speed * qt) / OFFSET_BIN).astype(np.int64)
+        for shift in (0, 1):  # a line on a cell border: count a cell with its upper neighbour
+            key = video[1] * (1 << 32) + ((cell + shift) // 2 + (1 << 30))
+            values, counts = np.unique(key, return_counts=True)
+            keep.update(int(v) for v in video[0][np.unique(values[counts >= MIN_HITS] >> 32)])
+    return np.array(sorted(keep), np.int64)
+
+
+def search_sound(index: SoundLookup, query: SoundPrint) -> list[tuple[int, SoundSegment]]:
     """(video id, segment) of every aligned stretch of the clip's sound, best first."""
     if not len(query) or not len(index):
         return []
-    qi, ids, r = index.near(query.hash)
+    asked = sampled(query)
+    qi, ids, r = index.near(asked.hash, asked.t)
     out: list[tuple[int, SoundSegment]] = []
     if not len(qi):
         return out
+    qt = asked.t[qi].astype(np.float64)
+    wanted = candidates(qt, ids, r.astype(np.float64))
+    sel = np.isin(ids, wanted)
+    qt, ids, r = qt[sel], ids[sel], r[sel]
     order = np.argsort(ids, kind="stable")
-    qi, ids, r = qi[order], ids[order], r[order]
+    qt, ids, r = qt[order], ids[order], r[order]
     cuts = np.flatnonzero(np.diff(ids)) + 1
-    for part_q, part_id, part_r in zip(
-        np.split(qi, cuts), np.split(ids, cuts), np.split(r, cuts), strict=True
-    ):
-        if len(np.unique(part_q)) < MIN_HITS:
-            continue
-        for seg in align_sound(query.t[part_q], part_r, query.t):
-            out.append((int(part_id[0]), seg))
+    for part_q, part_id, part_r in zip(np.split(qt, cuts), np.split(ids, cuts), np.split(r, cuts), strict=True):  # fmt: skip
+        if len(part_q) and len(np.unique(part_q)) >= MIN_HITS:
+            out += [(int(part_id[0]), seg) for seg in align_sound(part_q, part_r, asked.t)]
     return sorted(out, key=lambda m: (m[1].ambiguous, -m[1].hits))

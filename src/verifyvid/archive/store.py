@@ -28,7 +28,9 @@ from filelock import FileLock, Timeout
 
 from verifyvid.archive.cached import current_index
 from verifyvid.archive.rows import HashRows, hashes_from
-from verifyvid.archive.soundrows import SOUND_NEAR_SQL, SoundRows, sound_rows, split_prints
+from verifyvid.archive.soundcache import sound_index
+from verifyvid.archive.soundindex import SoundLookup
+from verifyvid.archive.soundrows import sound_rows, split_prints
 from verifyvid.errors import UsageError, VerifyvidError
 
 if TYPE_CHECKING:
@@ -432,11 +434,9 @@ class SqliteArchive:
     def prints_size(self, kind: str) -> int:
         return int(self.db.execute(SIZE_SQL.format(p="?"), (kind,)).fetchone()[0])
 
-    def sound_near(self, hashes: np.ndarray[Any, Any]) -> SoundRows:
-        """Every archived sound hash row with one of the values ``hashes``."""
-        values = json.dumps([int(v) for v in np.unique(np.asarray(hashes, np.int64))])
-        sql = SOUND_NEAR_SQL.format(values="SELECT value FROM json_each(?)")
-        return SoundRows.of(self.db.execute(sql, (values,)).fetchall())
+    def sounds(self) -> SoundLookup:
+        """The sound index beside the file, brought up to date first (archive/soundcache.py)."""
+        return sound_index(self)
 
     def prints(self, kind: str, ids: set[int] | None = None) -> dict[int, bytes]:
         """Every video's fingerprint of ``kind``, or only those of ``ids`` (no others read)."""
@@ -489,5 +489,8 @@ class Archive(Protocol):
 
     def prints_size(self, kind: str) -> int: ...
     def prints(self, kind: str, ids: set[int] | None = None) -> dict[int, bytes]: ...
-    def sound_near(self, hashes: np.ndarray[Any, Any]) -> SoundRows: ...
+    def sounds(self) -> SoundLookup:
+        """What finds the archived sound hashes equal to the clip's (archive/soundindex.py)."""
+        ...
+
     def close(self) -> None: ...
