@@ -77,6 +77,7 @@ CALLS: Calls = {
     "index export": (lambda w, c: ["--vpdq", Path(w["nothing"]) / "list", "--index", w["archive"]],
                      lambda w, c: (["--vpdq", "list", "--index", "none.sqlite"], 2)),
     "index update": (lambda w, c: ["--index", w["archive"]], lambda w, c: (["--index", "none.sqlite"], 2)),
+    "index hear": (lambda w, c: ["--index", w["archive"]], lambda w, c: (["--index", "none.sqlite"], 2)),
     "index watch add": (lambda w, c: ["http://127.0.0.1:9/feed.xml", "--index", w["archive"]],
                         lambda w, c: (["not-a-link", "--index", w["archive"]], 2)),
     "index watch list": (lambda w, c: ["--index", w["archive"]], lambda w, c: (["--index", "none.sqlite"], 2)),

@@ -126,3 +126,29 @@ def test_clip_without_sound_searches_by_picture(cli: Cli, tmp_path: Path) -> Non
     stages = data["stages"]
     assert stages["sound"]["status"] == "skipped" and stages["sound"]["reason"] == "no audio stream"
     assert stages["search"]["status"] == "ok"
+
+
+def test_older_archive_hears_what_is_at_hand(cli: Cli, tmp_path: Path) -> None:
+    """An archive made before sound fingerprints: `index hear` fingerprints the videos whose
+    media are still there, names the others (exit 4), and the sound search then finds them."""
+    import shutil
+    import sqlite3
+
+    index = str(tmp_path / "old.sqlite")
+    speech = shutil.copy(shared_file(SPEECH), tmp_path / "speech.mp4")
+    gone = shutil.copy(shared_file("media/video/retalking_face1_speech.mp4"), tmp_path / "gone.mp4")
+    cli.json("index", "add", speech, gone, "--index", index)
+    with sqlite3.connect(index) as db:  # as an archive made before sound search was
+        db.execute("DELETE FROM sounds")
+        db.execute("DELETE FROM fingerprints WHERE kind = 'sound'")
+    Path(gone).unlink()
+    fake = mux(shared_file(PICTURE), shared_file(SPEECH), tmp_path / "fake.mp4", sound_from=2.0)
+    assert cli.json("search", fake, "--index", index)["result"]["matches"] == []
+    heard = cli.json("index", "hear", "--index", index, code=4)
+    rows = {r["status"]: r for r in heard["result"]["videos"]}
+    assert rows["heard"]["sound_hashes"] > 50
+    assert "gone.mp4 is not there any more" in rows["not at hand"]["error"]
+    assert "not at hand" in heard["error"] or "gone.mp4" in heard["error"]
+    found = cli.json("search", fake, "--index", index, "--case", str(tmp_path / "again"))
+    assert found["result"]["matches"][0]["region"] == "sound"
+    assert cli.json("index", "hear", "--index", index, code=4)["result"]["videos"][0]["status"] == "not at hand"

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from verifyvid.archive.server import INDEXES_SQL, QUARTERS, ServerIndex
-from verifyvid.archive.soundrows import ServerSound, sound_rows, split_prints
+from verifyvid.archive.soundrows import UNHEARD_SQL, ServerSound, sound_rows, split_prints
 from verifyvid.archive.store import (
     MIGRATE_SQL,
     ORIGIN_SQL,
@@ -50,6 +50,7 @@ from verifyvid.archive.store import (
     video_values,
     videos_from,
 )
+from verifyvid.fingerprint.sound import SoundPrint
 
 # the archive is set up by this version: its last index was made in the transaction that wrote
 # its identity, and no older table waits for migration
@@ -239,6 +240,22 @@ class PostgresArchive:
         row = self.db.execute(SIZE_SQL.format(p="%s"), (kind,)).fetchone()
         self.db.commit()
         return int(row[0]) if row else 0
+
+    def unheard(self) -> list[int]:
+        rows = self.db.execute(UNHEARD_SQL).fetchall()
+        self.db.commit()
+        return [int(r[0]) for r in rows]
+
+    def add_sound(self, vid: int, sound: SoundPrint) -> None:
+        with self.db.transaction():
+            bump(self.db, removal=False)
+            blobs, _ = split_prints([sound])
+            for f in blobs:
+                self.db.execute(PRINT_INSERT_SQL.format(p="%s") + " ON CONFLICT DO NOTHING",
+                                (vid, f.kind, f.size(), f.to_bytes()))  # fmt: skip
+            with self.db.cursor() as c, c.copy("COPY sounds (video_id, t, h) FROM STDIN") as copy:
+                for row in sound_rows(vid, sound):
+                    copy.write_row(row)
 
     def sounds(self) -> ServerSound:
         return ServerSound(self.db)

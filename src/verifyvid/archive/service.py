@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from verifyvid.archive.store import Archive, Fingerprint, Video
 from verifyvid.case.folder import check_input_file, read_manifest
 from verifyvid.claims import checked_date
@@ -163,7 +165,33 @@ def case_sound(case_dir: Path, files: list[str]) -> SoundPrint | None:
     path = next((case_dir / f for f in files if Path(f).name == SOUND_FILE), None)
     if path is None or not path.is_file():
         return None
-    import numpy as np
-
     with np.load(path) as z:
         return SoundPrint.from_arrays(z)
+
+
+def hear_archived(archive: Archive) -> list[dict[str, Any]]:
+    """Fingerprint the sound of archived videos that have none (archived before sound
+    fingerprints), from their media where the archive recorded a path that is still there;
+    one row per video: heard (with its hashes), or not at hand (and why)."""
+    videos = {v.id: v for v in archive.videos()}
+    rows = []
+    for vid in archive.unheard():
+        v = videos[vid]
+        path = Path(v.path) if v.path else None
+        if path is None or not path.is_file():
+            why = "its media were not kept" if path is None else f"{path} is not there any more"
+            rows.append({"id": vid, "title": v.title, "status": "not at hand",
+                         "error": f"#{vid} {v.title}: {why}; add the file again to hear its sound"})  # fmt: skip
+            continue
+        try:
+            sound = sound_of(path) or SoundPrint(
+                np.zeros(0, np.float32), np.zeros(0, np.uint32), 0.0
+            )
+        except RuntimeError as e:
+            rows.append(
+                {"id": vid, "title": v.title, "status": "error", "error": f"#{vid} {v.title}: {e}"}
+            )
+            continue
+        archive.add_sound(vid, sound)
+        rows.append({"id": vid, "title": v.title, "status": "heard", "sound_hashes": len(sound)})
+    return rows

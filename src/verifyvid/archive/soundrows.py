@@ -16,6 +16,12 @@ import numpy as np
 
 from verifyvid.fingerprint.sound import SOUND_KIND, SoundPrint
 
+# videos archived from media before sound fingerprints existed (no ``sound`` mark)
+UNHEARD_SQL = (
+    "SELECT id FROM videos WHERE origin = 'media' AND id NOT IN "
+    "(SELECT video_id FROM fingerprints WHERE kind = 'sound') ORDER BY id"
+)
+
 # The server's share of a sound search: the pairs of equal hashes (the index on ``h``), and of
 # them only the videos where some pairs could hold a line: COARSE of them in one second of
 # offset within ten seconds of the clip (a copy sped up 6 % drifts 0.6 s in ten seconds; chance

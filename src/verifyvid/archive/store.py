@@ -30,8 +30,9 @@ from verifyvid.archive.cached import current_index
 from verifyvid.archive.rows import HashRows, hashes_from
 from verifyvid.archive.soundcache import sound_index
 from verifyvid.archive.soundindex import SoundLookup
-from verifyvid.archive.soundrows import sound_rows, split_prints
+from verifyvid.archive.soundrows import UNHEARD_SQL, sound_rows, split_prints
 from verifyvid.errors import UsageError, VerifyvidError
+from verifyvid.fingerprint.sound import SoundPrint
 
 if TYPE_CHECKING:
     from verifyvid.archive.index import CandidateIndex
@@ -434,6 +435,20 @@ class SqliteArchive:
     def prints_size(self, kind: str) -> int:
         return int(self.db.execute(SIZE_SQL.format(p="?"), (kind,)).fetchone()[0])
 
+    def unheard(self) -> list[int]:
+        """Videos archived from media whose sound was never fingerprinted (older archives)."""
+        return [int(r[0]) for r in self.db.execute(UNHEARD_SQL).fetchall()]
+
+    def add_sound(self, vid: int, sound: SoundPrint) -> None:
+        """Record a video's sound fingerprint (an older archive's video, heard now)."""
+        with self.db:
+            bump(self.db, removal=False)
+            blobs, _ = split_prints([sound])
+            self.db.executemany(PRINT_INSERT_SQL.format(p="?") + " ON CONFLICT DO NOTHING",
+                                [(vid, f.kind, f.size(), f.to_bytes()) for f in blobs])  # fmt: skip
+            self.db.executemany("INSERT INTO sounds (video_id, t, h) VALUES (?,?,?)",
+                                sound_rows(vid, sound))  # fmt: skip
+
     def sounds(self) -> SoundLookup:
         """The sound index beside the file, brought up to date first (archive/soundcache.py)."""
         return sound_index(self)
@@ -489,6 +504,8 @@ class Archive(Protocol):
 
     def prints_size(self, kind: str) -> int: ...
     def prints(self, kind: str, ids: set[int] | None = None) -> dict[int, bytes]: ...
+    def unheard(self) -> list[int]: ...
+    def add_sound(self, vid: int, sound: SoundPrint) -> None: ...
     def sounds(self) -> SoundLookup:
         """What finds the archived sound hashes equal to the clip's (archive/soundindex.py)."""
         ...
