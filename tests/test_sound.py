@@ -100,13 +100,19 @@ def test_statement_under_new_footage_found_by_its_sound(
     the archived video by its sound, at the right seconds, worded as a re-used recording; a
     copy with its own picture and sound is one match with both."""
     source = shared_file(SPEECH)
-    added = cli.json("index", "add", source, shared_file(PICTURE), "--index", index)
+    added = cli.json("index", "add", source, shared_file(PICTURE), "--index", index,
+                     "--first-seen", "2019-05-01")  # fmt: skip
     sounds = [r["sound_hashes"] for r in added["result"]["videos"]]
     assert sounds[0] > 50 and sounds[1] == 0  # the silent video is added without error
     fake = mux(shared_file(PICTURE), source, tmp_path / "fake.mp4", sound_from=2.0)
-    checked = cli.json("check", fake, "--only", "search", "--index", index)
+    case = tmp_path / "case"
+    checked = cli.json("check", fake, "--only", "search", "--index", index, "--case", case,
+                       "--claim-date", "2022-01-05")  # fmt: skip
     assert checked["stages"]["sound"]["status"] == "ok"
     assert any("recording was re-used" in f["message"] for f in checked["findings"])
+    report = (case / "report.md").read_text(encoding="utf-8")
+    assert "this clip's sound recording, in an earlier video" in report  # the timeline
+    assert "(sound only)" in report
     matches = cli.json("search", fake, "--index", index)["result"]["matches"]
     assert matches, "the statement is not found by its sound"
     m = matches[0]

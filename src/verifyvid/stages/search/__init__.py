@@ -86,12 +86,19 @@ class SearchStage(Stage[SearchParams, SearchResult]):
         for ref_id in sorted({m.ref_id for m in result.matches}):
             m = next(m for m in result.matches if m.ref_id == ref_id)
             day = parse_day(m.first_seen or "")
-            if day is not None:
-                out.append(Event(datetime(day.year, day.month, day.day, tzinfo=UTC),
-                                 f"first seen: an earlier copy (archive #{ref_id} {m.title}, seconds "
-                                 f"{m.ref_start:.1f}-{m.ref_end:.1f})", m.source or "the archive",
-                                 "medium: as recorded in the archive; the footage existed by then",
-                                 "first-seen"))  # fmt: skip
+            if day is None:
+                continue
+            when = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            if m.region == SOUND_ONLY:
+                out.append(Event(when, f"first seen: this clip's sound recording, in an earlier video "
+                                 f"(archive #{ref_id} {m.title}, seconds {m.ref_start:.1f}-{m.ref_end:.1f})",
+                                 m.source or "the archive", "medium: as recorded in the archive; the "
+                                 "recording existed by then, the picture may be new", "first-seen"))  # fmt: skip
+                continue
+            out.append(Event(when, f"first seen: an earlier copy (archive #{ref_id} {m.title}, seconds "
+                             f"{m.ref_start:.1f}-{m.ref_end:.1f})", m.source or "the archive",
+                             "medium: as recorded in the archive; the footage existed by then",
+                             "first-seen"))  # fmt: skip
         return out
 
     def state(self, ctx: StageContext, params: SearchParams) -> str:
