@@ -75,7 +75,9 @@ def parts() -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any,
     return h >> 14, (h >> 7) & 127, h & 127, len(h) / seconds
 
 
-def fill(archive: Any, seconds: float, density: float, pieces: tuple[Any, ...], rng: np.random.Generator) -> None:
+def fill(
+    archive: Any, seconds: float, density: float, pieces: tuple[Any, ...], rng: np.random.Generator
+) -> None:
     """Background videos of VIDEO_SECONDS, in bulk: the sound indexes dropped, the rows inserted
     100 videos a transaction (made in the server for PostgreSQL, from the same parts), the
     indexes made again by the product's schema (as a bulk import would)."""
@@ -86,6 +88,7 @@ def fill(archive: Any, seconds: float, density: float, pieces: tuple[Any, ...], 
     db = archive.db
     for name in ("sounds_h", "sounds_video"):
         db.execute(f"DROP INDEX IF EXISTS {name}")
+    db.commit()
     total = int(seconds // VIDEO_SECONDS)
     for start in range(0, total, 100):
         n = min(100, total - start)
@@ -119,6 +122,7 @@ def fill(archive: Any, seconds: float, density: float, pieces: tuple[Any, ...], 
     if archive.engine == "postgresql":
         with db.transaction():
             db.execute(schema("postgresql"))
+        db.commit()
     else:
         db.executescript(schema("sqlite"))
 
@@ -133,6 +137,30 @@ def copies(archive: Any, statement: SoundPrint, rng: np.random.Generator) -> Non
         )
         archive.add(video, np.zeros(0, np.float32), np.zeros((0, 32), np.uint8),
                     [SoundPrint(t, statement.hash[keep], statement.duration + offset)])  # fmt: skip
+
+
+def chances(location: str, query: SoundPrint) -> tuple[int, int, int]:
+    """(the most hits any background video puts on one line, background videos matched, copies
+    and the statement found): chance against the threshold (MIN_HITS), at this archive's size."""
+    from verifyvid.archive.soundalign import _best
+    from verifyvid.archive.soundsearch import sampled, search_sound
+
+    archive = open_archive(location)
+    try:
+        titles = {v.id: v.title for v in archive.videos()}
+        lookup = archive.sounds()
+        asked = sampled(query)
+        qi, ids, r = lookup.near(asked.hash, asked.t)
+        most = 0
+        for vid in np.unique(ids):
+            if titles[int(vid)].startswith("background"):
+                sel = ids == vid
+                most = max(most, _best(asked.t[qi[sel]].astype(float), r[sel].astype(float))[2])
+        found = {vid for vid, seg in search_sound(lookup, query) if not seg.ambiguous}
+    finally:
+        archive.close()
+    false = sum(titles[v].startswith("background") for v in found)
+    return most, false, len(found) - false
 
 
 def main() -> None:
@@ -179,7 +207,9 @@ def main() -> None:
                     import psycopg
 
                     with psycopg.connect(location, autocommit=True) as db:
-                        db.execute("VACUUM ANALYZE sounds")  # as autovacuum would after a bulk import
+                        db.execute(
+                            "VACUUM ANALYZE sounds"
+                        )  # as autovacuum would after a bulk import
             if not any(v.title.startswith("copy") for v in archive.videos()):
                 copies(archive, statement, rng)
                 add_paths(archive, [STATEMENT], None, None, None)
@@ -193,10 +223,12 @@ def main() -> None:
                 wall, peak, _server = measure(alone)
                 walls.append(wall)
                 rss = max(rss, peak)
+            chance, false, copies_found = chances(location, query)
             full, _, _ = measure([verifyvid, "search", str(clip), "--index", location, "--json",
                                   "--case", str(work / f"case-{engine}-{size:g}")])  # fmt: skip
             rows.append([engine, f"{size:.0e}", f"{seconds / 3600:,.0f}", f"{n_rows:,}",
-                         f"{float(np.median(walls)):.2f}", f"{rss:.0f}", f"{full:.2f}"])  # fmt: skip
+                         f"{float(np.median(walls)):.2f}", f"{rss:.0f}", f"{full:.2f}",
+                         f"{copies_found} / {COPIES + 1}", false, chance])  # fmt: skip
             print(rows[-1], flush=True)
     body = (
         f"Landmark density of the real recordings: {density:.1f} hashes a second. Each archive: "

@@ -157,4 +157,44 @@ def test_older_archive_hears_what_is_at_hand(cli: Cli, tmp_path: Path) -> None:
     assert "not at hand" in heard["error"] or "gone.mp4" in heard["error"]
     found = cli.json("search", fake, "--index", index, "--case", str(tmp_path / "again"))
     assert found["result"]["matches"][0]["region"] == "sound"
-    assert cli.json("index", "hear", "--index", index, code=4)["result"]["videos"][0]["status"] == "not at hand"
+    assert (
+        cli.json("index", "hear", "--index", index, code=4)["result"]["videos"][0]["status"]
+        == "not at hand"
+    )
+
+
+def test_sound_index_follows_the_archive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The mapped sound index beside a SQLite archive: appended after an addition, rebuilt after
+    a removal, rebuilt (and said) when its files are damaged."""
+    import json
+
+    from verifyvid.archive.engines import open_archive
+    from verifyvid.archive.store import Video
+
+    audio = speech()
+    a, b = landmarks(audio[: 25 * RATE], RATE), landmarks(audio[30 * RATE :], RATE)
+    archive = open_archive(str(tmp_path / "a.sqlite"), create=True)
+    none_t, none_h = np.zeros(0, np.float32), np.zeros((0, 32), np.uint8)
+
+    def add(name: str, sound: object) -> int:
+        return archive.add(
+            Video(0, name, name, None, None, 30.0, None, ""), none_t, none_h, [sound]
+        )[0]
+
+    def found(clip: np.ndarray) -> set[int]:
+        return {vid for vid, _ in search_sound(archive.sounds(), landmarks(clip, RATE))}
+
+    first = add("a", a)
+    assert found(audio[5 * RATE : 15 * RATE]) == {first}
+    second = add("b", b)  # appended
+    assert found(audio[35 * RATE : 45 * RATE]) == {second}
+    archive.remove(first)  # rebuilt
+    assert found(audio[5 * RATE : 15 * RATE]) == set()
+    assert found(audio[35 * RATE : 45 * RATE]) == {second}
+    state = json.loads((archive.cache_dir / "sound.json").read_text())
+    (archive.cache_dir / state["folder"] / "keys.npy").write_bytes(b"damaged")
+    assert found(audio[35 * RATE : 45 * RATE]) == {second}
+    assert "could not be read" in capsys.readouterr().err
+    archive.close()

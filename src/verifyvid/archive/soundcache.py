@@ -36,20 +36,22 @@ class Embedded(Protocol):
 
 
 def rows_after(archive: Embedded, row: int) -> tuple[np.ndarray[Any, Any], ...]:
-    """(rowid, video, t, h) of every ``sounds`` row after ``row``, as arrays."""
+    """(rowid, video, t, h) of every ``sounds`` row after ``row``, as arrays (each chunk turned
+    into typed arrays at once: 20 bytes a row)."""
     cur = archive.db.execute(
         "SELECT rowid, video_id, t, h FROM sounds WHERE rowid > ? ORDER BY rowid", (row,)
     )
-    parts = []
+    parts: list[tuple[np.ndarray[Any, Any], ...]] = []
     while rows := cur.fetchmany(FETCH):
-        a = np.array(rows, dtype=np.float64)
-        parts.append(a)
+        n = len(rows)
+        parts.append((np.fromiter((r[0] for r in rows), np.int64, n),
+                      np.fromiter((r[1] for r in rows), np.int32, n),
+                      np.fromiter((r[2] for r in rows), np.float32, n),
+                      np.fromiter((r[3] for r in rows), np.uint32, n)))  # fmt: skip
     if not parts:
-        return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32),
+        return (np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32),
                 np.zeros(0, np.uint32))  # fmt: skip
-    a = np.concatenate(parts)
-    return (a[:, 0].astype(np.int64), a[:, 1].astype(np.int64), a[:, 2].astype(np.float32),
-            a[:, 3].astype(np.uint32))  # fmt: skip
+    return tuple(np.concatenate([p[k] for p in parts]) for k in range(4))
 
 
 def sound_index(archive: Embedded) -> SoundIndex:
@@ -94,7 +96,7 @@ def refresh(archive: Embedded, root: Path) -> SoundIndex:
     appending = state is not None and state["removals"] == removals
     rowid, video, t, h = rows_after(archive, int(state["max_row"]) if appending and state else 0)
     if appending and state is not None:
-        video = np.concatenate([np.asarray(old.ids, np.int64), video])
+        video = np.concatenate([np.asarray(old.ids, np.int32), video])
         t = np.concatenate([np.asarray(old.t), t])
         h = np.concatenate([np.asarray(old.keys), h])
     folder = f"sound-g{generation}-{os.getpid()}"

@@ -19,10 +19,10 @@ FILES = ("keys", "ids", "t")
 
 def build(folder: Path, ids: Array, times: Array, hashes: Array) -> None:
     """Write the index of (video id, second, hash) rows into ``folder``."""
-    order = np.argsort(np.asarray(hashes, np.uint32), kind="stable")
-    np.save(folder / "keys.npy", np.asarray(hashes, np.uint32)[order])
-    np.save(folder / "ids.npy", np.asarray(ids, np.int32)[order])
-    np.save(folder / "t.npy", np.asarray(times, np.float32)[order])
+    keys = np.asarray(hashes, np.uint32)
+    order = np.argsort(keys, kind="stable")
+    for name, array in (("keys", keys), ("ids", np.asarray(ids, np.int32)), ("t", np.asarray(times, np.float32))):  # fmt: skip
+        np.save(folder / f"{name}.npy", array[order])  # one sorted copy at a time
 
 
 class SoundIndex:

@@ -28,7 +28,10 @@ RATE = 8_000  # Hz the landmarks are computed at
 N_FFT = 512  # 64 ms
 HOP = 128  # 16 ms
 STEP = HOP / RATE  # seconds per spectrogram column
-QUIET = 35.0  # dB below the recording's loud columns: a quieter column has no peaks (low energy)
+QUIET = 35.0  # dB below the loudest column within LOUD_SPAN: a quieter column has no peaks
+LOUD_SPAN = 2.0  # seconds each side: the gate follows the sound nearby, not the whole recording
+# (an excerpt then gates its columns as the whole recording did, away from its first and last
+# LOUD_SPAN seconds)
 SILENCE = -90.0  # dB (of a column's power): digital silence, whatever the recording's level
 PEAK_SIZE = (17, 9)  # (bins, columns) a peak is the maximum of (about 270 Hz by 140 ms)
 CONTRAST = 10.0  # dB a peak stands above the median of its column's band
@@ -100,7 +103,8 @@ def peaks(audio: Array, rate: int) -> tuple[Array, Array]:
     power = np.abs(spec) ** 2
     db = 10.0 * np.log10(power + 1e-12)
     level = 10.0 * np.log10(power.sum(axis=0) + 1e-12)  # each column's power, dB
-    loud = np.percentile(level, 95)
+    span = 2 * round(LOUD_SPAN / STEP) + 1
+    loud = ndimage.maximum_filter1d(level, size=span, mode="nearest")
     heard = (level >= loud - QUIET) & (level >= SILENCE)
     local = ndimage.maximum_filter(db, size=PEAK_SIZE, mode="constant", cval=-np.inf)
     base = ndimage.median_filter(db, size=(33, 1), mode="nearest")
