@@ -198,3 +198,25 @@ def test_sound_index_follows_the_archive(
     assert found(audio[35 * RATE : 45 * RATE]) == {second}
     assert "could not be read" in capsys.readouterr().err
     archive.close()
+
+
+def test_check_decodes_the_sound_once(
+    cli: Cli, model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sound stage and transcription read the same samples: one audio decode per run."""
+    from verifyvid.media import audio as audio_module
+
+    calls: list[Path] = []
+    decode = audio_module._decode
+
+    def counted(path: Path, rate: int) -> np.ndarray:
+        calls.append(path)
+        return decode(path, rate)
+
+    monkeypatch.setattr(audio_module, "_decode", counted)
+    monkeypatch.setattr(audio_module, "_last", None)
+    clip = shared_file("media/audio/kk/kscd_example_1.wav")
+    data = cli.json("check", clip, "--only", "sound", "--only", "transcribe", "--model", model)
+    assert data["stages"]["sound"]["status"] == "ok"
+    assert data["stages"]["transcribe"]["status"] == "ok"
+    assert len(calls) == 1
