@@ -1,5 +1,6 @@
-"""Sound hashes in the archive: one row per landmark hash (``sounds``: video, second, value),
-with an index on the value that both engines search (SQLite's B-tree, the PostgreSQL server's).
+"""Sound hashes in the archive: one row per landmark hash (``sounds``: video, second, value).
+The PostgreSQL server searches them through a covering index on the value; beside a SQLite file
+the search reads a mapped index built from them (archive/soundcache.py).
 
 A video's sound is recorded as a ``sound`` fingerprint too (its size: the hashes kept), also
 when it holds none (silence, no audio stream): so an archive can tell a video whose sound was

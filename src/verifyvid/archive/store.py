@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS sounds (
     t REAL NOT NULL,
     h {int} NOT NULL
 );
-CREATE INDEX IF NOT EXISTS sounds_h ON sounds(h);
+{sound_index}
 CREATE INDEX IF NOT EXISTS sounds_video ON sounds(video_id);
 CREATE TABLE IF NOT EXISTS sightings (
     video_id {int} NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
@@ -93,9 +93,13 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value {int} NOT NULL);
 INSERT INTO meta VALUES ('generation', 0), ('removals', 0) ON CONFLICT DO NOTHING;
 """
 DIALECTS = {
-    "sqlite": {"id": "INTEGER PRIMARY KEY", "int": "INTEGER", "float": "REAL", "blob": "BLOB"},
+    # SQLite's sound search reads the mapped index beside the file (archive/soundcache.py)
+    "sqlite": {"id": "INTEGER PRIMARY KEY", "int": "INTEGER", "float": "REAL", "blob": "BLOB",
+               "sound_index": ""},
+    # the server's: by value, covering (index-only scans: no table page read per row)
     "postgresql": {"id": "BIGSERIAL PRIMARY KEY", "int": "BIGINT", "float": "DOUBLE PRECISION",
-                   "blob": "BYTEA"},
+                   "blob": "BYTEA",
+                   "sound_index": "CREATE INDEX IF NOT EXISTS sounds_h ON sounds (h) INCLUDE (video_id, t);"},
 }  # fmt: skip
 TABLES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))
 
