@@ -22,7 +22,8 @@ import numpy as np
 SPEEDS = tuple(round(1.0 + k * 0.01, 2) for k in range(-6, 7))
 OFFSET_BIN = 0.1  # seconds
 TOLERANCE = 0.12  # seconds from the line for an inlier
-GAP = 5.0  # seconds of clip without inliers that split a segment (speech pauses are shorter)
+GAP = 5.0  # seconds of clip without inliers that split a segment (speech pauses are shorter)...
+MISSES = 20  # ...when the clip has this many hashes there that match elsewhere or nowhere
 MIN_HITS = 10  # inlier hashes for a segment (chance cells hold 1-3; see benchmarks/sound.py)
 MIN_SPAN = 1.0  # seconds of clip a segment spans at least
 RIVAL = 0.6  # another line holding this share of a segment's hits makes it ambiguous
@@ -107,7 +108,7 @@ def align_sound(
     """Segments where the clip's sound matches the archived recording, best first. ``q``, ``r``:
     seconds of each matching hash pair; ``query_t``: the seconds of every clip hash."""
     q, r = np.asarray(q, float), np.asarray(r, float)
-    query_t = np.asarray(query_t, float)
+    query_t = np.sort(np.asarray(query_t, float))
     alive = np.ones(len(q), bool)
     out: list[SoundSegment] = []
     while alive.sum() >= MIN_HITS and len(out) < max_segments:
@@ -126,7 +127,29 @@ def align_sound(
         out += found
         if not found:
             break
-    return sorted(out, key=lambda s: (s.ambiguous, -s.hits))
+    return sorted(joined(out), key=lambda s: (s.ambiguous, -s.hits))
+
+
+def joined(segments: list[SoundSegment]) -> list[SoundSegment]:
+    """Segments on one line (the same speed and offset: a copy with a stretch cut or muted) as
+    one: one copy, one segment, as for pictures."""
+    out: list[SoundSegment] = []
+    for s in sorted(segments, key=lambda g: g.query_start):
+        twin = next((k for k in out if k.ambiguous == s.ambiguous and abs(k.speed - s.speed) < 1e-3
+                     and abs(k.offset - s.offset) <= TOLERANCE), None)  # fmt: skip
+        if twin is None:
+            out.append(s)
+            continue
+        span = (twin.query_end - twin.query_start) + (s.query_end - s.query_start)
+        twin.density = round((twin.density * (twin.query_end - twin.query_start)
+                              + s.density * (s.query_end - s.query_start)) / max(span, 1e-6), 3)  # fmt: skip
+        twin.query_end, twin.ref_end = (
+            max(twin.query_end, s.query_end),
+            max(twin.ref_end, s.ref_end),
+        )
+        twin.hits += s.hits
+        twin.rival = max(twin.rival, s.rival)
+    return out
 
 
 def _segments(

@@ -3,8 +3,9 @@ the videos whose pairs could hold a line kept (``candidates``: one vectorized vo
 pair), then aligned in time one by one (archive/soundalign.py).
 
 A long clip is searched with at most ``QUERY_MAX`` of its hashes, spread evenly over its time:
-a copy needs ``MIN_HITS`` on one line, and 800 hashes (27 s of speech) find one as well as all
-of a minute's; the rows read, and the time, grow with the hashes asked for.
+a copy needs ``MIN_HITS`` on one line, and 400 hashes (13 s of speech) find one as well as all
+of a minute's; the rows read, and the time, grow with the hashes asked for (at 1e7
+frame-equivalents, 800 took 1.0-1.4 s, 400 took 0.5-0.9 s: docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from verifyvid.archive.soundalign import MIN_HITS, OFFSET_BIN, SPEEDS, SoundSegm
 from verifyvid.archive.soundindex import SoundLookup
 from verifyvid.fingerprint.sound import SoundPrint
 
-QUERY_MAX = 800
+QUERY_MAX = 400
 Array = np.ndarray[Any, Any]
 
 
-def sampled(query: SoundPrint, most: int = QUERY_MAX) -> SoundPrint:
-    """At most ``most`` of the clip's hashes, evenly over its time (all of a short clip's)."""
+def sampled(query: SoundPrint, most: int | None = None) -> SoundPrint:
+    """At most ``most`` (QUERY_MAX) of the clip's hashes, evenly over its time (all of a short
+    clip's)."""
+    most = QUERY_MAX if most is None else most
     if len(query) <= most:
         return query
     keep = np.unique(np.linspace(0, len(query) - 1, most).round().astype(np.int64))

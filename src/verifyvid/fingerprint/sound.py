@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy import ndimage, signal
 
 RATE = 8_000  # Hz the landmarks are computed at
 N_FFT = 512  # 64 ms
@@ -85,6 +84,8 @@ class SoundPrint:
 
 def to_rate(audio: Array, rate: int) -> Array:
     """Mono float32 samples at ``rate`` (from 16 kHz or any rate), to RATE."""
+    from scipy import signal  # here: a search that only reads fingerprints does not load SciPy
+
     x = np.asarray(audio, np.float32)
     if rate == RATE:
         return x
@@ -95,6 +96,8 @@ def to_rate(audio: Array, rate: int) -> Array:
 
 def peaks(audio: Array, rate: int) -> tuple[Array, Array]:
     """(column, bin) of the landmark peaks, in time order."""
+    from scipy import ndimage, signal
+
     x = to_rate(audio, rate)
     if len(x) < N_FFT:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
