@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from verifyvid.archive.service import LazyArchive, hash_file
-from verifyvid.archive.store import Sighting
+from verifyvid.archive.sightings import Sighting
 from verifyvid.download import AcquireOptions, download
 from verifyvid.errors import InputError, UsageError
 
