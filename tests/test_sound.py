@@ -220,3 +220,10 @@ def test_check_decodes_the_sound_once(
     assert data["stages"]["sound"]["status"] == "ok"
     assert data["stages"]["transcribe"]["status"] == "ok"
     assert len(calls) == 1
+
+
+def test_add_case_archives_the_case_sound(cli: Cli, tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    cli.json("check", shared_file(SPEECH), "--only", "hash", "--only", "sound", "--case", case)
+    row = cli.json("index", "add-case", case, "--index", str(tmp_path / "a.sqlite"))["result"]
+    assert row["status"] == "added" and row["sound_hashes"] > 50
