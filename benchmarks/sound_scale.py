@@ -167,7 +167,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1e6,1e7")
     parser.add_argument("--engines", default="sqlite")
-    parser.add_argument("--postgres", default=None, help="URL, or one URL per size (comma-separated)")
+    parser.add_argument(
+        "--postgres", default=None, help="URL, or one URL per size (comma-separated)"
+    )
     parser.add_argument("--work", default=None)
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args()
@@ -245,6 +247,9 @@ def main() -> None:
                 "sound search wall s",
                 "peak RSS MB",
                 "`verifyvid search` wall s",
+                "copies found",
+                "false matches",
+                "most chance hits on one line (a background video)",
             ],
             rows,
         )
