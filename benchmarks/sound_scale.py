@@ -192,10 +192,10 @@ def main() -> None:
     verifyvid = str(Path(sys.executable).with_name("verifyvid"))
     rows: list[list[object]] = []
     for engine in args.engines.split(","):
-        for size in (float(s) for s in args.sizes.split(",")):
-            location = (
-                args.postgres if engine == "postgresql" else str(work / f"sound-{size:g}.sqlite")
-            )
+        urls = (args.postgres or "").split(",")  # one server archive, or one per size
+        for k, size in enumerate(float(s) for s in args.sizes.split(",")):
+            url = urls[min(k, len(urls) - 1)] or None
+            location = url if engine == "postgresql" else str(work / f"sound-{size:g}.sqlite")
             assert location is not None, "--postgres URL for the server engine"
             archive = open_archive(location, create=True)
             have = sum(
