@@ -143,17 +143,7 @@ class PostgresArchive:
                 ):
                     for ti, hi in zip(t, h, strict=True):
                         copy.write_row((vid, float(ti), hi.tobytes()))
-                blobs, sound = split_prints(prints)
-                for f in blobs:
-                    self.db.execute(PRINT_INSERT_SQL.format(p="%s"),
-                                    (vid, f.kind, f.size(), f.to_bytes()))  # fmt: skip
-                if sound is not None:
-                    with (
-                        self.db.cursor() as c,
-                        c.copy("COPY sounds (video_id, t, h) FROM STDIN") as copy,
-                    ):
-                        for row in sound_rows(vid, sound):
-                            copy.write_row(row)
+                self.write_prints(vid, prints)
                 return vid, True
         except psycopg.Error as e:
             raise ArchiveError(
@@ -251,10 +241,18 @@ class PostgresArchive:
     def add_sound(self, vid: int, sound: SoundPrint) -> None:
         with self.db.transaction():
             bump(self.db, removal=False)
-            blobs, _ = split_prints([sound])
-            for f in blobs:
-                self.db.execute(PRINT_INSERT_SQL.format(p="%s") + " ON CONFLICT DO NOTHING",
-                                (vid, f.kind, f.size(), f.to_bytes()))  # fmt: skip
+            self.write_prints(vid, [sound])
+
+    def write_prints(self, vid: int, prints: Sequence[Fingerprint]) -> None:
+        """A video's fingerprints (in the caller's transaction): blobs, and a sound print's
+        rows (archive/soundrows.py); a blob already there (two `index hear` at once) stays."""
+        blobs, sound = split_prints(prints)
+        for f in blobs:
+            self.db.execute(
+                PRINT_INSERT_SQL.format(p="%s") + " ON CONFLICT DO NOTHING",
+                (vid, f.kind, f.size(), f.to_bytes()),
+            )
+        if sound is not None:
             with self.db.cursor() as c, c.copy("COPY sounds (video_id, t, h) FROM STDIN") as copy:
                 for row in sound_rows(vid, sound):
                     copy.write_row(row)

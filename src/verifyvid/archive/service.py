@@ -16,7 +16,7 @@ from verifyvid.errors import UsageError
 from verifyvid.fingerprint.frames import NoVideo, hash_video
 from verifyvid.fingerprint.hashfile import HASHES_NAME, load_hashes
 from verifyvid.fingerprint.local import LocalFeatures
-from verifyvid.fingerprint.sound import SoundPrint, sound_of
+from verifyvid.fingerprint.sound import SOUND_NAME, SoundPrint, sound_of
 from verifyvid.fingerprint.vpdq import Vpdq
 from verifyvid.hashing import sha256_file
 from verifyvid.media.probe import summarize
@@ -157,16 +157,10 @@ def add_case(
     }
 
 
-SOUND_FILE = "sound.npz"  # the sound stage's (stages/sound.py)
-
-
 def case_sound(case_dir: Path, files: list[str]) -> SoundPrint | None:
     """The case's sound fingerprint (the sound stage's npz), None when it has none."""
-    path = next((case_dir / f for f in files if Path(f).name == SOUND_FILE), None)
-    if path is None or not path.is_file():
-        return None
-    with np.load(path) as z:
-        return SoundPrint.from_arrays(z)
+    path = next((case_dir / f for f in files if Path(f).name == SOUND_NAME), None)
+    return SoundPrint.load(path) if path is not None and path.is_file() else None
 
 
 def hear_archived(archive: Archive) -> list[dict[str, Any]]:

@@ -61,5 +61,4 @@ def now() -> str:
 
 
 def sight_values(sighting: Sighting) -> tuple[Any, ...]:
-    return (sighting.video, sighting.url, sighting.uploaded, sighting.uploader,
-            datetime.now(UTC).isoformat())  # fmt: skip
+    return (sighting.video, sighting.url, sighting.uploaded, sighting.uploader, now())

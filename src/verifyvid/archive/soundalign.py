@@ -22,8 +22,7 @@ import numpy as np
 SPEEDS = tuple(round(1.0 + k * 0.01, 2) for k in range(-6, 7))
 OFFSET_BIN = 0.1  # seconds
 TOLERANCE = 0.12  # seconds from the line for an inlier
-GAP = 5.0  # seconds of clip without inliers that split a segment (speech pauses are shorter)...
-MISSES = 20  # ...when the clip has this many hashes there that match elsewhere or nowhere
+GAP = 5.0  # seconds of clip without inliers that split a segment (speech pauses are shorter)
 MIN_HITS = 10  # inlier hashes for a segment (chance cells hold 1-3; see benchmarks/sound.py)
 MIN_SPAN = 1.0  # seconds of clip a segment spans at least
 RIVAL = 0.6  # another line holding this share of a segment's hits makes it ambiguous

@@ -25,6 +25,15 @@ def build(folder: Path, ids: Array, times: Array, hashes: Array) -> None:
         np.save(folder / f"{name}.npy", array[order])  # one sorted copy at a time
 
 
+def expanded(lo: Array, counts: Array) -> tuple[Array, Array]:
+    """(clip hash row, sorted row) of every row in the runs ``lo[i] : lo[i] + counts[i]``: the
+    rows equal to each clip hash, in a value-sorted array."""
+    total = int(counts.sum())
+    first = np.cumsum(counts) - counts
+    rows = np.repeat(lo - first, counts) + np.arange(total)
+    return np.repeat(np.arange(len(counts)), counts), rows
+
+
 class SoundIndex:
     def __init__(self, keys: Array, ids: Array, t: Array) -> None:
         if not (len(keys) == len(ids) == len(t)):
@@ -54,12 +63,7 @@ class SoundIndex:
         hi = np.searchsorted(self.keys, h, side="right")
         counts = hi - lo
         counts[counts > COMMON] = 0
-        total = int(counts.sum())
-        if total == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
-        first = np.cumsum(counts) - counts
-        rows = np.repeat(lo - first, counts) + np.arange(total)
-        qi = np.repeat(np.arange(len(h)), counts)
+        qi, rows = expanded(lo, counts)
         return qi, np.asarray(self.ids[rows], np.int64), np.asarray(self.t[rows], np.float32)
 
 

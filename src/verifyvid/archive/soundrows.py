@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from verifyvid.archive.soundindex import expanded
 from verifyvid.fingerprint.sound import SOUND_KIND, SoundPrint
 
 # videos archived from media before sound fingerprints existed (no ``sound`` mark)
@@ -108,10 +109,5 @@ def rows_for(h: np.ndarray[Any, Any], rows: SoundRows
     order = np.argsort(rows.hash, kind="stable")
     found_h, found_v, found_t = rows.hash[order], rows.video[order], rows.t[order]
     lo = np.searchsorted(found_h, h, side="left")
-    counts = np.searchsorted(found_h, h, side="right") - lo
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
-    first = np.cumsum(counts) - counts
-    at = np.repeat(lo - first, counts) + np.arange(total)
-    return np.repeat(np.arange(len(h)), counts), found_v[at], found_t[at]
+    qi, at = expanded(lo, np.searchsorted(found_h, h, side="right") - lo)
+    return qi, found_v[at], found_t[at]

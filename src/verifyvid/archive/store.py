@@ -307,12 +307,7 @@ class SqliteArchive:
                     "INSERT INTO hashes (video_id, t, h) VALUES (?,?,?)",
                     ((vid, float(ti), hi.tobytes()) for ti, hi in zip(t, h, strict=True)),
                 )
-                blobs, sound = split_prints(prints)
-                self.db.executemany(PRINT_INSERT_SQL.format(p="?"),
-                                    [(vid, f.kind, f.size(), f.to_bytes()) for f in blobs])  # fmt: skip
-                if sound is not None:
-                    self.db.executemany("INSERT INTO sounds (video_id, t, h) VALUES (?,?,?)",
-                                        sound_rows(vid, sound))  # fmt: skip
+                self.write_prints(vid, prints)
                 return vid, True
         except sqlite3.DatabaseError as e:
             raise ArchiveError(
@@ -407,9 +402,15 @@ class SqliteArchive:
         """Record a video's sound fingerprint (an older archive's video, heard now)."""
         with self.db:
             bump(self.db, removal=False)
-            blobs, _ = split_prints([sound])
-            self.db.executemany(PRINT_INSERT_SQL.format(p="?") + " ON CONFLICT DO NOTHING",
-                                [(vid, f.kind, f.size(), f.to_bytes()) for f in blobs])  # fmt: skip
+            self.write_prints(vid, [sound])
+
+    def write_prints(self, vid: int, prints: Sequence[Fingerprint]) -> None:
+        """A video's fingerprints (in the caller's transaction): blobs, and a sound print's
+        rows (archive/soundrows.py); a blob already there (two `index hear` at once) stays."""
+        blobs, sound = split_prints(prints)
+        self.db.executemany(PRINT_INSERT_SQL.format(p="?") + " ON CONFLICT DO NOTHING",
+                            [(vid, f.kind, f.size(), f.to_bytes()) for f in blobs])  # fmt: skip
+        if sound is not None:
             self.db.executemany("INSERT INTO sounds (video_id, t, h) VALUES (?,?,?)",
                                 sound_rows(vid, sound))  # fmt: skip
 

@@ -8,7 +8,7 @@ frequency bin, the frequency step and the time step) at the first peak's time. A
 most of its strongest peaks through re-encoding, noise and volume changes, so a share of the
 hashes survives; matching hashes of a clip and an archived video then agree on one time offset.
 
-Silence and low-energy spans give no peaks (``FLOOR``). A steady tone or a hum gives the same
+Silence and low-energy spans give no peaks (``QUIET``, ``SILENCE``). A steady tone or a hum gives the same
 hash all along: a hash that repeats within one recording more than ``REPEATS`` times is dropped,
 so it cannot vote for a place.
 """
@@ -40,6 +40,7 @@ MAX_DT = 63  # columns ahead a pair's second peak may be (about 1 s)
 MAX_DF = 63  # bins above or below
 REPEATS = 8  # a hash this frequent in one recording is a tone or a loop: dropped
 SOUND_KIND = "sound"
+SOUND_NAME = "sound.npz"  # the sound stage's file in a case (stages/sound.py)
 
 Array = np.ndarray[Any, Any]
 
@@ -73,6 +74,12 @@ class SoundPrint:
     def arrays(self, prefix: str = "sound_") -> dict[str, Array]:
         return {f"{prefix}t": self.t.astype(np.float32), f"{prefix}hash": self.hash.astype(np.uint32),
                 f"{prefix}duration": np.asarray(self.duration, np.float64)}  # fmt: skip
+
+    @staticmethod
+    def load(path: Path) -> SoundPrint | None:
+        """From an npz written with ``arrays`` (the sound stage's file)."""
+        with np.load(path) as z:
+            return SoundPrint.from_arrays(z)
 
     @staticmethod
     def from_arrays(h: Any, prefix: str = "sound_") -> SoundPrint | None:

@@ -7,12 +7,10 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from verifyvid.fingerprint.sound import DENSITY, SoundPrint, landmarks
+from verifyvid.fingerprint.sound import DENSITY, SOUND_NAME, landmarks
 from verifyvid.media.audio import SAMPLE_RATE, NoAudio, load_audio
 from verifyvid.media.probe import summarize
 from verifyvid.stage import Params, Result, Stage, StageContext, StageSkipped
-
-SOUND_NAME = "sound.npz"
 
 
 class SoundParams(Params):
@@ -46,8 +44,3 @@ class SoundStage(Stage[SoundParams, SoundResult]):
         np.savez_compressed(ctx.out_dir / SOUND_NAME, allow_pickle=False, **got.arrays())
         return SoundResult(hashes=len(got), duration=round(got.duration, 3),
                            file=f"{self.name}/{SOUND_NAME}")  # fmt: skip
-
-
-def load_sound(path: str) -> SoundPrint | None:
-    with np.load(path) as z:
-        return SoundPrint.from_arrays(z)

@@ -19,12 +19,13 @@ from verifyvid.archive.store import Archive, default_path
 from verifyvid.events import Event, parse_day
 from verifyvid.findings import Finding
 from verifyvid.fingerprint.hashfile import load_hashes
+from verifyvid.fingerprint.sound import SoundPrint
 from verifyvid.fingerprint.stills import Saved, Stills
 from verifyvid.stage import Params, Shown, Stage, StageContext, StageSkipped
 from verifyvid.stages.hashes import HashResult
 from verifyvid.stages.search import evidence, report, timeline
 from verifyvid.stages.search.models import ArchiveInfo, Match, SameFile, SearchResult
-from verifyvid.stages.sound import SoundResult, load_sound
+from verifyvid.stages.sound import SoundResult
 
 PAIRS_FOR = 5  # matches that get a side-by-side image of frame pairs
 
@@ -116,7 +117,7 @@ class SearchStage(Stage[SearchParams, SearchResult]):
         if hashed is None and heard is None:
             raise StageSkipped("neither picture hashes nor a sound fingerprint to search with "
                                "(the hash and sound stages did not run)")  # fmt: skip
-        sound = load_sound(str(ctx.case_dir / heard.file)) if heard is not None else None
+        sound = SoundPrint.load(ctx.case_dir / heard.file) if heard is not None else None
         query = (
             Query.load(load_hashes(ctx.case_dir / hashed.file))
             if hashed is not None
@@ -190,10 +191,8 @@ def findings(matches: list[Match]) -> list[Finding]:
                                 "query": [first.query_start, first.query_end], "ref": [first.ref_start, first.ref_end]}  # fmt: skip
     if first.region == SOUND_ONLY:
         evidence["sound_only"] = True
-        places = ("at several places equally well (a loop or a repeated sound): which of its seconds "
-                  "cannot be told") if first.ambiguous else f"at seconds {first.ref_start:.1f}-{first.ref_end:.1f}"  # fmt: skip
         message = (f"The sound of seconds {first.query_start:.1f}-{first.query_end:.1f} of this clip is a "
-                   f"recording heard in an archived video (#{first.ref_id} {first.title}{when}) {places}; "
+                   f"recording heard in an archived video (#{first.ref_id} {first.title}{when}) {report.heard_at(first)}; "
                    "its picture was not found there: the recording was re-used, the picture may be new")  # fmt: skip
     elif first.ambiguous:
         message = (f"Seconds {first.query_start:.1f}-{first.query_end:.1f} of this clip match an archived video "

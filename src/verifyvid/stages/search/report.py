@@ -10,6 +10,13 @@ REGIONS = {"whole": "whole", "frame": "whole frame (vPDQ)", "inset": "inner pict
            "local": "local features", "sound": "sound only"}  # fmt: skip
 
 
+def heard_at(m: Match) -> str:
+    """Where a sound-only match's recording is heard in the archived video."""
+    if m.ambiguous:
+        return "at several places equally well (a loop or a repeated sound): which of its seconds cannot be told"
+    return f"at seconds {m.ref_start:.1f}-{m.ref_end:.1f}"
+
+
 def heard(m: Match) -> str:
     """The sound evidence of a match: clip seconds -> archive seconds, or '-'."""
     s = m.sound
@@ -62,10 +69,8 @@ def earlier_uploads(shown: Shown[SearchResult]) -> list[str]:
     for n, m in enumerate(found.matches, 1):
         where = f" (archived file: {code(m.ref_path)})" if m.ref_path else ""
         if m.region == "sound":
-            places = ("at several places equally well (a loop or a repeated sound): which of its seconds "
-                      "cannot be told") if m.ambiguous else f"at seconds {m.ref_start:.1f}-{m.ref_end:.1f}"  # fmt: skip
             out.append(f"**Match {n}** (sound only): the sound of seconds {m.query_start:.1f}-{m.query_end:.1f} of this "
-                       f"clip is the recording heard in #{m.ref_id} {md(m.title)}{where} {places}. Its picture was "
+                       f"clip is the recording heard in #{m.ref_id} {md(m.title)}{where} {heard_at(m)}. Its picture was "
                        "not found there: the recording was re-used; the picture may be new.")  # fmt: skip
         elif m.ambiguous:
             out.append(f"**Match {n}**: seconds {m.query_start:.1f}-{m.query_end:.1f} of this clip match "
