@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from verifyvid.archive.cached import current_index
+from verifyvid.archive import cached
+from verifyvid.archive.cached import Layered, current_index
 from verifyvid.archive.index import CandidateIndex, build, pairs_within
 from verifyvid.archive.store import SqliteArchive, Video, bump
 
@@ -88,24 +89,43 @@ def add(archive: SqliteArchive, name: str, hashes: Array) -> int:
     return vid
 
 
-def test_index_follows_the_archive(tmp_path: Path) -> None:
+def ids_of(index: Layered, hashes: Array) -> set[int]:
+    """The videos holding these very hashes."""
+    return {int(v) for v in index.near(hashes, 0)[1]}
+
+
+def test_index_follows_the_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A few new rows are read beside the built index; more get a delta index, merged into the
+    base past a share of it; a removal rebuilds it."""
     rng = np.random.default_rng(3)
-    a, b = (rng.integers(0, 256, (50, 32), dtype=np.uint8) for _ in range(2))
+    a, b, c, d = (rng.integers(0, 256, (50, 32), dtype=np.uint8) for _ in range(4))
     archive = SqliteArchive(tmp_path / "archive.sqlite")
+    root = tmp_path / "archive.sqlite.index"
     first = add(archive, "a", a)
     index = current_index(archive)
     assert len(index) == 50
-    state = json.loads((tmp_path / "archive.sqlite.index" / "state.json").read_text())
-    second = add(archive, "b", b)  # appended: only the new rows are read
+    state = json.loads((root / "state.json").read_text())
+    second = add(archive, "b", b)  # a few rows: read beside it, nothing built
     index = current_index(archive)
-    assert len(index) == 100 and set(np.asarray(index.ids)) == {first, second}
-    _, ai, _ = index.range_search(b[:5], 0)
-    assert set(np.asarray(index.ids)[ai]) == {second}
-    assert not (tmp_path / "archive.sqlite.index" / str(state["folder"])).exists()
+    assert len(index) == 100 and ids_of(index, b[:5]) == {second} and ids_of(index, a) == {first}
+    assert json.loads((root / "state.json").read_text()) == state
+    monkeypatch.setattr(cached, "TAIL", 0)
+    monkeypatch.setattr(cached, "MERGE", 2.0)
+    third = add(archive, "c", c)  # a delta of the rows since the base
+    index = current_index(archive)
+    assert len(index) == 150 and ids_of(index, c) == {third} and ids_of(index, b) == {second}
+    delta = json.loads((root / "state.json").read_text())
+    assert delta["folder"] == state["folder"] and (root / delta["delta"]).is_dir()
+    monkeypatch.setattr(cached, "MERGE", 0.1)
+    fourth = add(archive, "d", d)  # merged: one base again
+    index = current_index(archive)
+    assert len(index) == 200 and ids_of(index, d) == {fourth} and ids_of(index, a) == {first}
+    merged = json.loads((root / "state.json").read_text())
+    assert not merged.get("delta") and not (root / str(state["folder"])).exists()
     assert archive.remove(first)  # a removal rebuilds it
     index = current_index(archive)
-    assert len(index) == 50 and set(np.asarray(index.ids)) == {second}
-    assert len(list((tmp_path / "archive.sqlite.index").glob("g*"))) == 1
+    assert len(index) == 150 and ids_of(index, a) == set() and ids_of(index, b) == {second}
+    assert len(list(root.glob("g*"))) == 1 and not list(root.glob("d*"))
 
 
 def test_a_change_without_new_rows_keeps_the_index(tmp_path: Path) -> None:
@@ -119,7 +139,7 @@ def test_a_change_without_new_rows_keeps_the_index(tmp_path: Path) -> None:
         bump(archive.db, removal=False)
     assert len(current_index(archive)) == 20
     after = json.loads((root / "state.json").read_text())
-    assert after["folder"] == before["folder"] and after["generation"] == before["generation"] + 1
+    assert after == before and len(list(root.glob("g*"))) == 1  # nothing built
 
 
 def test_read_only_cache_place_still_searches(tmp_path: Path) -> None:
@@ -128,7 +148,7 @@ def test_read_only_cache_place_still_searches(tmp_path: Path) -> None:
     add(archive, "a", hashes)
     (tmp_path / "archive.sqlite.index").write_text("a file where the folder would go")
     index = current_index(archive)
-    assert len(index) == 30 and len(index.range_search(hashes[:3], 0)[0]) == 3
+    assert len(index) == 30 and len(index.near(hashes[:3], 0)[0]) == 3
 
 
 def test_another_archive_at_the_same_place_gets_its_own_index(tmp_path: Path) -> None:
@@ -146,9 +166,8 @@ def test_another_archive_at_the_same_place_gets_its_own_index(tmp_path: Path) ->
     for name in ("c", "d"):  # the same generation (2) as the first archive had
         vid = add(second, name, fresh)
     index = current_index(second)
-    assert len(index) == 60 and set(np.asarray(index.ids)) <= {1, vid}
-    _, ai, _ = index.range_search(fresh[:2], 0)
-    assert len(ai) == 4  # both videos hold these hashes; nothing of the first archive is left
+    assert len(index) == 60 and ids_of(index, fresh) <= {1, vid}
+    assert len(index.near(fresh[:2], 0)[0]) == 4  # both videos hold these; none of the first
 
 
 @pytest.mark.parametrize("damage", ["truncate", "delete", "swap"])
@@ -170,7 +189,7 @@ def test_a_damaged_index_is_rebuilt_from_the_archive(
     else:
         np.save(target, np.zeros(3, np.uint32))
     index = current_index(archive)
-    assert len(index) == 40 and len(index.range_search(hashes[:3], 0)[0]) == 3
+    assert len(index) == 40 and len(index.near(hashes[:3], 0)[0]) == 3
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "rebuilt it from the archive" in err
     current_index(archive)  # healed: no second note

@@ -14,6 +14,7 @@ from fixtures.synth import transform
 from tests.conftest import Cli, shared_file
 from tests.test_index import flip_bits
 from verifyvid.archive.postgres import PostgresArchive
+from verifyvid.archive.server import quarter_sql
 from verifyvid.archive.store import SqliteArchive, Video
 
 Array = np.ndarray[Any, Any]
@@ -182,18 +183,22 @@ def test_concurrent_adds_while_searching(postgres_url: str) -> None:
 
 
 def test_an_older_archive_gets_the_quarter_indexes_on_open(postgres_url: str) -> None:
+    """An archive made before copies were grouped (indexes of every row, no ``grouped``
+    column) gets the column and the partial indexes once, on open."""
     archive = PostgresArchive(postgres_url)
     wipe(archive)
     video, t, h = random_video(np.random.default_rng(5), "older", 40)
     archive.add(video, t, h)
     with archive.db.transaction():
-        for i in range(8):
-            archive.db.execute(f"DROP INDEX hashes_q{i}")
+        for table in ("hashes", "sounds"):  # its partial indexes go with the column
+            archive.db.execute(f"ALTER TABLE {table} DROP COLUMN grouped")
+        archive.db.execute(f"CREATE INDEX hashes_q0 ON hashes ({quarter_sql(0)})")
     archive.close()
     reopened = PostgresArchive(postgres_url)
     try:
         made = reopened.db.execute(
-            "SELECT to_regclass('hashes_q0'), to_regclass('hashes_q7')"
+            "SELECT to_regclass('hashes_g0'), to_regclass('hashes_g7'), to_regclass('sounds_hg'), "
+            "to_regclass('hashes_q0') IS NULL"
         ).fetchone()
         assert made is not None and all(made)
         _, vids, _, d = reopened.candidates().near(h[:5], 0, flips=0)

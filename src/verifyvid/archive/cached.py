@@ -1,8 +1,11 @@
 """The candidate index kept on disk beside the archive, and brought up to date when it changed.
 
 ``<archive>.index/`` (SQLite only: the PostgreSQL engine searches in the server) holds
-``state.json`` (the archive generation it reflects) and the folder of the current index. After
-additions only the new hash rows are read from the archive; after a removal the whole index is
+``state.json`` (the archive generation it reflects) and the folders of the current index: a
+base, and a delta of the rows added since the base was built. A search reads the few rows added
+since the last build (``TAIL``) from the archive itself and compares them whole, so adding a
+video costs no build; past ``TAIL`` new rows only the delta is built again, and the base is
+merged with them once they reach ``MERGE`` of its size. After a removal the whole index is
 rebuilt. A new index is built in a new folder and ``state.json`` is replaced atomically, so a
 search never reads a half-written index; a lock keeps two processes from building at once.
 
@@ -18,12 +21,12 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from filelock import FileLock
 
-from verifyvid.archive.index import CandidateIndex, build
+from verifyvid.archive.index import CandidateIndex, build, pairs_within
 from verifyvid.archive.rows import HashRows
 from verifyvid.case import atomic
 
@@ -38,12 +41,55 @@ class Embedded(Protocol):
 
 
 STATE = "state.json"
+TAIL = 20_000  # rows added since the last build that a search compares whole (~0.1 s)
+MERGE = 0.1  # the delta is merged into the base when it holds this share of the base's rows
+
+Array = np.ndarray[Any, Any]
 
 
-def read_state(root: Path) -> dict[str, int | str] | None:
+class Layered:
+    """The base index, the delta index and the rows added since: one candidate index."""
+
+    def __init__(self, parts: list[CandidateIndex], tail: HashRows) -> None:
+        self.parts, self.tail = parts, tail
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self.parts) + len(self.tail.row)
+
+    def near(
+        self, queries: Array, radius: int, flips: int = 1
+    ) -> tuple[Array, Array, Array, Array]:
+        found = [p.near(queries, radius, flips) for p in self.parts]
+        qi, hi, d = pairs_within(queries, self.tail.hash, radius, flips)
+        found.append((qi, self.tail.video[hi], self.tail.t[hi], d))
+        qi, vid, t, d = (np.concatenate([f[k] for f in found]) for k in range(4))
+        return qi, vid, t, d
+
+    def rows_of(self, video: int) -> tuple[Array, Array]:
+        for p in self.parts:
+            if p.holds(video):
+                return p.rows_of(video)
+        sel = self.tail.video == video
+        return self.tail.t[sel], self.tail.hash[sel]
+
+
+def opened(root: Path, state: dict[str, Any], tail: HashRows | None = None) -> Layered:
+    parts = [CandidateIndex(root / str(state["folder"]))]
+    if state.get("delta"):
+        parts.append(CandidateIndex(root / str(state["delta"])))
+    return Layered(parts, tail if tail is not None else HashRows.concat([]))
+
+
+def latest(state: dict[str, Any]) -> int:
+    """The last hash row the built folders hold."""
+    return int(state.get("delta_row") or state["max_row"])
+
+
+def read_state(root: Path) -> dict[str, Any] | None:
     try:
         state = json.loads((root / STATE).read_text())
-        return state if (root / str(state["folder"])).is_dir() else None
+        folders = [state["folder"], *([state["delta"]] if state.get("delta") else [])]
+        return state if all((root / str(f)).is_dir() for f in folders) else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -51,7 +97,7 @@ def read_state(root: Path) -> dict[str, int | str] | None:
 DAMAGED = (OSError, ValueError, EOFError)  # what numpy raises on a truncated or foreign .npy
 
 
-def current_index(archive: Embedded) -> CandidateIndex:
+def current_index(archive: Embedded) -> Layered:
     """The archive's candidate index, brought up to date first when the archive changed (and
     rebuilt from the archive when its files are damaged)."""
     root = archive.cache_dir
@@ -61,7 +107,13 @@ def current_index(archive: Embedded) -> CandidateIndex:
         return rebuilt(archive, root, ValueError(f"{STATE} unreadable, or its folder is gone"))
     if state is not None and (state["generation"], state.get("identity")) == (now[0], now[3]):
         try:
-            return CandidateIndex(root / str(state["folder"]))
+            return opened(root, state)
+        except DAMAGED as error:
+            return rebuilt(archive, root, error)
+    if (state is not None and (state["removals"], state.get("identity")) == (now[1], now[3])
+            and now[2] - latest(state) <= TAIL):  # fmt: skip
+        try:  # a few rows added since: read beside the folders, nothing built
+            return opened(root, state, archive.hashes_after(latest(state)))
         except DAMAGED as error:
             return rebuilt(archive, root, error)
     try:
@@ -78,14 +130,14 @@ def current_index(archive: Embedded) -> CandidateIndex:
         try:
             rows = archive.hashes_after(0)
             build(folder, rows.video, rows.t, rows.hash)
-            return CandidateIndex(folder)  # mapped: the files outlive their names
+            return Layered(
+                [CandidateIndex(folder)], HashRows.concat([])
+            )  # mapped: the files outlive their names
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def rebuilt(
-    archive: Embedded, root: Path, error: BaseException, locked: bool = False
-) -> CandidateIndex:
+def rebuilt(archive: Embedded, root: Path, error: BaseException, locked: bool = False) -> Layered:
     """The index built again from the archive (the source of truth), said in one line."""
     print(f"note: the archive's candidate index in {root} could not be read ({type(error).__name__}: "
           f"{error}); rebuilt it from the archive", file=sys.stderr)  # fmt: skip
@@ -95,43 +147,54 @@ def rebuilt(
     return rebuilt_locked(archive, root)
 
 
-def rebuilt_locked(archive: Embedded, root: Path) -> CandidateIndex:
+def rebuilt_locked(archive: Embedded, root: Path) -> Layered:
     (root / STATE).unlink(missing_ok=True)
-    for folder in root.glob("g*"):
+    for folder in [*root.glob("g*"), *root.glob("d*")]:
         shutil.rmtree(folder, ignore_errors=True)
     return refresh(archive, root)
 
 
-def refresh(archive: Embedded, root: Path) -> CandidateIndex:
-    generation, removals, _, identity = archive.state()
+def refresh(archive: Embedded, root: Path) -> Layered:
+    generation, removals, last, identity = archive.state()
     state = read_state(root)
     if state is not None and state.get("identity") != identity:
         state = None  # an index of another archive that was at this place
     if state is not None and state["generation"] == generation:  # another process built it
-        return CandidateIndex(root / str(state["folder"]))
+        return opened(root, state)
     appending = state is not None and state["removals"] == removals
-    after = int(state["max_row"]) if state is not None and appending else 0
-    new = archive.hashes_after(after)
-    if state is not None and appending and len(new.row) == 0:
-        folder = str(state["folder"])  # nothing new (a duplicate was offered): same index
+    if state is not None and appending and last - latest(state) <= TAIL:  # built meanwhile
+        return opened(root, state, archive.hashes_after(latest(state)))
+    base = CandidateIndex(root / str(state["folder"])) if state is not None and appending else None
+    if state is not None and base is not None and last - int(state["max_row"]) <= MERGE * len(base):
+        new = archive.hashes_after(int(state["max_row"]))  # a delta: the rows since the base
+        delta = f"d{generation}-{os.getpid()}"
+        write(root / delta, new)
+        state = {**state, "generation": generation, "delta": delta,
+                 "delta_row": int(new.row.max()) if len(new.row) else int(state["max_row"])}  # fmt: skip
     else:
-        folder = f"g{generation}-{os.getpid()}"
+        new = archive.hashes_after(
+            int(state["max_row"]) if state is not None and base is not None else 0
+        )
         rows = new
-        if state is not None and appending:
-            old = CandidateIndex(root / str(state["folder"]))
-            rows = HashRows.concat([HashRows(np.zeros(len(old), np.int64), np.asarray(old.ids),
-                                             np.asarray(old.t), np.asarray(old.hashes)), new])  # fmt: skip
-        shutil.rmtree(root / folder, ignore_errors=True)  # left by a build that was killed
-        (root / folder).mkdir()
-        build(root / folder, rows.video, rows.t, rows.hash)
-    max_row = (
-        int(new.row.max())
-        if len(new.row)
-        else (int(state["max_row"]) if state and appending else 0)
-    )
-    atomic.write_text(root / STATE, json.dumps({"generation": generation, "removals": removals, "identity": identity,
-                                                "max_row": max_row, "folder": folder}))  # fmt: skip
-    for old_folder in root.glob("g*"):  # open readers keep their mapped files until they close
-        if old_folder.name != folder:
+        if base is not None:
+            rows = HashRows.concat([HashRows(np.zeros(len(base), np.int64), np.asarray(base.ids),
+                                             np.asarray(base.t), np.asarray(base.hashes)), new])  # fmt: skip
+        folder = f"g{generation}-{os.getpid()}"
+        write(root / folder, rows)
+        max_row = (
+            int(new.row.max()) if len(new.row) else (int(state["max_row"]) if state and base else 0)
+        )
+        state = {"generation": generation, "removals": removals, "identity": identity,
+                 "max_row": max_row, "folder": folder}  # fmt: skip
+    atomic.write_text(root / STATE, json.dumps(state))
+    keep = {state["folder"], state.get("delta")}
+    for old_folder in [*root.glob("g*"), *root.glob("d*")]:  # open readers keep their mapped files
+        if old_folder.name not in keep:
             shutil.rmtree(old_folder, ignore_errors=True)
-    return CandidateIndex(root / folder)
+    return opened(root, state)
+
+
+def write(folder: Path, rows: HashRows) -> None:
+    shutil.rmtree(folder, ignore_errors=True)  # left by a build that was killed
+    folder.mkdir()
+    build(folder, rows.video, rows.t, rows.hash)

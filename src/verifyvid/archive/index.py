@@ -70,6 +70,11 @@ class CandidateIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def holds(self, video: int) -> bool:
+        """Whether any row is of ``video``."""
+        a, b = np.searchsorted(self.ids, [video, video + 1])
+        return bool(b > a)
+
     def times_of(self, video: int) -> Array:
         """Times of every hash of one video (rows are stored video by video, ids ascending)."""
         a, b = np.searchsorted(self.ids, [video, video + 1])

@@ -13,7 +13,16 @@ from typing import Any
 
 import numpy as np
 
-from verifyvid.archive.server import INDEXES_SQL, QUARTERS, ServerIndex
+from verifyvid.archive.copies import (
+    COPIES_SQL,
+    COPY_INSERT_SQL,
+    DISSOLVE_SQL,
+    GROUPED_COLUMN,
+    CopyOf,
+    copy_values,
+)
+from verifyvid.archive.rows import HashRows, hashes_from
+from verifyvid.archive.server import INDEXES_SQL, OLD_INDEXES_SQL, QUARTERS, ServerIndex
 from verifyvid.archive.sightings import (
     RAN_SQL,
     SIGHT_FIRST_SQL,
@@ -31,6 +40,7 @@ from verifyvid.archive.sightings import (
 )
 from verifyvid.archive.soundrows import UNHEARD_SQL, ServerSound, sound_rows, split_prints
 from verifyvid.archive.store import (
+    HASHES_OF_SQL,
     MIGRATE_SQL,
     ORIGIN_SQL,
     PRINT_INSERT_SQL,
@@ -45,6 +55,7 @@ from verifyvid.archive.store import (
     Fingerprint,
     Video,
     bump,
+    copies_from,
     new_identity,
     prints_from,
     schema,
@@ -61,10 +72,15 @@ UPDATE_LOCK = 4243  # the advisory lock `index update` holds
 READY_SQL = (
     "SELECT to_regclass('local_features') IS NULL AND "
     + " AND ".join(f"to_regclass('{name}') IS NOT NULL"
-                   for name in (*TABLES, *(f"hashes_q{q}" for q in range(QUARTERS))))
+                   for name in (*TABLES, "sounds_hg", *(f"hashes_g{q}" for q in range(QUARTERS))))
     + " AND EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = "
     "current_schema() AND table_name = 'videos' AND column_name = 'origin')"
 )  # fmt: skip
+# made before copies were grouped: the column first (the schema's partial index names it)
+GROUPED_SQL = [
+    GROUPED_COLUMN.format(table=f"IF EXISTS {t}", int="BIGINT").replace("ADD COLUMN", "ADD COLUMN IF NOT EXISTS")
+    for t in ("hashes", "sounds")
+]  # fmt: skip
 
 
 class PostgresArchive:
@@ -88,6 +104,11 @@ class PostgresArchive:
                 self.db.execute(
                     "SELECT pg_advisory_xact_lock(4242)"
                 )  # one schema creator at a time
+                for sql in GROUPED_SQL:
+                    self.db.execute(sql)
+                self.db.execute("DROP INDEX IF EXISTS sounds_h")  # of every row
+                for sql in OLD_INDEXES_SQL:
+                    self.db.execute(sql)
                 self.db.execute(schema(self.engine))
                 self.db.execute(ORIGIN_SQL.replace("ADD COLUMN", "ADD COLUMN IF NOT EXISTS"))
                 for sql in INDEXES_SQL:  # an archive made before them gets them once, here
@@ -114,9 +135,11 @@ class PostgresArchive:
         t: np.ndarray[Any, Any],
         h: np.ndarray[Any, Any],
         prints: Sequence[Fingerprint] = (),
+        copy_of: CopyOf | None = None,
     ) -> tuple[int, bool]:
         import psycopg
 
+        grouped = int(copy_of is not None)
         try:
             with self.db.transaction():
                 existing = self.db.execute(
@@ -139,11 +162,13 @@ class PostgresArchive:
                 vid = int(row[0])
                 with (
                     self.db.cursor() as c,
-                    c.copy("COPY hashes (video_id, t, h) FROM STDIN") as copy,
+                    c.copy("COPY hashes (video_id, t, h, grouped) FROM STDIN") as copy,
                 ):
                     for ti, hi in zip(t, h, strict=True):
-                        copy.write_row((vid, float(ti), hi.tobytes()))
-                self.write_prints(vid, prints)
+                        copy.write_row((vid, float(ti), hi.tobytes(), grouped))
+                self.write_prints(vid, prints, grouped)
+                if copy_of is not None:
+                    self.db.execute(COPY_INSERT_SQL.format(p="%s"), copy_values(vid, copy_of))
                 return vid, True
         except psycopg.Error as e:
             raise ArchiveError(
@@ -204,6 +229,8 @@ class PostgresArchive:
 
     def remove(self, vid: int) -> bool:
         with self.db.transaction():
+            for sql in DISSOLVE_SQL:
+                self.db.execute(sql.format(p="%s"), (vid,))
             removed = self.db.execute("DELETE FROM videos WHERE id = %s", (vid,)).rowcount > 0
             if removed:
                 bump(self.db, removal=True)
@@ -228,6 +255,23 @@ class PostgresArchive:
     def candidates(self) -> ServerIndex:
         return ServerIndex(self.db, self.stats()["hashes"])
 
+    def hashes_of(self, ids: set[int]) -> HashRows:
+        if not ids:
+            return HashRows.concat([])
+        rows = hashes_from(self.db.execute(HASHES_OF_SQL.format(ids="SELECT unnest(%s::bigint[])"),
+                                           (sorted(ids),), binary=True))  # fmt: skip
+        self.db.commit()
+        return rows
+
+    def copies(self, of: set[int]) -> dict[int, list[tuple[Video, CopyOf]]]:
+        if not of:
+            return {}
+        rows = self.db.execute(
+            COPIES_SQL.format(ids="SELECT unnest(%s::bigint[])"), (sorted(of),)
+        ).fetchall()
+        self.db.commit()
+        return copies_from(rows)
+
     def prints_size(self, kind: str) -> int:
         row = self.db.execute(SIZE_SQL.format(p="%s"), (kind,)).fetchone()
         self.db.commit()
@@ -243,7 +287,7 @@ class PostgresArchive:
             bump(self.db, removal=False)
             self.write_prints(vid, [sound])
 
-    def write_prints(self, vid: int, prints: Sequence[Fingerprint]) -> None:
+    def write_prints(self, vid: int, prints: Sequence[Fingerprint], grouped: int = 0) -> None:
         """A video's fingerprints (in the caller's transaction): blobs, and a sound print's
         rows (archive/soundrows.py); a blob already there (two `index hear` at once) stays."""
         blobs, sound = split_prints(prints)
@@ -253,8 +297,11 @@ class PostgresArchive:
                 (vid, f.kind, f.size(), f.to_bytes()),
             )
         if sound is not None:
-            with self.db.cursor() as c, c.copy("COPY sounds (video_id, t, h) FROM STDIN") as copy:
-                for row in sound_rows(vid, sound):
+            with (
+                self.db.cursor() as c,
+                c.copy("COPY sounds (video_id, t, h, grouped) FROM STDIN") as copy,
+            ):
+                for row in sound_rows(vid, sound, grouped):
                     copy.write_row(row)
 
     def sounds(self) -> ServerSound:

@@ -1,7 +1,7 @@
 """Candidate search inside the PostgreSQL server: no copy of the archive in the client.
 
 The server keeps eight expression indexes on ``hashes``, one per 32-bit quarter of a hash
-(``INDEXES_SQL``). A search sends the distinct quarters of its query hashes, one array per
+(``INDEXES_SQL``; of the rows not grouped as a copy's, archive/copies.py). A search sends the distinct quarters of its query hashes, one array per
 quarter; the server answers with the rows that share one exactly (an index lookup each: cost
 flat in archive size, and with random hashes about one stray row per 50 million hashes per
 lookup). Every video with such a row within the radius is a candidate video; its hashes are read
@@ -38,11 +38,14 @@ def quarter_sql(i: int) -> str:
             f"| (get_byte(h, {b + 2}) << 8) | get_byte(h, {b + 3}))")  # fmt: skip
 
 
+# partial: a grouped copy's rows (archive/copies.py) are left out, and the queries say so
 INDEXES_SQL = [
-    f"CREATE INDEX IF NOT EXISTS hashes_q{i} ON hashes ({quarter_sql(i)})" for i in range(QUARTERS)
+    f"CREATE INDEX IF NOT EXISTS hashes_g{i} ON hashes ({quarter_sql(i)}) WHERE grouped = 0"
+    for i in range(QUARTERS)
 ]
+OLD_INDEXES_SQL = [f"DROP INDEX IF EXISTS hashes_q{i}" for i in range(QUARTERS)]  # of every row
 CANDIDATES_SQL = " UNION ALL ".join(
-    f"SELECT video_id, h FROM hashes WHERE {quarter_sql(i)} = ANY(%s::bigint[])"
+    f"SELECT video_id, h FROM hashes WHERE grouped = 0 AND {quarter_sql(i)} = ANY(%s::bigint[])"
     for i in range(QUARTERS)
 )
 # up to HALVES_UP_TO archive hashes, rows sharing the first 16 bits of a quarter are asked for
@@ -50,7 +53,7 @@ CANDIDATES_SQL = " UNION ALL ".join(
 HALVES_UP_TO = 1_000_000
 HALVES_SQL = " UNION ALL ".join(
     f"SELECT video_id, h FROM unnest(%s::bigint[]) AS v(lo) JOIN hashes "
-    f"ON {quarter_sql(i)} BETWEEN v.lo AND v.lo + 65535"
+    f"ON grouped = 0 AND {quarter_sql(i)} BETWEEN v.lo AND v.lo + 65535"
     for i in range(QUARTERS)
 )
 ROWS_SQL = "SELECT id, video_id, t, h FROM hashes WHERE video_id = ANY(%s) ORDER BY video_id, id"

@@ -36,10 +36,11 @@ class Embedded(Protocol):
 
 
 def rows_after(archive: Embedded, row: int) -> tuple[np.ndarray[Any, Any], ...]:
-    """(rowid, video, t, h) of every ``sounds`` row after ``row``, as arrays (each chunk turned
+    """(rowid, video, t, h) of every ``sounds`` row after ``row`` (not a grouped copy's), as arrays (each chunk turned
     into typed arrays at once: 20 bytes a row)."""
     cur = archive.db.execute(
-        "SELECT rowid, video_id, t, h FROM sounds WHERE rowid > ? ORDER BY rowid", (row,)
+        "SELECT rowid, video_id, t, h FROM sounds WHERE rowid > ? AND grouped = 0 ORDER BY rowid",
+        (row,),
     )
     parts: list[tuple[np.ndarray[Any, Any], ...]] = []
     while rows := cur.fetchmany(FETCH):

@@ -32,7 +32,8 @@ UNHEARD_SQL = (
 COARSE = 5
 SERVER_SQL = """
 WITH q AS (SELECT DISTINCT h, t FROM unnest(%(h)s::bigint[], %(t)s::real[]) AS q(h, t)),
-pairs AS MATERIALIZED (SELECT s.h, s.video_id, s.t, q.t AS qt FROM sounds s JOIN q ON s.h = q.h),
+pairs AS MATERIALIZED (SELECT s.h, s.video_id, s.t, q.t AS qt FROM sounds s JOIN q ON s.h = q.h
+                       WHERE s.grouped = 0),
 cand AS (SELECT DISTINCT video_id FROM pairs
          GROUP BY video_id, floor(qt / 10), floor(t - qt) HAVING count(*) >= %(coarse)s)
 SELECT DISTINCT h, video_id, t FROM pairs WHERE video_id IN (SELECT video_id FROM cand)
@@ -64,9 +65,12 @@ def split_prints(prints: Sequence[Any]) -> tuple[list[Any], SoundPrint | None]:
     return blobs, sound
 
 
-def sound_rows(vid: int, sound: SoundPrint) -> Iterator[tuple[int, float, int]]:
+def sound_rows(
+    vid: int, sound: SoundPrint, grouped: int = 0
+) -> Iterator[tuple[int, float, int, int]]:
+    """``grouped``: 1 for a grouped copy's rows, which the sound indexes leave out."""
     for t, h in zip(sound.t, sound.hash, strict=True):
-        yield vid, float(t), int(h)
+        yield vid, float(t), int(h), grouped
 
 
 @dataclass

@@ -27,6 +27,15 @@ import platformdirs
 from filelock import FileLock, Timeout
 
 from verifyvid.archive.cached import current_index
+from verifyvid.archive.copies import (
+    COPIES_SQL,
+    COPY_INSERT_SQL,
+    DISSOLVE_SQL,
+    GROUPED_COLUMN,
+    CopyOf,
+    copy_from,
+    copy_values,
+)
 from verifyvid.archive.rows import HashRows, hashes_from
 from verifyvid.archive.sightings import (
     RAN_SQL,
@@ -50,7 +59,7 @@ from verifyvid.errors import UsageError, VerifyvidError
 from verifyvid.fingerprint.sound import SoundPrint
 
 if TYPE_CHECKING:
-    from verifyvid.archive.index import CandidateIndex
+    from verifyvid.archive.cached import Layered
 
 # One schema for both engines (a new table is one edit here): {id}, {int}, {float} and {blob}
 # are the engine's column types (DIALECTS).
@@ -71,7 +80,8 @@ CREATE TABLE IF NOT EXISTS hashes (
     id {id},
     video_id {int} NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
     t REAL NOT NULL,
-    h {blob} NOT NULL
+    h {blob} NOT NULL,
+    grouped {int} NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS hashes_video ON hashes(video_id);
 CREATE TABLE IF NOT EXISTS fingerprints (
@@ -84,10 +94,20 @@ CREATE TABLE IF NOT EXISTS fingerprints (
 CREATE TABLE IF NOT EXISTS sounds (
     video_id {int} NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
     t REAL NOT NULL,
-    h {int} NOT NULL
+    h {int} NOT NULL,
+    grouped {int} NOT NULL DEFAULT 0
 );
 {sound_index}
 CREATE INDEX IF NOT EXISTS sounds_video ON sounds(video_id);
+CREATE TABLE IF NOT EXISTS copies (
+    video_id {int} PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,
+    of_id {int} NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+    shift {float} NOT NULL,
+    speed {float} NOT NULL,
+    distance {float} NOT NULL,
+    share {float} NOT NULL
+);
+CREATE INDEX IF NOT EXISTS copies_of ON copies(of_id);
 CREATE TABLE IF NOT EXISTS sightings (
     video_id {int} NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
     url TEXT NOT NULL,
@@ -111,10 +131,11 @@ DIALECTS = {
     # SQLite's sound search reads the mapped index beside the file (archive/soundcache.py)
     "sqlite": {"id": "INTEGER PRIMARY KEY", "int": "INTEGER", "float": "REAL", "blob": "BLOB",
                "sound_index": ""},
-    # the server's: by value, covering (index-only scans: no table page read per row)
+    # the server's: by value, covering (index-only scans: no table page read per row), of the
+    # rows not grouped as a copy's (archive/copies.py)
     "postgresql": {"id": "BIGSERIAL PRIMARY KEY", "int": "BIGINT", "float": "DOUBLE PRECISION",
                    "blob": "BYTEA",
-                   "sound_index": "CREATE INDEX IF NOT EXISTS sounds_h ON sounds (h) INCLUDE (video_id, t);"},
+                   "sound_index": "CREATE INDEX IF NOT EXISTS sounds_hg ON sounds (h) INCLUDE (video_id, t) WHERE grouped = 0;"},
 }  # fmt: skip
 TABLES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA))
 
@@ -168,7 +189,13 @@ MIGRATE_SQL = (
     "INSERT INTO fingerprints SELECT video_id, 'local', keypoints, data FROM local_features",
     "DROP TABLE local_features",
 )
-HASHES_AFTER_SQL = "SELECT id, video_id, t, h FROM hashes WHERE id > {param} ORDER BY id"
+# the rows the candidate index holds: not a grouped copy's (archive/copies.py)
+HASHES_AFTER_SQL = (
+    "SELECT id, video_id, t, h FROM hashes WHERE id > {param} AND grouped = 0 ORDER BY id"
+)
+HASHES_OF_SQL = (
+    "SELECT id, video_id, t, h FROM hashes WHERE video_id IN ({ids}) ORDER BY video_id, id"
+)
 
 
 class Fingerprint(Protocol):
@@ -195,6 +222,15 @@ def bump(db: Any, removal: bool) -> None:
     db.execute(BUMP_SQL.format(key="generation"))
     if removal:
         db.execute(BUMP_SQL.format(key="removals"))
+
+
+def copies_from(rows: list[Any]) -> dict[int, list[tuple[Video, CopyOf]]]:
+    """COPIES_SQL's rows, by representative."""
+    out: dict[int, list[tuple[Video, CopyOf]]] = {}
+    for video, row in zip(videos_from(rows), rows, strict=True):
+        copy = copy_from(row)
+        out.setdefault(copy.of, []).append((video, copy))
+    return out
 
 
 def videos_from(rows: list[Any]) -> list[Video]:
@@ -274,6 +310,10 @@ class SqliteArchive:
         if "origin" not in columns:
             with self.db:
                 self.db.execute(ORIGIN_SQL)
+        for table in ("hashes", "sounds"):  # archives made before copies were grouped
+            if "grouped" not in {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}:
+                with self.db:
+                    self.db.execute(GROUPED_COLUMN.format(table=table, int="INTEGER"))
         old = "SELECT 1 FROM sqlite_master WHERE name = 'local_features'"
         if self.db.execute(old).fetchone():
             with self.db:
@@ -291,8 +331,11 @@ class SqliteArchive:
         t: np.ndarray[Any, Any],
         h: np.ndarray[Any, Any],
         prints: Sequence[Fingerprint] = (),
+        copy_of: CopyOf | None = None,
     ) -> tuple[int, bool]:
-        """(id, added); an input already in the archive (same SHA-256) is not added again."""
+        """(id, added); an input already in the archive (same SHA-256) is not added again;
+        ``copy_of``: it is a near-copy of a video there, grouped with it (archive/copies.py)."""
+        grouped = int(copy_of is not None)
         try:
             with self.db:
                 row = self.db.execute(
@@ -304,10 +347,12 @@ class SqliteArchive:
                 cur = self.db.execute(VIDEO_INSERT_SQL.format(p="?"), video_values(video, len(t)))
                 vid = int(cur.lastrowid or 0)
                 self.db.executemany(
-                    "INSERT INTO hashes (video_id, t, h) VALUES (?,?,?)",
-                    ((vid, float(ti), hi.tobytes()) for ti, hi in zip(t, h, strict=True)),
+                    "INSERT INTO hashes (video_id, t, h, grouped) VALUES (?,?,?,?)",
+                    ((vid, float(ti), hi.tobytes(), grouped) for ti, hi in zip(t, h, strict=True)),
                 )
-                self.write_prints(vid, prints)
+                self.write_prints(vid, prints, grouped)
+                if copy_of is not None:
+                    self.db.execute(COPY_INSERT_SQL.format(p="?"), copy_values(vid, copy_of))
                 return vid, True
         except sqlite3.DatabaseError as e:
             raise ArchiveError(
@@ -366,7 +411,10 @@ class SqliteArchive:
             lock.release()
 
     def remove(self, vid: int) -> bool:
+        """Remove a video; a representative's copies become ordinary videos (archive/copies.py)."""
         with self.db:
+            for sql in DISSOLVE_SQL:
+                self.db.execute(sql.format(p="?"), (vid,))
             removed = self.db.execute("DELETE FROM videos WHERE id = ?", (vid,)).rowcount > 0
             if removed:
                 bump(self.db, removal=True)
@@ -383,13 +431,28 @@ class SqliteArchive:
         g, r, m, i = self.db.execute(STATE_SQL).fetchone()
         return int(g), int(r), int(m), int(i)
 
-    def candidates(self) -> CandidateIndex:
+    def candidates(self) -> Layered:
         """The candidate index beside the file, brought up to date first (archive/cached.py)."""
         return current_index(self)
 
     def hashes_after(self, row: int) -> HashRows:
         """Every hash row with an id over ``row``, in id order."""
         return hashes_from(self.db.execute(HASHES_AFTER_SQL.format(param="?"), (row,)))
+
+    def hashes_of(self, ids: set[int]) -> HashRows:
+        """Every hash row of some videos (grouped copies' too), video by video."""
+        if not ids:
+            return HashRows.concat([])
+        sql = HASHES_OF_SQL.format(ids="SELECT value FROM json_each(?)")
+        return hashes_from(self.db.execute(sql, (json.dumps(sorted(ids)),)))
+
+    def copies(self, of: set[int]) -> dict[int, list[tuple[Video, CopyOf]]]:
+        """The copies grouped with each of some videos (archive/copies.py), by id."""
+        if not of:
+            return {}
+        rows = self.db.execute(COPIES_SQL.format(ids="SELECT value FROM json_each(?)"),
+                               (json.dumps(sorted(of)),)).fetchall()  # fmt: skip
+        return copies_from(rows)
 
     def prints_size(self, kind: str) -> int:
         return int(self.db.execute(SIZE_SQL.format(p="?"), (kind,)).fetchone()[0])
@@ -404,15 +467,15 @@ class SqliteArchive:
             bump(self.db, removal=False)
             self.write_prints(vid, [sound])
 
-    def write_prints(self, vid: int, prints: Sequence[Fingerprint]) -> None:
+    def write_prints(self, vid: int, prints: Sequence[Fingerprint], grouped: int = 0) -> None:
         """A video's fingerprints (in the caller's transaction): blobs, and a sound print's
         rows (archive/soundrows.py); a blob already there (two `index hear` at once) stays."""
         blobs, sound = split_prints(prints)
         self.db.executemany(PRINT_INSERT_SQL.format(p="?") + " ON CONFLICT DO NOTHING",
                             [(vid, f.kind, f.size(), f.to_bytes()) for f in blobs])  # fmt: skip
         if sound is not None:
-            self.db.executemany("INSERT INTO sounds (video_id, t, h) VALUES (?,?,?)",
-                                sound_rows(vid, sound))  # fmt: skip
+            self.db.executemany("INSERT INTO sounds (video_id, t, h, grouped) VALUES (?,?,?,?)",
+                                sound_rows(vid, sound, grouped))  # fmt: skip
 
     def sounds(self) -> SoundLookup:
         """The sound index beside the file, brought up to date first (archive/soundcache.py)."""
@@ -450,8 +513,11 @@ class Archive(Protocol):
         t: np.ndarray[Any, Any],
         h: np.ndarray[Any, Any],
         prints: Sequence[Fingerprint] = (),
+        copy_of: CopyOf | None = None,
     ) -> tuple[int, bool]: ...
     def remove(self, vid: int) -> bool: ...
+    def hashes_of(self, ids: set[int]) -> HashRows: ...
+    def copies(self, of: set[int]) -> dict[int, list[tuple[Video, CopyOf]]]: ...
     def sighted(self, url: str) -> int | None: ...
     def sight(self, sighting: Sighting) -> None: ...
     def sightings(self, ids: set[int] | None = None) -> dict[int, list[Sighting]]: ...
