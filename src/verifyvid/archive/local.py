@@ -37,9 +37,10 @@ class Pair:
 
 
 def archived_features(archive: Archive, ids: set[int] | None) -> dict[int, LocalFeatures]:
-    """The archive's local features (of ``ids`` only, unless None)."""
+    """The archive's local features (of ``ids`` only, unless None: then of every video but the
+    grouped copies, found through their group)."""
     out = {}
-    for vid, data in archive.prints(LocalFeatures.kind, ids).items():
+    for vid, data in archive.prints(LocalFeatures.kind, ids, ungrouped=True).items():
         got = LocalFeatures.from_bytes(data)
         if got is not None:
             out[vid] = got

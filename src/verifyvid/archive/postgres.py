@@ -49,6 +49,7 @@ from verifyvid.archive.store import (
     STATE_SQL,
     STATS_SQL,
     TABLES,
+    UNGROUPED_SQL,
     VIDEO_INSERT_SQL,
     VIDEOS_SQL,
     ArchiveError,
@@ -307,11 +308,14 @@ class PostgresArchive:
     def sounds(self) -> ServerSound:
         return ServerSound(self.db)
 
-    def prints(self, kind: str, ids: set[int] | None = None) -> dict[int, bytes]:
-        """Every video's fingerprint of ``kind``, or only those of ``ids`` (filtered on the server)."""
+    def prints(
+        self, kind: str, ids: set[int] | None = None, ungrouped: bool = False
+    ) -> dict[int, bytes]:
+        """Every video's fingerprint of ``kind`` (``ungrouped``: but grouped copies'), or only
+        those of ``ids`` (filtered on the server)."""
         if ids is not None and not ids:
             return {}
-        sql = PRINTS_SQL.format(p="%s")
+        sql = (PRINTS_SQL + (UNGROUPED_SQL if ungrouped and ids is None else "")).format(p="%s")
         if ids is None:
             rows = self.db.execute(sql, (kind,)).fetchall()
         else:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from verifyvid.archive.align import Segment, align, extended, merged
+from verifyvid.archive.footage import expand
 from verifyvid.archive.local import archived_features, as_match, features_wanted, search_local
 from verifyvid.archive.matches import match_dict, with_sound
 from verifyvid.archive.soundsearch import search_sound
@@ -82,10 +83,12 @@ def search(
     radius: int = RADIUS,
     min_frames: int = 4,
     videos: list[Video] | None = None,
+    every: bool = False,
 ) -> list[dict[str, Any]]:
     """``videos``: the archive's videos, when the caller has read them already. One match per
     copy: a sound segment joins the picture match of the same video and seconds, or stands as
-    a sound-only match."""
+    a sound-only match. The copies grouped with a matched video follow (archive/footage.py:
+    a few aligned, the others marked ``via`` it; ``every``: all aligned)."""
     if len(query.t) == 0 and (query.sound is None or not len(query.sound)):
         return []
     listed = archive.videos() if videos is None else videos
@@ -105,6 +108,13 @@ def search(
             if vid in by_id:
                 found = with_sound(found, by_id[vid], heard)
         found.sort(key=lambda m: (m["ambiguous"], -m["score"]))
+    if found:
+        found = expand(
+            archive,
+            found,
+            lambda index, some: search_index(index, some, query, radius, min_frames),
+            every,
+        )
     seen = archive.sightings({m["ref_id"] for m in found}) if found else {}
     for m in found:
         m["seen_at"] = [{"url": s.url, "uploaded": s.uploaded, "uploader": s.uploader}

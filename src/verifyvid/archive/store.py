@@ -178,7 +178,9 @@ def new_identity() -> int:
 
 
 BUMP_SQL = "UPDATE meta SET value = value + 1 WHERE key = '{key}'"
-SIZE_SQL = "SELECT COALESCE(SUM(size), 0) FROM fingerprints WHERE kind = {p}"
+# a grouped copy's fingerprints are not scanned (archive/copies.py): it is found through its group
+UNGROUPED_SQL = " AND video_id NOT IN (SELECT video_id FROM copies)"
+SIZE_SQL = "SELECT COALESCE(SUM(size), 0) FROM fingerprints WHERE kind = {p}" + UNGROUPED_SQL
 PRINTS_SQL = "SELECT video_id, data FROM fingerprints WHERE kind = {p}"
 PRINTS_OF_SQL = PRINTS_SQL + " AND video_id IN (SELECT value FROM json_each({p}))"
 PRINT_INSERT_SQL = (
@@ -481,10 +483,14 @@ class SqliteArchive:
         """The sound index beside the file, brought up to date first (archive/soundcache.py)."""
         return sound_index(self)
 
-    def prints(self, kind: str, ids: set[int] | None = None) -> dict[int, bytes]:
-        """Every video's fingerprint of ``kind``, or only those of ``ids`` (no others read)."""
+    def prints(
+        self, kind: str, ids: set[int] | None = None, ungrouped: bool = False
+    ) -> dict[int, bytes]:
+        """Every video's fingerprint of ``kind`` (``ungrouped``: but grouped copies'), or only
+        those of ``ids`` (no others read)."""
         if ids is None:
-            return prints_from(self.db.execute(PRINTS_SQL.format(p="?"), (kind,)).fetchall())
+            sql = PRINTS_SQL + (UNGROUPED_SQL if ungrouped else "")
+            return prints_from(self.db.execute(sql.format(p="?"), (kind,)).fetchall())
         if not ids:
             return {}
         rows = self.db.execute(PRINTS_OF_SQL.format(p="?"), (kind, json.dumps(sorted(ids))))
@@ -534,7 +540,9 @@ class Archive(Protocol):
         ...
 
     def prints_size(self, kind: str) -> int: ...
-    def prints(self, kind: str, ids: set[int] | None = None) -> dict[int, bytes]: ...
+    def prints(
+        self, kind: str, ids: set[int] | None = None, ungrouped: bool = False
+    ) -> dict[int, bytes]: ...
     def unheard(self) -> list[int]: ...
     def add_sound(self, vid: int, sound: SoundPrint) -> None: ...
     def sounds(self) -> SoundLookup:

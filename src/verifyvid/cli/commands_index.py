@@ -448,6 +448,14 @@ def search(
     ],
     case: CaseOpt = None,
     index: IndexOpt = None,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Align the clip with every archived copy of a matched footage "
+            "(default: the closest and the earliest; the others get their grouped seconds).",
+        ),
+    ] = False,
     no_wait: NoWaitOpt = False,
     json_out: JsonOpt = False,
     quiet: QuietOpt = False,
@@ -460,7 +468,8 @@ def search(
         from verifyvid.stages.search.models import SearchResult
 
         settings = settings_for(config, index=index)
-        options = RunOptions(only=frozenset({"search"}), debug=debug)
+        params = {"search": {"every": True}} if every else {}
+        options = RunOptions(only=frozenset({"search"}), debug=debug, params=params)
         result = run_pipeline(target, settings=settings, case=case, options=options, out=out,
                               no_wait=no_wait, progress=False)  # fmt: skip
         done = ("ok", "cached")
@@ -476,6 +485,7 @@ def search(
         found: dict[str, Any] = {
             "archive": got.archive.model_dump(),
             "matches": [m.model_dump(exclude={"image", "ref_duration"}) for m in got.matches],
+            "footage": [g.model_dump() for g in got.footage],
         }
 
     def human() -> None:
@@ -495,7 +505,19 @@ def search(
                 + (" [inner picture]" if m["region"] == "inset" else "")
                 + (" [local features]" if m["region"] == "local" else "")
                 + (" [sound only]" if m["region"] == "sound" else "")
-                + (" [and its sound]" if m["sound"] and m["region"] != "sound" else ""),
+                + (" [and its sound]" if m["sound"] and m["region"] != "sound" else "")
+                + (f" [footage #{m['footage']}]" if m["footage"] is not None else ""),
+                markup=False,
+            )
+        for g in found["footage"]:
+            stdout.print(
+                f"footage #{g['id']}: in {g['videos']} archived videos, the earliest "
+                + (
+                    f"#{g['earliest']} first seen {g['first_seen']}"
+                    if g["earliest"]
+                    else "not dated"
+                )
+                + f" ({len(g['copies'])} not aligned; --all aligns them, --json lists them)",
                 markup=False,
             )
 

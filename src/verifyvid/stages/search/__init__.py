@@ -24,10 +24,12 @@ from verifyvid.fingerprint.stills import Saved, Stills
 from verifyvid.stage import Params, Shown, Stage, StageContext, StageSkipped
 from verifyvid.stages.hashes import HashResult
 from verifyvid.stages.search import evidence, report, timeline
-from verifyvid.stages.search.models import ArchiveInfo, Match, SameFile, SearchResult
+from verifyvid.stages.search.groups import grouped
+from verifyvid.stages.search.models import ArchiveInfo, Copy, Footage, Match, SameFile, SearchResult
 from verifyvid.stages.sound import SoundResult
 
 PAIRS_FOR = 5  # matches that get a side-by-side image of frame pairs
+DRAWN = report.SHOWN  # matches that get a timeline picture: those the report's table shows
 
 
 class SearchParams(Params):
@@ -37,6 +39,9 @@ class SearchParams(Params):
     """Largest Hamming distance (of 256 bits) for two frames to match."""
     min_frames: int = Field(4, ge=2)
     """Matched frames for a segment to count."""
+    every: bool = Field(False, json_schema_extra={"cli": False})
+    """Align the clip with every archived copy of a matched footage (`search --all`), not
+    only the closest and the earliest (the others get the seconds their grouping recorded)."""
 
     @field_validator("index")
     @classmethod
@@ -84,7 +89,8 @@ class SearchStage(Stage[SearchParams, SearchResult]):
 
     def events(self, result: SearchResult) -> list[Event]:
         out = []
-        for ref_id in sorted({m.ref_id for m in result.matches}):
+        groups = {g.id: g for g in result.footage}
+        for ref_id in sorted({m.ref_id for m in result.matches if m.footage not in groups}):
             m = next(m for m in result.matches if m.ref_id == ref_id)
             day = parse_day(m.first_seen or "")
             if day is None:
@@ -100,6 +106,7 @@ class SearchStage(Stage[SearchParams, SearchResult]):
                              f"{m.ref_start:.1f}-{m.ref_end:.1f})", m.source or "the archive",
                              "medium: as recorded in the archive; the footage existed by then",
                              "first-seen"))  # fmt: skip
+        out += [e for g in result.footage if (e := footage_event(g, result.matches)) is not None]
         return out
 
     def state(self, ctx: StageContext, params: SearchParams) -> str:
@@ -134,7 +141,13 @@ class SearchStage(Stage[SearchParams, SearchResult]):
                          ref_path=v.path)
                 for v in videos if v.sha256 == ctx.input.sha256
             ]  # fmt: skip
-            found = search(archive, query, params.radius, params.min_frames, videos)
+            everything = search(
+                archive, query, params.radius, params.min_frames, videos, params.every
+            )
+            found = [m for m in everything if m.get("via") is None]
+            copies = [m for m in everything if m.get("via") is not None]
+            for m in found:
+                m.pop("via", None)
             shown = [m for m in found if m["region"] != SOUND_ONLY][:PAIRS_FOR]
             bare = {
                 m["ref_id"] for m in shown if not (m["ref_path"] and Path(m["ref_path"]).is_file())
@@ -147,8 +160,9 @@ class SearchStage(Stage[SearchParams, SearchResult]):
             archive.close()
         matches = []
         for n, m in enumerate(found, 1):
-            match = Match(**m, image=f"{self.name}/match-{n}.png")
-            timeline.draw(match, duration, ctx.out_dir / f"match-{n}.png")
+            match = Match(**m, image=f"{self.name}/match-{n}.png" if n <= DRAWN else None)
+            if n <= DRAWN:
+                timeline.draw(match, duration, ctx.out_dir / f"match-{n}.png")
             matches.append(match)
         stills = ctx.case_dir / hashed.stills if hashed is not None and hashed.stills else None
         kept = Saved(stills) if stills is not None and stills.is_file() else None
@@ -163,8 +177,8 @@ class SearchStage(Stage[SearchParams, SearchResult]):
             matches[n - 1].pairs_from_stills = evidence.from_stills(matches[n - 1], archived)
         return SearchResult(archive=about, query_duration=duration, query_hashes=len(query.t),
                             query_sound_hashes=len(sound) if sound is not None else 0,
-                            identical=identical, matches=matches,
-                            findings=same_file(identical) + findings(matches))  # fmt: skip
+                            identical=identical, matches=matches, footage=(groups := grouped(matches, copies)),
+                            findings=same_file(identical) + findings(matches, groups))  # fmt: skip
 
 
 def same_file(identical: list[SameFile]) -> list[Finding]:
@@ -179,9 +193,39 @@ def same_file(identical: list[SameFile]) -> list[Finding]:
     )]  # fmt: skip
 
 
-def findings(matches: list[Match]) -> list[Finding]:
+def earliest_of(g: Footage, matches: list[Match]) -> Match | Copy | None:
+    """The copy of a footage first seen earliest: its aligned match, or the copy as grouped."""
+    if g.earliest is None:
+        return None
+    return next((m for m in matches if m.ref_id == g.earliest), None) or next(
+        (c for c in g.copies if c.ref_id == g.earliest), None
+    )
+
+
+def spread_text(g: Footage) -> str:
+    dated = [k for k in g.spread if k != "unknown"]
+    return f"first seen {dated[0]} to {dated[-1]}" if dated else "none dated"
+
+
+def footage_event(g: Footage, matches: list[Match]) -> Event | None:
+    """One dated event per footage: its earliest copy (not one per copy)."""
+    first = earliest_of(g, matches)
+    day = parse_day(g.first_seen or "")
+    if first is None or day is None:
+        return None
+    how = ("the footage existed by then" if g.earliest_aligned else "matched through a copy of the "
+           f"same footage (#{g.id}) it was grouped with when archived; the footage existed by then")  # fmt: skip
+    return Event(datetime(day.year, day.month, day.day, tzinfo=UTC),
+                 f"first seen: an earlier copy (archive #{first.ref_id} {first.title}, seconds "
+                 f"{first.ref_start:.1f}-{first.ref_end:.1f}), the earliest of {g.videos} archived copies of "
+                 f"this footage ({spread_text(g)})", first.source or "the archive",
+                 f"medium: as recorded in the archive; {how}", "first-seen")  # fmt: skip
+
+
+def findings(matches: list[Match], groups: list[Footage] | None = None) -> list[Finding]:
     if not matches:
         return []
+    groups = groups or []
     dated = sorted(
         (m for m in matches if m.first_seen), key=lambda m: (str(m.first_seen), m.ambiguous)
     )
@@ -205,6 +249,14 @@ def findings(matches: list[Match]) -> list[Finding]:
             message += (f"; its sound too (seconds {first.sound.query_start:.1f}-{first.sound.query_end:.1f} "
                         f"are {first.sound.ref_start:.1f}-{first.sound.ref_end:.1f} there)")  # fmt: skip
     evidence["ambiguous"] = first.ambiguous
+    g = next((g for g in groups if g.id == first.footage), None)
+    if g is not None:
+        early = earliest_of(g, matches)
+        message += f"; this footage is in {g.videos} archived videos ({spread_text(g)})"
+        if early is not None and early.ref_id != first.ref_id:
+            message += f", the earliest #{early.ref_id} {early.title}, first seen {g.first_seen}"
+            evidence.update(ref_id=early.ref_id, first_seen=g.first_seen)
+        evidence["footage"] = {"id": g.id, "videos": g.videos, "earliest": g.earliest}
     return [
         Finding(id="search.earlier-copy", severity="warning", message=message, evidence=evidence)
     ]

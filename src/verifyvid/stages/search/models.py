@@ -96,12 +96,61 @@ class Match(BaseModel):
         default=None,
         description="the same copy found through its sound too (or only: region 'sound')",
     )
+    footage: int | None = Field(
+        default=None,
+        description="the archived video whose group of copies this one belongs to (see footage)",
+    )
     image: str | None = Field(
         default=None, description="PNG timeline of the clip against the archived video"
     )
     pairs: str | None = Field(
         default=None,
         description="JPEG of matched frame pairs side by side (None: the archived file is not at hand)",
+    )
+
+
+class Copy(BaseModel):
+    """An archived copy of a matched footage, not aligned with this clip itself: its seconds are
+    those its grouping recorded when it was archived, through the group's representative."""
+
+    ref_id: int
+    title: str
+    source: str | None
+    first_seen: str | None = Field(description="YYYY-MM-DD, as recorded when it was archived")
+    ref_path: str | None
+    ref_duration: float | None = None
+    origin: str = "media"
+    query_start: float = Field(description="seconds of this clip")
+    query_end: float
+    ref_start: float = Field(description="seconds of the archived copy")
+    ref_end: float
+    ambiguous: bool = False
+    distance: float = Field(
+        description="median Hamming distance (of 256 bits) of its frames to the representative's "
+        "when it was grouped"
+    )
+    seen_at: list[SeenAt] = Field(default_factory=list)
+
+
+class Footage(BaseModel):
+    """The archived copies of one footage: a group made as they were archived (near-copies of
+    its first archived video, the representative), matched by this clip."""
+
+    id: int = Field(description="the representative: the first archived video of the group")
+    videos: int = Field(description="archived videos of this footage that hold the matched seconds")
+    earliest: int | None = Field(description="the copy first seen earliest (None: none dated)")
+    first_seen: str | None = Field(description="its first-seen date")
+    earliest_aligned: bool = Field(
+        description="the earliest copy was aligned with this clip itself (else: through the group)"
+    )
+    closest: list[int] = Field(description="up to 5 matches of this footage, closest first")
+    spread: dict[str, int] = Field(
+        description="copies by month first seen (YYYY-MM; 'unknown': undated)"
+    )
+    copies: list[Copy] = Field(
+        default_factory=list,
+        description="every further copy, given its seconds through the group (search --all "
+        "aligns them all with the clip)",
     )
 
 
@@ -124,3 +173,8 @@ class SearchResult(Result):
         default_factory=list, description="archived videos with this file's SHA-256"
     )
     matches: list[Match]
+    footage: list[Footage] = Field(
+        default_factory=list,
+        description="matched footage archived as several copies: each group, its earliest and "
+        "closest copies, and the copies not aligned",
+    )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from verifyvid.render import code, link, md, not_run
 from verifyvid.stage import Shown
-from verifyvid.stages.search.models import Match, SearchResult
+from verifyvid.stages.search.models import Footage, Match, SearchResult
 
+SHOWN = 10  # matches the table and the paragraphs show; every one is in the JSON
+BARS = " ▁▂▃▄▅▆▇█"
 REGIONS = {"whole": "whole", "frame": "whole frame (vPDQ)", "inset": "inner picture",
            "local": "local features", "sound": "sound only"}  # fmt: skip
 
@@ -35,6 +37,24 @@ def closeness(m: Match) -> str:
     return f"{m.median_distance:g} / 256"
 
 
+def histogram(spread: dict[str, int]) -> str:
+    """Copies by month first seen, as a small bar each: '2022-01 ▂ 3, 2022-02 █ 40'."""
+    top = max(spread.values(), default=1)
+    return ", ".join(
+        f"{month} {BARS[max(1, round(8 * n / top))]} {n}" for month, n in spread.items()
+    )
+
+
+def footage_line(g: Footage, found: SearchResult) -> str:
+    """One line per footage archived as several copies."""
+    titles = {m.ref_id: m.title for m in found.matches} | {c.ref_id: c.title for c in g.copies}
+    earliest = (f"the earliest first seen {g.first_seen}: #{g.earliest} {md(titles.get(g.earliest, ''))}"
+                + ("" if g.earliest_aligned else " (through the group)")) if g.earliest is not None else "none dated"  # fmt: skip
+    closest = ", ".join(f"#{ref}" for ref in g.closest) or "none aligned"
+    return (f"**This footage is in {g.videos} archived videos** (grouped with #{g.id} as they were "
+            f"archived): {earliest}; the closest: {closest}; by month first seen: {histogram(g.spread)}.")  # fmt: skip
+
+
 def earlier_uploads(shown: Shown[SearchResult]) -> list[str]:
     out = ["## Earlier uploads", ""]
     found = shown.result
@@ -57,16 +77,22 @@ def earlier_uploads(shown: Shown[SearchResult]) -> list[str]:
             "keyframes below with the reverse image search engines).",
             "",
         ]
+    for g in found.footage:
+        out += [footage_line(g, found), ""]
     out += ["| # | this clip (s) | archived video (s) | archived video | first seen | speed | mirrored | region | frames | closeness | sound (s) | score |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
-    for n, m in enumerate(found.matches, 1):
+    for n, m in enumerate(found.matches[:SHOWN], 1):
         title = link(m.title, m.source) if m.source else md(m.title)
         ref = "several places" if m.ambiguous else f"{m.ref_start:.1f}-{m.ref_end:.1f}"
         out.append(f"| {n} | {m.query_start:.1f}-{m.query_end:.1f} | {ref} | "
                    f"#{m.ref_id} {title} | {md(m.first_seen or 'unknown')} | {m.speed:g} | "
                    f"{'yes' if m.mirrored else 'no'} | {REGIONS.get(m.region, m.region)} | {m.matched_frames} | {closeness(m)} | {heard(m)} | {m.score:.2f} |")  # fmt: skip
+    more, copies = len(found.matches) - SHOWN, sum(len(g.copies) for g in found.footage)
+    if more > 0 or copies:
+        out += ["", f"{max(more, 0)} further matches and {copies} further copies (given their seconds "
+                "through their group) are in the JSON result (`search/result.json`)."]  # fmt: skip
     out.append("")
-    for n, m in enumerate(found.matches, 1):
+    for n, m in enumerate(found.matches[:SHOWN], 1):
         where = f" (archived file: {code(m.ref_path)})" if m.ref_path else ""
         if m.region == "sound":
             out.append(f"**Match {n}** (sound only): the sound of seconds {m.query_start:.1f}-{m.query_end:.1f} of this "
