@@ -86,7 +86,7 @@ def fill(
     f1, df, dt = (np.asarray(p, np.int64) for p in pieces)
     per = int(VIDEO_SECONDS * density)
     db = archive.db
-    for name in ("sounds_h", "sounds_video"):
+    for name in ("sounds_h", "sounds_hg", "sounds_video"):
         db.execute(f"DROP INDEX IF EXISTS {name}")
     db.commit()
     total = int(seconds // VIDEO_SECONDS)

@@ -1,8 +1,12 @@
-"""A match against a group's representative stands for every copy grouped with it
-(archive/copies.py): the search aligns the clip with a few of the copies themselves (the closest
-to the representative and the earliest dated: what a reader asks first) and gives the others the
-seconds their grouping recorded, so its cost follows what the reader needs, not the copies.
-``every`` aligns them all (``--all``)."""
+"""Matches put together by footage, and a group's representative standing for its copies.
+
+Matches that cover the same seconds of the clip show the same footage, whether their videos were
+grouped when archived (archive/copies.py) or not (a mirrored or cropped copy is a video of its
+own). A match against a group's representative stands for every copy grouped with it: the
+search aligns the clip with a few of the copies themselves (the closest to their representative
+and the earliest dated: what a reader asks first) and gives the others the seconds their
+grouping recorded, so its cost follows what the reader needs, not the copies. ``every`` aligns
+them all (``--all``)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import Any
 
 from verifyvid.archive.cached import Layered
 from verifyvid.archive.copies import CopyOf
+from verifyvid.archive.matches import SOUND_ONLY, overlap
 from verifyvid.archive.store import Archive, Video
 
 ALIGNED = 8  # copies aligned with the clip: the closest to the representative...
@@ -51,32 +56,66 @@ def through(anchor: dict[str, Any], video: Video, copy: CopyOf) -> dict[str, Any
             "distance": copy.distance, "seen_at": []}  # fmt: skip
 
 
+def clusters(found: list[dict[str, Any]]) -> dict[int, int]:
+    """{ref id: footage id}: matches (but sound-only ones: the recording re-used, the picture
+    may differ) overlapping over half the shorter of their spans of the clip show the same
+    footage; its id is the smallest ref id among them."""
+    pictured = sorted(
+        (m for m in found if m["region"] != SOUND_ONLY), key=lambda m: m["query_start"]
+    )
+    parent: dict[int, int] = {m["ref_id"]: m["ref_id"] for m in pictured}
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for k, a in enumerate(pictured):
+        for b in pictured[k + 1 :]:
+            if b["query_start"] >= a["query_end"]:
+                break
+            shared = overlap(a["query_start"], a["query_end"], b["query_start"], b["query_end"])
+            shorter = min(a["query_end"] - a["query_start"], b["query_end"] - b["query_start"])
+            if shared > 0.5 * shorter:
+                ra, rb = root(a["ref_id"]), root(b["ref_id"])
+                parent[max(ra, rb)] = min(ra, rb)
+    return {ref: root(ref) for ref in parent}
+
+
 def expand(
     archive: Archive, found: list[dict[str, Any]], align: Aligner, every: bool = False
 ) -> list[dict[str, Any]]:
-    """``found``, each match of a representative marked with its footage, followed by the
-    matches of its aligned copies and then the copies given their seconds through it."""
-    for m in found:
-        m.setdefault("footage", None)
-        m.setdefault("via", None)
+    """``found``, each match marked with its footage (``clusters``), followed by the matches of
+    the aligned copies of the groups among them and then the copies given their seconds
+    through their representative's match."""
     groups = archive.copies({m["ref_id"] for m in found})
+    footage = clusters(found)
+    for rep in groups:  # a representative matched by its sound alone: its own footage
+        footage.setdefault(rep, rep)
+    for m in found:
+        m["footage"], m["via"] = footage.get(m["ref_id"]), None
     aligned: list[dict[str, Any]] = []
     inferred: list[dict[str, Any]] = []
-    for rep, members in sorted(groups.items()):
-        own = [m for m in found if m["ref_id"] == rep]
-        for m in own:
-            m["footage"] = rep
+    for cluster in sorted({footage[rep] for rep in groups}):
+        reps = [rep for rep in groups if footage.get(rep) == cluster]
+        members = [member for rep in reps for member in groups[rep]]
         chosen = members if every else picked(members)
         done: set[int] = set()
         for start in range(0, len(chosen), CHUNK):
             part = chosen[start : start + CHUNK]
             rows = archive.hashes_of({v.id for v, _ in part})
             for m in align(Layered([], rows), {v.id: v for v, _ in part}):
-                m["footage"], m["via"] = rep, None
+                m["footage"], m["via"] = cluster, None
                 aligned.append(m)
                 done.add(m["ref_id"])
-        anchor = min(own, key=lambda m: (m["ambiguous"], -m["score"]))
-        for video, copy in members:
-            if video.id not in done and (copy_match := through(anchor, video, copy)) is not None:
-                inferred.append(copy_match)
+        for rep in reps:
+            anchor = min(
+                (m for m in found if m["ref_id"] == rep),
+                key=lambda m: (m["ambiguous"], -m["score"]),
+            )
+            for video, copy in groups[rep]:
+                if video.id not in done and (match := through(anchor, video, copy)) is not None:
+                    match["footage"] = cluster
+                    inferred.append(match)
     return [*sorted([*found, *aligned], key=lambda m: (m["ambiguous"], -m["score"])), *inferred]

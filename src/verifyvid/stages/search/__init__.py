@@ -71,7 +71,7 @@ def info(archive: Archive) -> ArchiveInfo:
 
 class SearchStage(Stage[SearchParams, SearchResult]):
     name = "search"
-    version = "4"
+    version = "5"
     description = "Earlier uploads: the clip's frames matched against the archive, aligned in time"
     params_model = SearchParams
     result_model = SearchResult

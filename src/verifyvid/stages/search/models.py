@@ -98,7 +98,8 @@ class Match(BaseModel):
     )
     footage: int | None = Field(
         default=None,
-        description="the archived video whose group of copies this one belongs to (see footage)",
+        description="the footage this match shows (see footage): matches of the same seconds of "
+        "this clip share it; None for a sound-only match",
     )
     image: str | None = Field(
         default=None, description="PNG timeline of the clip against the archived video"
@@ -133,10 +134,10 @@ class Copy(BaseModel):
 
 
 class Footage(BaseModel):
-    """The archived copies of one footage: a group made as they were archived (near-copies of
-    its first archived video, the representative), matched by this clip."""
+    """The archived copies of one footage: the videos matching the same seconds of this clip,
+    with the copies grouped with them as they were archived (archive/footage.py)."""
 
-    id: int = Field(description="the representative: the first archived video of the group")
+    id: int = Field(description="the footage's id: the smallest archive id among its videos")
     videos: int = Field(description="archived videos of this footage that hold the matched seconds")
     earliest: int | None = Field(description="the copy first seen earliest (None: none dated)")
     first_seen: str | None = Field(description="its first-seen date")
