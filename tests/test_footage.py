@@ -79,7 +79,9 @@ def test_a_clip_with_300_archived_copies_is_one_group(tmp_path: Path, cli: Cli, 
     assert len(aligned) <= 1 + ALIGNED + EARLIEST  # the search is bounded, not one per copy
     assert aligned | {c["ref_id"] for c in group["copies"]} == set(dates)  # every copy, in JSON
     for c in group["copies"]:  # given the seconds of their grouping: the whole clip
-        assert c["query_end"] - c["query_start"] > 8.0 and abs(c["ref_start"] - c["query_start"]) < 0.6
+        assert (
+            c["query_end"] - c["query_start"] > 8.0 and abs(c["ref_start"] - c["query_start"]) < 0.6
+        )
     (claim,) = load(case).claim_checks
     assert claim.verdict == "contradicted" and earliest in claim.evidence
     report = (case / "report.md").read_text()
@@ -116,7 +118,15 @@ def test_search_all_aligns_every_copy(tmp_path: Path, cli: Cli, every: bool) -> 
     location = str(tmp_path / "archive.sqlite")
     dates = near_copies(location, 20, np.random.default_rng(5))
     clip = encoded(tmp_path / "q.mp4", "scale=320:-2")
-    args = ["search", clip, "--index", location, "--case", tmp_path / "case", *(["--all"] if every else [])]
+    args = [
+        "search",
+        clip,
+        "--index",
+        location,
+        "--case",
+        tmp_path / "case",
+        *(["--all"] if every else []),
+    ]
     found = cli.json(*args)["result"]
     aligned = {m["ref_id"] for m in found["matches"]}
     (group,) = found["footage"]

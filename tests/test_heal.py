@@ -72,5 +72,5 @@ def test_every_file_of_the_index_folder_is_rebuilt(
             continue
         damage(target, how)
         index = current_index(archive)
-        assert len(index) == 40 and len(index.range_search(hashes[:3], 0)[0]) == 3, rel
+        assert len(index) == 40 and len(index.near(hashes[:3], 0)[0]) == 3, rel
         assert "rebuilt it from the archive" in capsys.readouterr().err, rel

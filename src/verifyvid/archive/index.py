@@ -16,6 +16,8 @@ plain ``.npy`` files opened with ``mmap``: nothing is read until a bucket is loo
 
 from __future__ import annotations
 
+import contextlib
+import mmap
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,6 +30,22 @@ BUCKETS = 1 << 16
 CHUNK = 4_000_000  # candidate pairs measured at once (bounds memory: ~200 MB per chunk)
 
 Array = np.ndarray[Any, Any]
+
+
+def release(array: Array, start: int = 0, stop: int | None = None) -> None:
+    """Unmap the pages of a mapped array's rows ``start:stop`` that this process touched (they
+    stay in the file cache): a search reads about all of a large index once, a table at a time,
+    and its memory need not hold it all at once. A no-op for arrays in memory."""
+    buffer = getattr(array, "_mmap", None)
+    if buffer is None or not hasattr(buffer, "madvise"):
+        return
+    row = array.strides[0] if array.ndim else array.itemsize
+    header = int(getattr(array, "offset", 0))
+    begin = header + start * row
+    end = header + (len(array) if stop is None else stop) * row
+    begin -= begin % mmap.PAGESIZE
+    with contextlib.suppress(OSError, ValueError):  # an advice, not a need
+        buffer.madvise(mmap.MADV_DONTNEED, begin, max(0, min(end, len(buffer)) - begin))
 
 
 def substrings(hashes: Array) -> Array:
@@ -115,6 +133,7 @@ class CandidateIndex:
                 empty,
                 *pool.map(lambda k: self._table(k, q, keys[:, k], masks, radius), range(TABLES)),
             ]
+        release(self.hashes)
         qi = np.concatenate([o[0] for o in parts])
         ai = np.concatenate([o[1] for o in parts])
         d = np.concatenate([o[2] for o in parts])
@@ -145,6 +164,7 @@ class CandidateIndex:
                 pending, size = [], 0
         if pending:
             out.append(self._measure(q, pending, radius))
+        release(self.order, k, k + 1)  # this table's share of the order, read once
         if not out:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32)
         return (np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out]),
