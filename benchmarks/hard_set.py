@@ -146,19 +146,34 @@ def globe(rng: np.random.Generator) -> Iterator[Frame]:
 
 
 def pattern(rng: np.random.Generator) -> Iterator[Frame]:
-    bars = rng.permutation([(255, 255, 255), (0, 255, 255), (255, 255, 0), (0, 255, 0), (255, 0, 255),
-                            (0, 0, 255), (255, 0, 0), (16, 16, 16)])  # fmt: skip
+    """Colour bars in a drawn layout (vertical, horizontal or blocks), a grey ramp, a moving box and a
+    running counter: test patterns look alike, each clip its own."""
+    colours = rng.permutation([(255, 255, 255), (0, 255, 255), (255, 255, 0), (0, 255, 0), (255, 0, 255),
+                               (0, 0, 255), (255, 0, 0), (16, 16, 16)])  # fmt: skip
+    layout, split = rng.choice(["vertical", "horizontal", "blocks"]), rng.uniform(0.55, 0.8)
+    ramp = np.linspace(0, 255, W, dtype=np.uint8)[None, :, None]
+    if rng.random() < 0.5:
+        ramp = ramp[:, ::-1]
     box, speed = int(rng.uniform(30, 70)), rng.uniform(40, 120)
+    at = (int(rng.uniform(20, W - 200)), int(rng.uniform(40, H * split - 10)))
+    top = int(H * split)
+    base = np.zeros((H, W, 3), np.uint8)
+    for i, c in enumerate(colours):
+        if layout == "vertical":
+            base[:top, i * W // 8 : (i + 1) * W // 8] = c
+        elif layout == "horizontal":
+            base[i * top // 8 : (i + 1) * top // 8] = c
+        else:
+            base[
+                (i // 4) * top // 2 : (i // 4 + 1) * top // 2,
+                (i % 4) * W // 4 : (i % 4 + 1) * W // 4,
+            ] = c
+    base[top:] = ramp
     for k in range(int(SECONDS * FPS)):
-        f = np.zeros((H, W, 3), np.uint8)
-        for i, c in enumerate(bars):
-            f[: int(H * 0.7), i * W // 8 : (i + 1) * W // 8] = c
-        f[int(H * 0.7) :] = np.linspace(0, 255, W, dtype=np.uint8)[None, :, None]
+        f = base.copy()
         x = int((k / FPS * speed) % (W - box))
-        cv2.rectangle(f, (x, int(H * 0.75)), (x + box, int(H * 0.75) + box // 2), (0, 0, 0), -1)
-        cv2.putText(
-            f, f"{k:05d}", (W // 2 - 60, int(H * 0.62)), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 3
-        )
+        cv2.rectangle(f, (x, top + 10), (x + box, top + 10 + box // 2), (0, 0, 0), -1)
+        cv2.putText(f, f"{k:05d}", at, cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 3)
         yield f
 
 
@@ -242,9 +257,11 @@ def clips(work: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, Path]]]:
         archived.append(
             ("very short (1-2 s)", excerpt(VIDEOS / name, work / f"short-{k}.mp4", 1.0, seconds))
         )
-    shorts = [p for f, p in archived if f in ("sky and haze", "talking head, plain wall")][:2]
-    for k, src in enumerate(shorts):
+    for k, family in enumerate(("talking head, plain wall", "screen recording")):  # fresh renders
+        render = work / f"short-source-{k}.mp4"
+        if not render.exists():
+            write(render, RENDERED[family](rng_for(f"short:{family}:{k}")))
         archived.append(
-            ("very short (1-2 s)", excerpt(src, work / f"short-r{k}.mp4", 2.0, 1.2 + 0.8 * k))
+            ("very short (1-2 s)", excerpt(render, work / f"short-r{k}.mp4", 2.0, 1.2 + 0.8 * k))
         )
     return archived, negatives

@@ -43,6 +43,8 @@ class Embedded(Protocol):
 STATE = "state.json"
 TAIL = 20_000  # rows added since the last build that a search compares whole (~0.1 s)
 MERGE = 0.1  # the delta is merged into the base when it holds this share of the base's rows
+SMALL, COMPARED = 50_000, 20_000_000  # a part of up to SMALL rows is compared whole (~0.05 s
+# for COMPARED query x index rows) rather than set up its 16 tables for a few lookups
 
 Array = np.ndarray[Any, Any]
 
@@ -59,7 +61,15 @@ class Layered:
     def near(
         self, queries: Array, radius: int, flips: int = 1
     ) -> tuple[Array, Array, Array, Array]:
-        found = [p.near(queries, radius, flips) for p in self.parts]
+        found = []
+        for p in self.parts:
+            if (
+                len(p) <= SMALL and len(queries) * len(p) <= COMPARED
+            ):  # compared whole: no table set-up
+                qi, hi, d = pairs_within(queries, np.asarray(p.hashes), radius, flips)
+                found.append((qi, np.asarray(p.ids)[hi], np.asarray(p.t)[hi], d))
+            else:
+                found.append(p.near(queries, radius, flips))
         qi, hi, d = pairs_within(queries, self.tail.hash, radius, flips)
         found.append((qi, self.tail.video[hi], self.tail.t[hi], d))
         qi, vid, t, d = (np.concatenate([f[k] for f in found]) for k in range(4))

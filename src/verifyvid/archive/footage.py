@@ -18,11 +18,13 @@ from verifyvid.archive.copies import CopyOf
 from verifyvid.archive.matches import SOUND_ONLY, overlap
 from verifyvid.archive.store import Archive, Video
 
-ALIGNED = 8  # copies aligned with the clip: the closest to the representative...
-EARLIEST = 2  # ...and the earliest dated
+ALIGNED = 5  # copies aligned with the clip: the closest to their representative...
+EARLIEST = 1  # ...and the earliest dated
 CHUNK = 64  # copies whose rows are compared with the clip at once (bounds memory)
 
-Aligner = Callable[[Layered, dict[int, Any]], list[dict[str, Any]]]
+# (candidate rows, their videos, the query's (region, mirrored) variants to search): matches
+Aligner = Callable[[Layered, dict[int, Any], set[tuple[str, bool]]], list[dict[str, Any]]]
+PICTURE = ("whole", "frame", "inset")  # regions the copies' frame hashes are aligned in
 
 
 def picked(members: list[tuple[Video, CopyOf]]) -> list[tuple[Video, CopyOf]]:
@@ -102,13 +104,17 @@ def expand(
         members = [member for rep in reps for member in groups[rep]]
         chosen = members if every else picked(members)
         done: set[int] = set()
-        for start in range(0, len(chosen), CHUNK):
-            part = chosen[start : start + CHUNK]
-            rows = archive.hashes_of({v.id for v, _ in part})
-            for m in align(Layered([], rows), {v.id: v for v, _ in part}):
-                m["footage"], m["via"] = cluster, None
-                aligned.append(m)
-                done.add(m["ref_id"])
+        for rep in reps:  # each copy aligned as its representative matched: mirrored or not, where
+            ways = {(m["region"], bool(m["mirrored"])) for m in found
+                    if m["ref_id"] == rep and m["region"] in PICTURE} or {("whole", False)}  # fmt: skip
+            mine = [c for c in chosen if c[1].of == rep]
+            for start in range(0, len(mine), CHUNK):
+                part = mine[start : start + CHUNK]
+                rows = archive.hashes_of({v.id for v, _ in part})
+                for m in align(Layered([], rows), {v.id: v for v, _ in part}, ways):
+                    m["footage"], m["via"] = cluster, None
+                    aligned.append(m)
+                    done.add(m["ref_id"])
         for rep in reps:
             anchor = min(
                 (m for m in found if m["ref_id"] == rep),

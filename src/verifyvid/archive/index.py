@@ -28,6 +28,7 @@ import numpy as np
 TABLES = 16
 BUCKETS = 1 << 16
 CHUNK = 4_000_000  # candidate pairs measured at once (bounds memory: ~200 MB per chunk)
+RELEASE_OVER = 4_000_000  # rows over which a search gives back the pages it read (release)
 
 Array = np.ndarray[Any, Any]
 
@@ -133,7 +134,8 @@ class CandidateIndex:
                 empty,
                 *pool.map(lambda k: self._table(k, q, keys[:, k], masks, radius), range(TABLES)),
             ]
-        release(self.hashes)
+        if len(self) > RELEASE_OVER:
+            release(self.hashes)
         qi = np.concatenate([o[0] for o in parts])
         ai = np.concatenate([o[1] for o in parts])
         d = np.concatenate([o[2] for o in parts])
@@ -164,7 +166,8 @@ class CandidateIndex:
                 pending, size = [], 0
         if pending:
             out.append(self._measure(q, pending, radius))
-        release(self.order, k, k + 1)  # this table's share of the order, read once
+        if len(self) > RELEASE_OVER:
+            release(self.order, k, k + 1)  # this table's share of the order, read once
         if not out:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32)
         return (np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out]),

@@ -112,7 +112,9 @@ def search(
         found = expand(
             archive,
             found,
-            lambda index, some: search_index(index, some, query, radius, min_frames),
+            lambda index, some, only: search_index(
+                index, some, query, radius, min_frames, only=only
+            ),
             every,
         )
     seen = archive.sightings({m["ref_id"] for m in found}) if found else {}
@@ -146,16 +148,18 @@ def search_index(
     radius: int = RADIUS,
     min_frames: int = 4,
     hinted: set[int] | None = None,
+    only: set[tuple[str, bool]] | None = None,
 ) -> list[dict[str, Any]]:
-    """``hinted`` gets the ids of every video with a frame within the radius (aligned or not)."""
+    """``hinted`` gets the ids of every video with a frame within the radius (aligned or not);
+    ``only``: the (region, mirrored) variants of the query to search (default: all)."""
     # up to EXACT_UP_TO every pair within 31 bits is found, and nearly every one within 40;
     # beyond, one-bit neighbours cost too much (17x candidates): every pair within 15 bits is
     # still found, farther pairs part of the time (a segment needs only some of its frames)
     flips = 1 if len(index) <= EXACT_UP_TO else 0
     found: dict[tuple[int, str, bool], list[Segment]] = {}  # (video, region, mirrored)
     for region, mirrored, qt, variant in query.variants():
-        if len(variant) != len(qt):
-            continue  # no mirror hashes (an archive-style hash file)
+        if len(variant) != len(qt) or (only is not None and (region, mirrored) not in only):
+            continue  # no mirror hashes (an archive-style hash file), or not asked for
         qi, ids, times, d = index.near(variant, radius, flips)
         if hinted is not None:
             hinted.update(int(v) for v in np.unique(ids))
