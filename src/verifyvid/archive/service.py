@@ -15,7 +15,7 @@ from verifyvid.archive.store import Archive, Fingerprint, Video
 from verifyvid.case.folder import check_input_file, read_manifest
 from verifyvid.claims import checked_date
 from verifyvid.errors import UsageError
-from verifyvid.fingerprint.frames import NoVideo, hash_video
+from verifyvid.fingerprint.frames import FLOOR, NoVideo, hash_video
 from verifyvid.fingerprint.hashfile import HASHES_NAME, load_hashes
 from verifyvid.fingerprint.local import LocalFeatures
 from verifyvid.fingerprint.sound import SOUND_NAME, SoundPrint, sound_of
@@ -28,6 +28,16 @@ log = logging.getLogger(__name__)
 ARCHIVE_FPS = 2.0  # about two frames a second...
 DEDUPE = 8  # ...dropping one within 8 bits of the previous kept frame (a still scene)
 ZOOMS = (1.0, 0.9, 0.8)  # each kept frame whole and its centre 90 % and 80 %: cropped copies match
+SHORT = 4.0  # seconds: a shorter video is hashed more densely, to about SHORT_FRAMES frames (a
+SHORT_FRAMES = 12  # 1.2 s clip at 10 a second): at 2 a second it would leave 2 or 3 frames, too
+MAX_FPS = 15.0  # few for a match in time order (4 frames, 3 distinct archived ones)
+
+
+def archive_fps(duration: float | None) -> float:
+    """Frames a second to archive a video of ``duration`` seconds at."""
+    if not duration or duration >= SHORT:
+        return ARCHIVE_FPS
+    return min(MAX_FPS, max(ARCHIVE_FPS, SHORT_FRAMES / duration))
 
 
 def kept(local: LocalFeatures | None, vpdq: Vpdq | None = None) -> list[Fingerprint]:
@@ -107,7 +117,7 @@ def hash_file(
     try:
         summary = summarize(media)
         sha = sha256_file(media)
-        got = hash_video(media, ARCHIVE_FPS, dedupe=DEDUPE, mirror=False, zooms=ZOOMS,
+        got = hash_video(media, archive_fps(summary.duration), dedupe=DEDUPE, mirror=False, zooms=ZOOMS, floor=FLOOR,
                          local=True, vpdq=True, stills=not keep_path)  # fmt: skip
         sound = sound_of(media) if summary.has_audio else None
     except NoVideo:

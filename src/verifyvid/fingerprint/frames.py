@@ -141,6 +141,14 @@ class Hashes:
     vpdq: Vpdq | None = None  # whole frames, one a second, as vPDQ defines them
 
 
+# A video with fewer frames of PDQ quality over ``min_quality`` than this is feature-poor (a
+# plain wall, haze, a flat render): its frames down to ``floor`` are kept. PDQ's bits are the signs
+# of DCT coefficients against their median, unchanged by contrast; its quality measures contrast
+# (gradient), so a low-contrast picture with structure hashes as the same picture with more.
+POOR = 8
+FLOOR = 10
+
+
 class Hasher(FrameConsumer):
     """PDQ hashes of the frames of a pass at ``fps`` (crop: a box in a picture of ``size``);
     with ``dedupe``, a frame whose hash is within that Hamming distance of the previous kept one
@@ -156,9 +164,13 @@ class Hasher(FrameConsumer):
     def __init__(self, fps: float, min_quality: int = 50, mirror: bool = True,
                  crop: tuple[int, int, int, int] | None = None, size: tuple[int, int] | None = None,
                  dedupe: int = 0, zooms: tuple[float, ...] = (1.0,), inset: bool = False,
-                 local: bool = False, stills: bool = False, vpdq: bool = False) -> None:  # fmt: skip
+                 local: bool = False, stills: bool = False, vpdq: bool = False,
+                 floor: int | None = None) -> None:  # fmt: skip
         assert not (mirror and len(zooms) > 1), "mirror hashes are kept for one zoom only"
         self.fps, self.min_quality, self.mirror = fps, min_quality, mirror
+        self.floor = min_quality if floor is None else min(floor, min_quality)
+        self.weak: list[bool] = []  # per row: under min_quality, kept only for a feature-poor video
+        self.weak_mirrors: list[bool] = []
         self.crop, self.size, self.dedupe, self.zooms = crop, size, dedupe, zooms
         self.inset = inset
         self.times: list[float] = []
@@ -217,22 +229,27 @@ class Hasher(FrameConsumer):
         if self.features is not None and self.features.due(df.time):
             self.features.add(df.time, picture)
         h, q, m = hash_picture(picture, self.mirror)
-        if q < self.min_quality:
+        weak = q < self.min_quality
+        if q < self.floor:
             self.dropped += 1
             return
         if (
-            self.dedupe
+            not weak
+            and self.dedupe
             and self.kept is not None
             and int(np.unpackbits(h ^ self.kept).sum()) <= self.dedupe
         ):
             return
-        self.kept = h
+        if not weak:
+            self.kept = h
         for zoom in self.zooms:
             self.times.append(df.time)
             self.hashes.append(h if zoom == 1.0 else hash_picture(centre(picture, zoom), False)[0])
             self.quality.append(q)
+            self.weak.append(weak)
         if m is not None:
             self.mirrors.append(m)
+            self.weak_mirrors.append(weak)
 
     def finish(self, dec: VideoDecoder) -> None:
         self.duration = dec.last_time
@@ -247,10 +264,17 @@ class Hasher(FrameConsumer):
             # an inner picture that is the picture inside the bars is hashed already
             boxes = [box for box in boxes if overlap(box, inside) < 0.9]
         inset_t, inset_h, inset_part = region_hashes(path, self.fps, self.min_quality, boxes)
+        keep = np.ones(len(self.times), bool)
+        keep_mirror = np.ones(len(self.mirrors), bool)
+        strong = len(self.weak) - sum(self.weak)
+        if strong >= POOR * len(self.zooms):  # enough good frames: the weak ones are left out
+            keep, keep_mirror = ~np.asarray(self.weak, bool), ~np.asarray(self.weak_mirrors, bool)
         return Hashes(
-            t=np.asarray(self.times, np.float32), hash=np.asarray(self.hashes, np.uint8).reshape(-1, 32),
-            quality=np.asarray(self.quality, np.uint8),
-            mirror=np.asarray(self.mirrors, np.uint8).reshape(-1, 32), dropped=self.dropped,
+            t=np.asarray(self.times, np.float32)[keep],
+            hash=np.asarray(self.hashes, np.uint8).reshape(-1, 32)[keep],
+            quality=np.asarray(self.quality, np.uint8)[keep],
+            mirror=np.asarray(self.mirrors, np.uint8).reshape(-1, 32)[keep_mirror],
+            dropped=self.dropped + int((~keep).sum()) // len(self.zooms),
             duration=self.duration, insets=boxes, inset_t=inset_t, inset_hash=inset_h,
             inset_part=inset_part,
             local=self.features.result() if self.features is not None else None,
@@ -272,10 +296,11 @@ def hash_video(
     local: bool = False,
     vpdq: bool = False,
     stills: bool = False,
+    floor: int | None = None,
 ) -> Hashes:
     """PDQ hashes of ``path`` in a decoding pass of its own (see Hasher)."""
     hasher = Hasher(fps, min_quality, mirror, crop, size, dedupe, zooms, inset, local,
-                    stills=stills, vpdq=vpdq)  # fmt: skip
+                    stills=stills, vpdq=vpdq, floor=floor)  # fmt: skip
     try:
         decode_once(path, [hasher], progress)
     except ValueError:

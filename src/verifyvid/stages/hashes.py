@@ -11,7 +11,7 @@ import numpy as np
 from pydantic import Field
 
 from verifyvid.case import atomic
-from verifyvid.fingerprint.frames import Hasher
+from verifyvid.fingerprint.frames import FLOOR, Hasher
 from verifyvid.fingerprint.hashfile import HASHES_NAME
 from verifyvid.fingerprint.stills import STILLS_NAME
 from verifyvid.stage import Params, PictureStage, Result, StageContext, StageSkipped
@@ -25,7 +25,10 @@ class HashParams(Params):
     fps: float = Field(15.0, gt=0, le=240)
     """Hashes per second of video (at most the frame rate)."""
     min_quality: int = Field(50, ge=0, le=100)
-    """PDQ quality under which a frame is not hashed."""
+    """PDQ quality under which a frame is not hashed..."""
+    floor: int = Field(FLOOR, ge=0, le=100)
+    """...unless the clip has too few frames over it (a plain wall, haze, a flat render): then
+    its frames down to this quality are hashed (PDQ's bits do not change with contrast)."""
     mirror: bool = True
     """Also keep the hash of each frame mirrored left-right."""
     inset: bool = True
@@ -79,7 +82,7 @@ class HashResult(Result):
 
 class HashStage(PictureStage[HashParams, HashResult, Hasher]):
     name = "hash"
-    version = "11"
+    version = "12"
     description = "PDQ hashes of frames (bars removed, mirrored too) for searching earlier uploads"
     params_model = HashParams
     result_model = HashResult
@@ -100,8 +103,8 @@ class HashStage(PictureStage[HashParams, HashResult, Hasher]):
         crop = bars.crop if bars is not None else None
         box = (crop.x, crop.y, crop.width, crop.height) if crop is not None else None
         size = (bars.width, bars.height) if bars is not None else None
-        return Hasher(params.fps, params.min_quality, params.mirror, box, size,
-                      inset=params.inset, local=params.local, stills=True, vpdq=params.vpdq)  # fmt: skip
+        return Hasher(params.fps, params.min_quality, params.mirror, box, size, inset=params.inset,
+                      local=params.local, stills=True, vpdq=params.vpdq, floor=params.floor)  # fmt: skip
 
     def result_of(self, ctx: StageContext, params: HashParams, hasher: Hasher) -> HashResult:
         got = hasher.result(ctx.input_path)

@@ -1,0 +1,57 @@
+"""Hard footage (issue: feature-poor, repetitive and very short clips): low-contrast frames
+hashed when a clip has too few others, short clips archived densely, matches of one footage
+put together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from fixtures.synth import clip, transform
+from verifyvid.archive.footage import clusters
+from verifyvid.archive.service import ARCHIVE_FPS, add_paths, archive_fps
+from verifyvid.archive.store import SqliteArchive
+from verifyvid.fingerprint.frames import FLOOR, hash_video
+
+HAZE = "eq=contrast=0.2:brightness=0.2"  # a pale, low-contrast picture (a zooming fractal)
+
+
+def test_a_low_contrast_clip_is_hashed_down_to_the_floor(tmp_path: Path) -> None:
+    """A hazy clip (every frame under PDQ's quality 50) gives no hash through PDQ's gate alone;
+    with its weak frames kept, it and a smaller, harder-compressed copy of it hash alike."""
+    hazy = clip(tmp_path / "hazy.mp4", seconds=4.0, audio=False, vf=HAZE, source="mandelbrot")
+    copy = transform(hazy, tmp_path / "copy.mp4", "[0:v]scale=iw/2:-2[out]", crf=32)
+    assert len(hash_video(hazy, 2.0, mirror=False).t) == 0  # PDQ's gate alone: nothing
+    weak = hash_video(hazy, 2.0, mirror=False, floor=FLOOR)
+    again = hash_video(copy, 2.0, mirror=False, floor=FLOOR)
+    assert len(weak.t) >= 6 and int(weak.quality.max()) < 50
+    n = min(len(weak.t), len(again.t))
+    bits = np.unpackbits(weak.hash[:n] ^ again.hash[:n], axis=1).sum(axis=1)
+    assert float(np.median(bits)) < 40  # the same picture: within the search radius
+
+
+def test_a_clear_clip_keeps_only_its_strong_frames(tmp_path: Path) -> None:
+    clear = clip(tmp_path / "clear.mp4", seconds=4.0, audio=False)
+    got = hash_video(clear, 2.0, mirror=True, floor=FLOOR)
+    assert len(got.t) >= 8 and int(got.quality.min()) >= 50 and len(got.mirror) == len(got.t)
+
+
+def test_a_short_clip_is_archived_densely(tmp_path: Path) -> None:
+    assert archive_fps(60.0) == ARCHIVE_FPS and archive_fps(None) == ARCHIVE_FPS
+    assert archive_fps(1.2) == 10.0 and archive_fps(0.2) == 15.0
+    short = clip(tmp_path / "short.mp4", seconds=1.2, audio=False)
+    archive = SqliteArchive(tmp_path / "archive.sqlite")
+    (row,) = add_paths(archive, [short], None, None, None)
+    assert row["status"] == "added" and row["hashes"] >= 8 * 3  # 3 zooms a frame
+
+
+def m(ref: int, q0: float, q1: float, region: str = "whole") -> dict[str, object]:
+    return {"ref_id": ref, "query_start": q0, "query_end": q1, "region": region}
+
+
+def test_matches_of_the_same_seconds_are_one_footage() -> None:
+    found = [m(7, 0, 10), m(3, 0.5, 9.5), m(9, 1, 6), m(4, 12, 20), m(5, 0, 10, "sound")]
+    got = clusters(found)  # type: ignore[arg-type]
+    assert got[7] == got[3] == got[9] == 3  # the smallest id names the footage
+    assert got[4] == 4 and 5 not in got  # other seconds; a sound-only match is no footage
