@@ -22,6 +22,25 @@ from verifyvid.archive.copies import (
     copy_values,
 )
 from verifyvid.archive.rows import HashRows, hashes_from
+from verifyvid.archive.schema import (
+    HASHES_OF_SQL,
+    MIGRATE_SQL,
+    ORIGIN_SQL,
+    PRINT_INSERT_SQL,
+    PRINTS_SQL,
+    SIZE_SQL,
+    STATE_SQL,
+    STATS_SQL,
+    TABLES,
+    UNGROUPED_SQL,
+    VIDEO_INSERT_SQL,
+    VIDEOS_SQL,
+    bump,
+    new_identity,
+    prints_from,
+    schema,
+    stats_from,
+)
 from verifyvid.archive.server import INDEXES_SQL, OLD_INDEXES_SQL, QUARTERS, ServerIndex
 from verifyvid.archive.sightings import (
     RAN_SQL,
@@ -40,27 +59,10 @@ from verifyvid.archive.sightings import (
 )
 from verifyvid.archive.soundrows import UNHEARD_SQL, ServerSound, sound_rows, split_prints
 from verifyvid.archive.store import (
-    HASHES_OF_SQL,
-    MIGRATE_SQL,
-    ORIGIN_SQL,
-    PRINT_INSERT_SQL,
-    PRINTS_SQL,
-    SIZE_SQL,
-    STATE_SQL,
-    STATS_SQL,
-    TABLES,
-    UNGROUPED_SQL,
-    VIDEO_INSERT_SQL,
-    VIDEOS_SQL,
     ArchiveError,
     Fingerprint,
     Video,
-    bump,
     copies_from,
-    new_identity,
-    prints_from,
-    schema,
-    stats_from,
     video_values,
     videos_from,
 )
