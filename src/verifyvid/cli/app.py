@@ -16,7 +16,8 @@ import typer
 from verifyvid.cli import commands_run  # noqa: F401  (registers check, models)
 from verifyvid.cli import commands_case  # noqa: F401  (acquire, batch, report, claim, version)
 from verifyvid.cli import commands_custody  # noqa: F401  (verify, seal, export)
-from verifyvid.cli import commands_index  # noqa: F401  (index ..., search)
+from verifyvid.cli import commands_index  # noqa: F401  (index ...)
+from verifyvid.cli import commands_search  # noqa: F401  (search)
 from verifyvid.cli import commands_sound  # noqa: F401  (index hear)
 from verifyvid.cli.common import app as base
 
