@@ -11,6 +11,7 @@ import pytest
 
 from verifyvid.archive import cached
 from verifyvid.archive.cached import Layered, current_index
+from verifyvid.archive.copies import CopyOf
 from verifyvid.archive.index import CandidateIndex, build, pairs_within
 from verifyvid.archive.store import SqliteArchive, Video, bump
 
@@ -126,6 +127,29 @@ def test_index_follows_the_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     index = current_index(archive)
     assert len(index) == 150 and ids_of(index, a) == set() and ids_of(index, b) == {second}
     assert len(list(root.glob("g*"))) == 1 and not list(root.glob("d*"))
+
+
+def test_grouped_rows_do_not_make_the_index_build_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A grouped copy's rows are not indexed; once a build has passed them, a later change
+    without new indexed rows reads nothing and builds nothing."""
+    rng = np.random.default_rng(6)
+    archive = SqliteArchive(tmp_path / "archive.sqlite")
+    root = tmp_path / "archive.sqlite.index"
+    first = add(archive, "a", rng.integers(0, 256, (50, 32), dtype=np.uint8))
+    current_index(archive)
+    monkeypatch.setattr(cached, "TAIL", 0)
+    monkeypatch.setattr(cached, "MERGE", 2.0)
+    copy = Video(0, "c" * 8, "c", None, None, 30.0, None, "")
+    archive.add(copy, np.arange(30, dtype=np.float32), rng.integers(0, 256, (30, 32), dtype=np.uint8),
+                copy_of=CopyOf(first, 0.0, 1.0, 5.0, 1.0))  # fmt: skip
+    assert len(current_index(archive)) == 50  # the copy's rows are left out
+    built = json.loads((root / "state.json").read_text())
+    with archive.db:
+        bump(archive.db, removal=False)
+    assert len(current_index(archive)) == 50
+    assert json.loads((root / "state.json").read_text()) == built  # nothing built again
 
 
 def test_a_change_without_new_rows_keeps_the_index(tmp_path: Path) -> None:

@@ -179,8 +179,7 @@ def refresh(archive: Embedded, root: Path) -> Layered:
         new = archive.hashes_after(int(state["max_row"]))  # a delta: the rows since the base
         delta = f"d{generation}-{os.getpid()}"
         write(root / delta, new)
-        state = {**state, "generation": generation, "delta": delta,
-                 "delta_row": int(new.row.max()) if len(new.row) else int(state["max_row"])}  # fmt: skip
+        state = {**state, "generation": generation, "delta": delta, "delta_row": mark(last, new)}
     else:
         new = archive.hashes_after(
             int(state["max_row"]) if state is not None and base is not None else 0
@@ -191,17 +190,21 @@ def refresh(archive: Embedded, root: Path) -> Layered:
                                              np.asarray(base.t), np.asarray(base.hashes)), new])  # fmt: skip
         folder = f"g{generation}-{os.getpid()}"
         write(root / folder, rows)
-        max_row = (
-            int(new.row.max()) if len(new.row) else (int(state["max_row"]) if state and base else 0)
-        )
         state = {"generation": generation, "removals": removals, "identity": identity,
-                 "max_row": max_row, "folder": folder}  # fmt: skip
+                 "max_row": mark(last, new), "folder": folder}  # fmt: skip
     atomic.write_text(root / STATE, json.dumps(state))
     keep = {state["folder"], state.get("delta")}
     for old_folder in [*root.glob("g*"), *root.glob("d*")]:  # open readers keep their mapped files
         if old_folder.name not in keep:
             shutil.rmtree(old_folder, ignore_errors=True)
     return opened(root, state)
+
+
+def mark(last: int, new: HashRows) -> int:
+    """The last hash row a build has passed: the archive's last when it was asked (the rows up
+    to it that are not in the index are grouped copies', never indexed), or a later row read
+    since (ids grow in commit order)."""
+    return max(last, int(new.row.max()) if len(new.row) else 0)
 
 
 def write(folder: Path, rows: HashRows) -> None:
