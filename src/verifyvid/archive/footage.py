@@ -15,7 +15,7 @@ from typing import Any
 
 from verifyvid.archive.cached import Layered
 from verifyvid.archive.copies import CopyOf
-from verifyvid.archive.matches import SOUND_ONLY, overlap
+from verifyvid.archive.matches import SOUND_ONLY, match_dict, overlap
 from verifyvid.archive.store import Archive, Video
 
 ALIGNED = 5  # copies aligned with the clip: the closest to their representative...
@@ -50,12 +50,10 @@ def through(anchor: dict[str, Any], video: Video, copy: CopyOf) -> dict[str, Any
     if b - a <= 0.0:
         return None
     q = sorted(qs + (copy.there(x) - rs) / speed for x in (a, b))
-    return {"ref_id": video.id, "title": video.title, "source": video.source,
-            "first_seen": video.first_seen, "ref_path": video.path, "ref_duration": video.duration,
-            "origin": video.origin, "footage": copy.of, "via": copy.of,
-            "query_start": round(q[0], 2), "query_end": round(q[1], 2),
-            "ref_start": round(a, 2), "ref_end": round(b, 2), "ambiguous": bool(anchor["ambiguous"]),
-            "distance": copy.distance, "seen_at": []}  # fmt: skip
+    return match_dict(video, anchor["region"], footage=copy.of, via=copy.of,
+                      query_start=round(q[0], 2), query_end=round(q[1], 2), ref_start=round(a, 2),
+                      ref_end=round(b, 2), ambiguous=bool(anchor["ambiguous"]),
+                      distance=copy.distance, seen_at=[])  # fmt: skip
 
 
 def clusters(found: list[dict[str, Any]]) -> dict[int, int]:

@@ -27,9 +27,9 @@ MIN_SECONDS = 2.0  # shorter videos are not grouped: too little to tell a copy b
 
 def copy_of(archive: Archive, t: np.ndarray[Any, Any], h: np.ndarray[Any, Any]) -> CopyOf | None:
     """The archived video this one copies, with its seconds there; None when it copies none."""
-    if len(t) < 4 or float(np.max(t) - np.min(t)) < MIN_SECONDS:
+    span = float(np.max(t) - np.min(t)) if len(t) else 0.0
+    if len(t) < 4 or span < MIN_SECONDS:
         return None
-    span = float(np.max(t) - np.min(t))
     query = Query(t=np.asarray(t, np.float32), hash=np.asarray(h, np.uint8),
                   mirror=np.zeros((0, 32), np.uint8))  # fmt: skip
     videos = {v.id: v for v in archive.videos()}

@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from verifyvid.archive.copies import CopyOf
 from verifyvid.archive.grouping import copy_of
 from verifyvid.archive.store import Archive, Fingerprint, Video
 from verifyvid.case.folder import check_input_file, read_manifest
@@ -135,15 +134,24 @@ def hash_file(
                   added="")  # fmt: skip
     target = archive.get() if isinstance(archive, LazyArchive) else archive
     prints = kept(got.local, got.vpdq) + ([got.stills] if got.stills and not keep_path else [])
-    copy = copy_of(target, got.t, got.hash)
-    vid, added = target.add(video, got.t, got.hash, [*prints, *([sound] if sound else [])], copy)
-    return {"status": "added" if added else "duplicate", "id": vid, "hashes": len(got.t),
-            "sound_hashes": len(sound) if sound is not None else 0, **copy_row(copy, added)}  # fmt: skip
+    return grouped_add(target, video, got.t, got.hash, prints, sound)
 
 
-def copy_row(copy: CopyOf | None, added: bool) -> dict[str, Any]:
-    """What an added video's row says of its group: the video it copies, if any."""
-    return {"copy_of": copy.of} if copy is not None and added else {}
+def grouped_add(
+    archive: Archive,
+    video: Video,
+    t: np.ndarray[Any, Any],
+    h: np.ndarray[Any, Any],
+    prints: list[Fingerprint],
+    sound: SoundPrint | None,
+) -> dict[str, Any]:
+    """Archive a video with its fingerprints, grouped with the footage it copies, if any
+    (archive/grouping.py): its row, status added or duplicate, with ``copy_of`` when grouped."""
+    copy = copy_of(archive, t, h)
+    vid, added = archive.add(video, t, h, [*prints, *([sound] if sound else [])], copy)
+    return {"status": "added" if added else "duplicate", "id": vid, "hashes": len(t),
+            "sound_hashes": len(sound) if sound is not None else 0,
+            **({"copy_of": copy.of} if copy is not None and added else {})}  # fmt: skip
 
 
 def add_case(
@@ -165,16 +173,7 @@ def add_case(
                   path=manifest.input.path, added="")  # fmt: skip
     prints = kept(LocalFeatures.from_arrays(h, "local_"), Vpdq.from_arrays(h, "vpdq_"))
     sound = case_sound(case_dir, files)
-    copy = copy_of(archive, h["t"], h["hash"])
-    vid, added = archive.add(video, h["t"], h["hash"], [*prints, *([sound] if sound else [])], copy)
-    return {
-        "path": str(case_dir),
-        "status": "added" if added else "duplicate",
-        "id": vid,
-        "hashes": len(h["t"]),
-        "sound_hashes": len(sound) if sound is not None else 0,
-        **copy_row(copy, added),
-    }
+    return {"path": str(case_dir), **grouped_add(archive, video, h["t"], h["hash"], prints, sound)}
 
 
 def case_sound(case_dir: Path, files: list[str]) -> SoundPrint | None:
