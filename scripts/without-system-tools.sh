@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Run a command as on a fresh machine: ffmpeg, ffprobe and exiftool hidden from its PATH.
+# Run a command as on a fresh machine: ffmpeg, ffprobe, exiftool, Chromium (and its driver) and
+# poppler's pdftotext/pdftoppm hidden from its PATH.
 # usage: bash scripts/without-system-tools.sh COMMAND [ARGS...]
 # Every other program on PATH stays reachable (through a folder of links, first match wins).
 set -euo pipefail
-hidden=" ffmpeg ffprobe exiftool "
+hidden=" ffmpeg ffprobe exiftool chromium chromium-browser chromedriver pdftotext pdftoppm "
 farm=$(mktemp -d)
 chmod 755 "$farm"  # programs run as another user (the PostgreSQL tests) find theirs too
 trap 'rm -rf "$farm"' EXIT

@@ -131,7 +131,8 @@ def open_existing(root: Path) -> Case:
     return Case(root, read_manifest(root))
 
 
-REPORT_FORMATS = ("md", "json", "html")
+REPORT_FORMATS = ("md", "json", "html", "pdf")
+GLANCE_SUFFIX = ".glance.png"  # the timeline picture, beside the Markdown report
 
 
 def render_report(
@@ -140,12 +141,21 @@ def render_report(
     return render_view(load_view(case_dir, stages), fmt, base)
 
 
-def render_view(view: CaseView, fmt: str = "md", base: str = "") -> str:
+def render_view(
+    view: CaseView, fmt: str = "md", base: str = "", folder: Path | None = None,
+    glance: str | None = None,
+) -> str:  # fmt: skip
+    """``folder``: where an HTML report will be written (its player's links are relative);
+    ``glance``: the timeline picture's link in a Markdown report."""
     if fmt == "md":
-        return render_markdown(view, base)
-    from verifyvid.report.formats import render_html, render_json  # markdown-it: only here
+        return render_markdown(view, base, glance)
+    if fmt == "json":
+        from verifyvid.report.formats import render_json
 
-    return render_json(view) if fmt == "json" else render_html(view)
+        return render_json(view)
+    from verifyvid.report.page import render_html  # markdown-it and matplotlib: only here
+
+    return render_html(view, folder)
 
 
 def write_report(
@@ -158,11 +168,25 @@ def write_report(
     """Render the report of ``case`` (from ``view`` when the caller has read it already); by
     default into the case folder as report.<fmt>; ``redact_paths``: local paths become names."""
     path = out or case.root / f"report.{fmt}"
+    shown = view if view is not None else load_view(case.root)
+    if fmt == "pdf":
+        from verifyvid.report.pdf import write_pdf
+
+        write_pdf(render_view(shown, "html", folder=path.parent), path)
+        return path
     base = ""
     if fmt == "md" and out is not None:
         base = os.path.relpath(case.root.resolve(), out.resolve().parent).replace(os.sep, "/") + "/"
-    shown = view if view is not None else load_view(case.root)
-    text = render_view(shown, fmt, "" if base == "./" else base)
+    glance = None
+    if fmt == "md":
+        from verifyvid.report.glance import png  # matplotlib: only here
+
+        picture = png(shown)
+        if picture is not None:
+            glance_path = path.with_name(path.stem + GLANCE_SUFFIX)
+            atomic.write_bytes(glance_path, picture)
+            glance = glance_path.name
+    text = render_view(shown, fmt, "" if base == "./" else base, path.parent, glance)
     if redact_paths:
         text = redacted(text, [case.root.resolve(), Path(case.manifest.input.path)])
     atomic.write_text(path, text)

@@ -45,6 +45,12 @@ class CaseLocked(CaseError):
     pass
 
 
+class Unavailable(VerifyvidError):
+    """An optional tool a command needs is not installed (e.g. Chromium for a PDF report)."""
+
+    exit_code = ExitCode.PARTIAL
+
+
 @dataclass
 class Failure:
     code: ExitCode

@@ -58,6 +58,12 @@ def link(label: str, url: str) -> str:
     return f"[{md(label)}](<{target}>)"
 
 
+def seek(label: str, seconds: float) -> str:
+    """``label`` (trusted text) as a link to a second of the clip: the HTML report's player
+    seeks there; elsewhere an in-page anchor that does nothing."""
+    return f"[{label}](#t={seconds:.3f})"
+
+
 def stamp(seconds: float) -> str:
     """A time in the clip as m:ss.sss (h:mm:ss.sss from an hour)."""
     m, s = divmod(seconds, 60)

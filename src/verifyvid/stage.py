@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from verifyvid.case.manifest import InputRecord, SourceRecord, StageRecord
 from verifyvid.events import Event
 from verifyvid.findings import Finding
+from verifyvid.lanes import Mark
 from verifyvid.media.framepass import FrameConsumer, decode_once
 
 
@@ -135,6 +136,11 @@ class Stage(ABC, Generic[P, R]):
 
     def events(self, result: R) -> list[Event]:
         """Dated events its result shows, for the first-appearance timeline."""
+        return []
+
+    def lanes(self, result: R) -> list[Mark]:
+        """Timed marks its result shows (seconds of the clip), for the timeline picture at the
+        top of the report (report/glance.py)."""
         return []
 
 

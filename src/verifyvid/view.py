@@ -15,8 +15,10 @@ from verifyvid.case.folder import Case, read_manifest
 from verifyvid.case.manifest import DONE
 from verifyvid.events import DATING, Event, parse_day
 from verifyvid.findings import Finding, ranked
+from verifyvid.lanes import Mark
 from verifyvid.pipeline import registry
 from verifyvid.stage import Result, Shown, Stage
+from verifyvid.stages.frames.models import FramesResult
 from verifyvid.stages.meta.models import MetaResult
 from verifyvid.stages.transcribe import claim
 from verifyvid.stages.transcribe.models import TranscribeResult
@@ -65,6 +67,28 @@ class CaseView:
                          "low: reset by copying"))  # fmt: skip
         out.append(Event(m.created, "case opened", "verifyvid", "high: this machine's clock"))
         return sorted(out, key=lambda e: e.when)
+
+    @functools.cached_property
+    def marks(self) -> list[Mark]:
+        """What the stages show at which seconds of the clip (the timeline picture's lanes)."""
+        out: list[Mark] = []
+        for stage in self.stages:
+            result = self.results.get(stage.name)
+            if result is not None:
+                out += stage.lanes(result)
+        return out
+
+    @property
+    def duration(self) -> float | None:
+        """The clip's seconds: the frames decoded, else the container's, else the last mark."""
+        frames = self.result("frames", FramesResult)
+        meta = self.result("meta", MetaResult)
+        if frames is not None and frames.duration > 0:
+            return float(frames.duration)
+        if meta is not None and meta.container.duration:
+            return float(meta.container.duration)
+        ends = [m.end for m in self.marks]
+        return max(ends) if ends and max(ends) > 0 else None
 
     @functools.cached_property
     def claim_checks(self) -> list[ClaimCheck]:

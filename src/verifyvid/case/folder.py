@@ -90,6 +90,15 @@ class Case:
                 return self.root / f.path
         return Path(self.manifest.input.path)
 
+    def inside(self, rel: str | None) -> Path | None:
+        """The file a result names, when it is a file inside the case folder; None otherwise (a
+        received case may name ``../../tmp/secret.txt``: never shown, never linked)."""
+        if not rel or ":" in rel or rel.startswith(("/", "\\")):
+            return None
+        root = self.root.resolve()
+        path = (root / rel).resolve()
+        return path if path.is_relative_to(root) and path.is_file() else None
+
     @property
     def manifest_path(self) -> Path:
         return self.root / MANIFEST_NAME

@@ -13,7 +13,16 @@ from verifyvid.case.seal import SEAL_NAME
 from verifyvid.hashing import sha256_file
 
 # Files that are derived from the case (re-rendered at will) or belong to its machinery.
-UNTRACKED = {MANIFEST_NAME, LOCK_NAME, SEAL_NAME, "report.md", "report.html", "report.json"}
+UNTRACKED = {
+    MANIFEST_NAME,
+    LOCK_NAME,
+    SEAL_NAME,
+    "report.md",
+    "report.html",
+    "report.json",
+    "report.pdf",
+    "report.glance.png",
+}
 
 
 @dataclass

@@ -164,8 +164,9 @@ def report(
         typer.Option(
             "--format",
             "-f",
-            metavar="md|json|html",
-            help="Markdown, JSON for scripts, or self-contained HTML.",
+            metavar="md|json|html|pdf",
+            help="Markdown, JSON for scripts, self-contained HTML that plays the clip, or PDF "
+            "(printed by a headless Chromium, when one is installed).",
         ),
     ] = "md",
     redact_paths: Annotated[
@@ -184,8 +185,10 @@ def report(
     out = Out("report", json_out, quiet, debug, str(case))
     with cli_errors(out):
         if fmt not in api.REPORT_FORMATS:
-            raise UsageError(f"--format {fmt}: choose md, json or html")
+            raise UsageError(f"--format {fmt}: choose md, json, html or pdf")
         to_stdout = out_path is not None and str(out_path) == "-"
+        if to_stdout and fmt == "pdf":
+            raise UsageError("-o - prints text reports only; give -o FILE.pdf for a PDF")
         if to_stdout and json_out:
             raise UsageError("-o - prints the report itself; leave out --json")
         read_manifest(case)  # a clear error when CASE is not a case folder

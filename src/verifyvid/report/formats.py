@@ -1,16 +1,12 @@
-"""The report as JSON (one versioned schema for scripts) and as self-contained HTML."""
+"""The report as JSON: one versioned schema for scripts (the HTML page: report/page.py)."""
 
 from __future__ import annotations
 
-import base64
-import mimetypes
 from typing import Any
 
-from markdown_it import MarkdownIt
 from pydantic import BaseModel, Field
 
 from verifyvid.case.manifest import InputRecord, Status, ToolInfo
-from verifyvid.report.markdown import render_markdown
 from verifyvid.view import CaseView
 
 REPORT_SCHEMA_VERSION = 1
@@ -90,37 +86,3 @@ def render_json(data: CaseView) -> str:
         stages=stages,
     )
     return report.model_dump_json(indent=2) + "\n"
-
-
-STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45}
-table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.2rem .5rem;vertical-align:top}
-img{max-width:100%}code{background:#f4f4f4;padding:0 .2rem;word-break:break-all}"""
-
-
-def render_html(data: CaseView) -> str:
-    """The Markdown report as one HTML file: case images embedded as data URIs, no scripts."""
-    parser = MarkdownIt("commonmark", {"html": True}).enable("table")
-    root = data.case.root.resolve()
-
-    def embed(src: str) -> str:
-        if ":" in src or src.startswith("/"):
-            return src  # a URL (only http(s) are ever linked) or an absolute path
-        path = (root / src).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
-            return src
-        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
-
-    tokens = parser.parse(render_markdown(data))
-    for token in tokens:
-        for child in token.children or []:
-            for attr in ("src", "href"):  # images, and links to case files, travel with the page
-                if isinstance(child.attrs.get(attr), str):
-                    child.attrs[attr] = embed(str(child.attrs[attr]))
-    body = parser.renderer.render(tokens, parser.options, {})
-    title = "Verification report"
-    return (
-        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-        f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
-        f"<title>{title}</title><style>{STYLE}</style></head>\n<body>\n{body}</body></html>\n"
-    )

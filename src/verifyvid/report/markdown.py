@@ -10,16 +10,19 @@ links are made only for http(s) URLs.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from verifyvid.lanes import LANES
 from verifyvid.render import code, md, said
 from verifyvid.view import CaseView
 
 SEVERITY_LABEL = {"warning": "⚠ warning", "notice": "notice", "info": "info"}
 
 
-def render_markdown(data: CaseView, base: str = "") -> str:
-    """The report; ``base`` prefixes links to case files when the report lives elsewhere."""
+def render_markdown(data: CaseView, base: str = "", glance: str | None = None) -> str:
+    """The report; ``base`` prefixes links to case files when the report lives elsewhere;
+    ``glance``: where the timeline picture (report/glance.py) was written, relative to it."""
     name = Path(data.case.manifest.input.path).name
     lines = [
         f"# Verification report: {md(name)}",
@@ -28,6 +31,14 @@ def render_markdown(data: CaseView, base: str = "") -> str:
         "Each signal says what it does and does not show (see Limitations).",
         "",
     ]
+    if glance:
+        lanes = "; ".join(
+            name for lane, name in LANES.items() if any(m.lane == lane for m in data.marks)
+        )
+        lines += [
+            f"![The case at a glance: the clip's seconds across; lanes: {lanes}]({glance})",
+            "",
+        ]
     lines += summary(data)
     lines += claims(data)
     lines += timeline(data)
@@ -35,7 +46,53 @@ def render_markdown(data: CaseView, base: str = "") -> str:
         lines += stage.section(data.shown(stage, base))
     lines += custody(data)
     lines += limitations(data)
-    return "\n".join(lines).rstrip() + "\n"
+    text, bad = inside_only("\n".join(lines).rstrip() + "\n", data, base)
+    if bad:
+        text += "\n" + "\n".join(problem(bad)) + "\n"
+    return text
+
+
+LINK = re.compile(r"(!?)\[((?:\\.|[^\]\\])*)\]\((<?)([^)<>\s]+)(>?)\)")
+
+
+def inside_only(text: str, data: CaseView, base: str) -> tuple[str, list[str]]:
+    """Links and images to case files that are not inside the case folder (a received case's
+    result naming ``../../tmp/secret.txt``) become plain text; the paths are returned."""
+    bad: list[str] = []
+
+    def check(m: re.Match[str]) -> str:
+        target = m.group(4)
+        if re.match(r"(https?:|#|data:)", target) or not target.startswith(base):
+            return m.group(0)
+        rel = target[len(base) :]
+        if data.case.inside(rel) is not None or not escapes(data, rel):
+            return m.group(0)
+        bad.append(rel)
+        return f"{m.group(2)} (not shown: outside the case folder)"
+
+    for _ in range(3):  # an image inside a link: the image first, then the link
+        text, changed = LINK.subn(check, text)
+        if not changed:
+            break
+    return text, bad
+
+
+def escapes(data: CaseView, rel: str) -> bool:
+    """Whether a path a result names points outside the case folder."""
+    root = data.case.root.resolve()
+    return rel.startswith("/") or not (root / rel).resolve().is_relative_to(root)
+
+
+def problem(paths: list[str]) -> list[str]:
+    return [
+        "## Problems of this case",
+        "",
+        "Its results name files outside the case folder; they are neither shown nor linked. A case "
+        "made by verifyvid never does this: it was edited after the check (run `verifyvid verify`).",
+        "",
+        *[f"- {code(p)}" for p in sorted(set(paths))],
+        "",
+    ]
 
 
 def summary(data: CaseView) -> list[str]:

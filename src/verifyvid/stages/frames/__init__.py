@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from verifyvid.lanes import Mark
 from verifyvid.stage import Params, PictureStage, Shown, StageContext, StageSkipped
 from verifyvid.stages.frames import overlays as ov
 from verifyvid.stages.frames import report
@@ -48,6 +49,9 @@ class FramesStage(PictureStage[FramesParams, FramesResult, FramesScan]):
 
     def section(self, shown: Shown[FramesResult]) -> list[str]:
         return report.keyframes(shown) + report.concealment(shown)
+
+    def lanes(self, result: FramesResult) -> list[Mark]:
+        return report.marks(result)
 
     def consumer(self, ctx: StageContext, params: FramesParams) -> FramesScan:
         try:  # bars first (from a quick sample): shots, sharpness and keyframes are the picture's

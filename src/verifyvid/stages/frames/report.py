@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from verifyvid.lanes import Level, Mark
 from verifyvid.render import link, not_run, stamp
 from verifyvid.stage import Shown
 from verifyvid.stages.frames.models import FramesResult
@@ -60,3 +61,18 @@ def concealment(shown: Shown[FramesResult]) -> list[str]:
         c = frames.crop
         out += ["", f"Picture without bars: x {c.x}, y {c.y}, {c.width}x{c.height}."]
     return [*out, ""]
+
+
+OVERLAY_LEVEL: dict[str, Level] = {"opaque-box": "warning", "logo": "notice", "caption": "notice",
+                                   "letterbox": "notice", "pillarbox": "notice"}  # fmt: skip
+
+
+def marks(frames: FramesResult) -> list[Mark]:
+    """Shots with their keyframes, and the overlays, for the timeline picture."""
+    out = [Mark("shots", s.start, s.end, f"shot {i + 1}") for i, s in enumerate(frames.shots)]
+    out += [Mark("shots", k.time, k.time, "keyframe", at=k.time, picture=k.file)
+            for k in frames.keyframes]  # fmt: skip
+    for o in frames.overlays:
+        label = o.kind.replace("-", " ") + (f" ({o.fill})" if o.fill else "")
+        out.append(Mark("overlays", o.start, o.end, label, OVERLAY_LEVEL.get(o.kind, "info")))
+    return out

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from verifyvid.errors import UsageError
 from verifyvid.findings import Finding
+from verifyvid.lanes import Mark
 from verifyvid.render import stamp
 from verifyvid.stage import Params, PictureStage, Shown, StageContext, StageUnavailable
 from verifyvid.stages.frames.models import FramesResult
@@ -93,6 +94,9 @@ class OcrStage(PictureStage[OcrParams, OcrResult, read.TextScan]):
 
     def section(self, shown: Shown[OcrResult]) -> list[str]:
         return report.on_screen_text(shown)
+
+    def lanes(self, result: OcrResult) -> list[Mark]:
+        return report.marks(result)
 
 
 def findings(items: list[TextItem], leads: list[Lead], missing: list[str]) -> list[Finding]:

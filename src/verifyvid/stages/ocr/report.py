@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from verifyvid.lanes import Mark
 from verifyvid.render import link, md, not_run, stamp
 from verifyvid.stage import Shown
 from verifyvid.stages.ocr.models import Lead, OcrResult
@@ -64,3 +65,8 @@ def links(lead: Lead) -> list[str]:
         link("web search", f"https://duckduckgo.com/?q={quote(chr(34) + lead.value + chr(34))}")
     )
     return out
+
+
+def marks(result: OcrResult) -> list[Mark]:
+    """When each text is on screen."""
+    return [Mark("text", s.start, s.end, item.text) for item in result.items for s in item.spans]

@@ -21,6 +21,7 @@ from verifyvid.findings import Finding
 from verifyvid.fingerprint.hashfile import load_hashes
 from verifyvid.fingerprint.sound import SoundPrint
 from verifyvid.fingerprint.stills import Saved, Stills
+from verifyvid.lanes import Mark
 from verifyvid.stage import Params, Shown, Stage, StageContext, StageSkipped
 from verifyvid.stages.hashes import HashResult
 from verifyvid.stages.search import evidence, report, timeline
@@ -86,6 +87,9 @@ class SearchStage(Stage[SearchParams, SearchResult]):
 
     def section(self, shown: Shown[SearchResult]) -> list[str]:
         return report.earlier_uploads(shown)
+
+    def lanes(self, result: SearchResult) -> list[Mark]:
+        return report.marks(result)
 
     def events(self, result: SearchResult) -> list[Event]:
         out = []

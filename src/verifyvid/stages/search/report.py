@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from verifyvid.render import code, link, md, not_run
+from verifyvid.archive.matches import SOUND_ONLY
+from verifyvid.lanes import Mark
+from verifyvid.render import code, link, md, not_run, seek
 from verifyvid.stage import Shown
 from verifyvid.stages.search.models import Footage, Match, SearchResult
 
@@ -84,7 +86,7 @@ def earlier_uploads(shown: Shown[SearchResult]) -> list[str]:
     for n, m in enumerate(found.matches[:SHOWN], 1):
         title = link(m.title, m.source) if m.source else md(m.title)
         ref = "several places" if m.ambiguous else f"{m.ref_start:.1f}-{m.ref_end:.1f}"
-        out.append(f"| {n} | {m.query_start:.1f}-{m.query_end:.1f} | {ref} | "
+        out.append(f"| {n} | {seek(f'{m.query_start:.1f}-{m.query_end:.1f}', m.query_start)} | {ref} | "
                    f"#{m.ref_id} {title} | {md(m.first_seen or 'unknown')} | {m.speed:g} | "
                    f"{'yes' if m.mirrored else 'no'} | {REGIONS.get(m.region, m.region)} | {m.matched_frames} | {closeness(m)} | {heard(m)} | {m.score:.2f} |")  # fmt: skip
     more, copies = len(found.matches) - SHOWN, sum(len(g.copies) for g in found.footage)
@@ -155,3 +157,13 @@ def earlier_uploads(shown: Shown[SearchResult]) -> list[str]:
         "told by the first-seen dates, not by the hashes. Open both videos and compare.",
         "",
     ]
+
+
+def marks(result: SearchResult) -> list[Mark]:
+    """Each match's seconds of this clip, with the archived video and its first-seen date."""
+    out = []
+    for m in result.matches[:SHOWN]:
+        what = f"sound of #{m.ref_id}" if m.region == SOUND_ONLY else f"#{m.ref_id}"
+        seen = f", first seen {m.first_seen}" if m.first_seen else ""
+        out.append(Mark("matches", m.query_start, m.query_end, what + seen, "warning"))
+    return out

@@ -12,6 +12,7 @@ from verifyvid import languages
 from verifyvid.case import atomic
 from verifyvid.errors import UsageError
 from verifyvid.findings import Finding
+from verifyvid.lanes import Mark
 from verifyvid.media.audio import SAMPLE_RATE, load_audio
 from verifyvid.media.probe import summarize
 from verifyvid.stage import Params, Shown, Stage, StageContext, StageSkipped
@@ -97,6 +98,9 @@ class TranscribeStage(Stage[TranscribeParams, TranscribeResult]):
 
     def section(self, shown: Shown[TranscribeResult]) -> list[str]:
         return report.speech(shown)
+
+    def lanes(self, result: TranscribeResult) -> list[Mark]:
+        return report.marks(result)
 
     def run(self, ctx: StageContext, params: TranscribeParams) -> TranscribeResult:
         if not summarize(ctx.input_path).has_audio:

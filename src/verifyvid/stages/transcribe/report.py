@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from verifyvid.lanes import Mark
 from verifyvid.render import code, md, not_run, stamp
 from verifyvid.stage import Shown
 from verifyvid.stages.transcribe.models import TranscribeResult
@@ -49,3 +50,8 @@ def speech(shown: Shown[TranscribeResult], excerpt: int = 20) -> list[str]:
         out += ["", "**English translation** (machine, excerpt):", ""]
         out += [f"- `{stamp(s.start)}` {md(s.text)}" for s in r.translation[:excerpt]]
     return [*out, ""]
+
+
+def marks(result: TranscribeResult) -> list[Mark]:
+    """The spoken language of each stretch of speech (several when they could not be told apart)."""
+    return [Mark("speech", s.start, s.end, "/".join(s.languages) or "?") for s in result.timeline]
