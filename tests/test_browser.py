@@ -87,6 +87,17 @@ def test_report_plays_and_seeks_in_a_real_browser(case: Path, browser: Any) -> N
                            speech)  # fmt: skip
     assert now(browser) == pytest.approx(float(speech.get_attribute("data-start")), abs=0.05)
     assert now(browser) > 1.0  # away from the match's start before the row is clicked
+    moved = browser.execute_script(
+        "return document.querySelector('.glance #playhead').getAttribute('transform')"
+    )
+    width = browser.execute_script(
+        "return document.querySelector('.glance #axis path').getBBox().width"
+    )
+    duration = float(
+        browser.find_element(By.CSS_SELECTOR, ".glance svg").get_attribute("data-duration")
+    )
+    shift = float(moved.split("(")[1].split(",")[0])  # the time shown on the timeline
+    assert shift == pytest.approx(width * now(browser) / duration, abs=1.0)
     row = browser.find_element(
         By.XPATH, "//h2[.='Earlier uploads']/following::table[1]//tr[@data-start]/td[4]"
     )

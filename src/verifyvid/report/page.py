@@ -10,12 +10,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import mimetypes
 import os
 import re
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from PIL import Image
 
 from verifyvid.findings import Finding
 from verifyvid.report import glance
@@ -129,6 +131,25 @@ def rows_seekable(body: str) -> str:
     return re.sub(r"<tr>.*?</tr>", row, body, flags=re.S)
 
 
+SHOWN_SIDE = 480  # pixels: pictures embedded in the page are at most this wide or high
+
+
+def shrunk(path: Path) -> tuple[str, bytes]:
+    """A case picture as the page embeds it: its own bytes when small, else a copy at most
+    ``SHOWN_SIDE`` pixels a side (the full picture stays in the case, linked)."""
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if not kind.startswith("image/"):
+        return kind, path.read_bytes()
+    with Image.open(path) as opened:
+        if max(opened.size) <= SHOWN_SIDE:
+            return kind, path.read_bytes()
+        image = opened.convert("RGB")
+    image.thumbnail((SHOWN_SIDE, SHOWN_SIDE))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=82)
+    return "image/jpeg", out.getvalue()
+
+
 def relative(target: Path, folder: Path) -> str:
     return os.path.relpath(target.resolve(), folder.resolve()).replace(os.sep, "/")
 
@@ -171,24 +192,23 @@ def render_html(data: CaseView, folder: Path | None = None) -> str:
     root = data.case.root.resolve()
     where = folder if folder is not None else root
 
-    def embed(src: str) -> str:
+    def embed(src: str, attr: str) -> str:
         if src.startswith("#") or re.match(r"https?://", src):
             return src
         path = data.case.inside(src)
         if path is None:
             return "#outside-the-case"  # a result naming a file outside the case: no link
-        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
+        if attr == "href":  # the file itself, beside the page (the page embeds no full copy)
+            return relative(path, where)
+        kind, content = shrunk(path)
+        return f"data:{kind};base64,{base64.b64encode(content).decode()}"
 
     tokens = parser.parse(render_markdown(data))
     for token in tokens:
         for child in token.children or []:
-            for attr in ("src", "href"):  # images, and links to case files, travel with the page
+            for attr in ("src", "href"):  # images travel with the page; links point beside it
                 if isinstance(child.attrs.get(attr), str):
-                    given = str(child.attrs[attr])
-                    child.attrs[attr] = embed(given)
-                    if attr == "href" and str(child.attrs[attr]).startswith("data:"):
-                        child.attrSet("download", Path(given).name)  # browsers open no data: page
+                    child.attrs[attr] = embed(str(child.attrs[attr]), attr)
     body = parser.renderer.render(tokens, parser.options, {})
     body = rows_seekable(seekable(findings_focusable(body, [f for _, f in data.findings])))
     top = players(data, where)
