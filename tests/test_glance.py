@@ -158,3 +158,14 @@ def test_html_report_of_a_60_second_clip_stays_under_1_mb(cli: Cli, tmp_path: Pa
     frames = json.loads((case_dir / "frames" / "result.json").read_text())
     assert frames["duration"] > 55 and len(frames["keyframes"]) >= 10  # a demanding minute
     assert len(page) < 1_000_000, len(page)
+
+
+def test_pdf_without_a_browser_says_how_to_get_one(
+    cli: Cli, small_clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = cli.json("check", small_clip, "--skip", "transcribe", "--case", tmp_path / "c")
+    monkeypatch.setenv("VERIFYVID_CHROMIUM", str(tmp_path / "no-such-browser"))
+    result = cli("report", data["case"], "--format", "pdf", "-o", tmp_path / "r.pdf")
+    assert result.exit_code == 4 and "apt-get install chromium" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "r.pdf").exists()
+    assert cli("report", data["case"], "--format", "pdf", "-o", "-").exit_code == 2
