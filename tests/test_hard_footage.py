@@ -7,12 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from fixtures.synth import clip, transform
 from verifyvid.archive.footage import clusters
 from verifyvid.archive.service import ARCHIVE_FPS, add_paths, archive_fps
 from verifyvid.archive.store import SqliteArchive
-from verifyvid.fingerprint.frames import FLOOR, hash_video
+from verifyvid.fingerprint.frames import FLOOR, hash_video, landscape_band
 
 HAZE = "eq=contrast=0.2:brightness=0.2"  # a pale, low-contrast picture (a zooming fractal)
 
@@ -55,3 +56,32 @@ def test_matches_of_the_same_seconds_are_one_footage() -> None:
     got = clusters(found)  # type: ignore[arg-type]
     assert got[7] == got[3] == got[9] == 3  # the smallest id names the footage
     assert got[4] == 4 and 5 not in got  # other seconds; a sound-only match is no footage
+
+
+def test_the_landscape_band_of_a_taller_picture() -> None:
+    portrait = landscape_band(960, 540)
+    assert portrait is not None and portrait[0] == 0.0 and portrait[2] == 1.0
+    assert portrait[3] - portrait[1] == pytest.approx(540 / (16 / 9) / 960)
+    assert portrait[1] == pytest.approx(1 - portrait[3])  # centred
+    assert landscape_band(720, 720) is not None and landscape_band(360, 640) is None
+
+
+def test_footage_fitted_into_a_taller_frame_over_blurred_padding_is_found(tmp_path: Path) -> None:
+    """A low-contrast clip put full-width into a 9:16 frame over a blurred copy of itself (the
+    apps' "fit"): the padding is no bar; the 16:9 band (or an inner picture found there) is
+    hashed down to the floor and matches the original, where the whole frame does not."""
+    flat = clip(tmp_path / "flat.mp4", seconds=4.0, audio=False, vf=HAZE, source="mandelbrot",
+                size="640x360")  # fmt: skip
+    tall = transform(flat, tmp_path / "tall.mp4",
+                     "[0:v]split[a][b];[a]scale=540:960,boxblur=20[bg];[b]scale=540:-2[fg];"
+                     "[bg][fg]overlay=(W-w)/2:(H-h)/2[out]")  # fmt: skip
+    archived = hash_video(flat, 2.0, mirror=False, floor=FLOOR)
+    got = hash_video(tall, 2.0, mirror=False, inset=True, floor=FLOOR)
+    assert got.band is not None or got.insets  # the content's box is looked at
+    assert got.inset_hash is not None and len(got.inset_hash)
+    parts = np.unpackbits(got.inset_hash[:, None, :] ^ archived.hash[None], axis=2).sum(axis=2)
+    best = min(float(np.median(parts[got.inset_part == k].min(axis=1)))
+               for k in np.unique(got.inset_part))  # fmt: skip
+    assert best < 40  # within the search radius
+    whole = np.unpackbits(got.hash[:, None, :] ^ archived.hash[None], axis=2).sum(axis=2)
+    assert float(np.median(whole.min(axis=1))) > 40  # the whole frame alone would miss it

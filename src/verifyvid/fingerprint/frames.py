@@ -135,7 +135,10 @@ class Hashes:
     insets: list[Box] = field(default_factory=list)  # inner pictures found, the largest first
     inset_t: np.ndarray[Any, Any] | None = None
     inset_hash: np.ndarray[Any, Any] | None = None
-    inset_part: np.ndarray[Any, Any] | None = None  # which of ``insets`` each row is of
+    inset_part: np.ndarray[Any, Any] | None = (
+        None  # which of ``insets`` (then ``band``) a row is of
+    )
+    band: Box | None = None  # the width-filling 16:9 band of a taller picture, hashed as an inset
     local: LocalFeatures | None = None
     stills: Stills | None = None
     vpdq: Vpdq | None = None  # whole frames, one a second, as vPDQ defines them
@@ -146,7 +149,7 @@ class Hashes:
 # of DCT coefficients against their median, unchanged by contrast; its quality measures contrast
 # (gradient), so a low-contrast picture with structure hashes as the same picture with more.
 POOR = 8
-FLOOR = 10
+FLOOR = 5
 
 
 class Hasher(FrameConsumer):
@@ -187,6 +190,7 @@ class Hasher(FrameConsumer):
         self.converter = Converter()
         self.vpdq = VpdqHasher() if vpdq else None
         self.paced: set[int] = set()  # frames wanted at ``fps`` (the others are vPDQ's only)
+        self.shape: tuple[int, int] | None = None  # the hashed picture's (height, width)
 
     def start(self, dec: VideoDecoder) -> None:
         scale = min(1.0, HASH_SIDE / max(dec.width, dec.height, 1))
@@ -225,6 +229,8 @@ class Hasher(FrameConsumer):
             x0, x1 = round(cx * fx), round((cx + cw) * fx)
             if bars_present(rgb, y0, y1, x0, x1):
                 rgb = rgb[y0:y1, x0:x1]
+        if self.shape is None:
+            self.shape = rgb.shape[:2]
         picture = trim_black(rgb)
         if self.features is not None and self.features.due(df.time):
             self.features.add(df.time, picture)
@@ -263,12 +269,21 @@ class Hasher(FrameConsumer):
             inside = (x / fx, y / fy, (x + w) / fx, (y + h) / fy)
             # an inner picture that is the picture inside the bars is hashed already
             boxes = [box for box in boxes if overlap(box, inside) < 0.9]
-        inset_t, inset_h, inset_part = region_hashes(path, self.fps, self.min_quality, boxes)
+        band = None
+        if self.inset and self.crop is None and self.shape is not None:
+            band = landscape_band(*self.shape)
+            if band is not None and any(overlap(band, box) >= 0.9 for box in boxes):
+                band = None
         keep = np.ones(len(self.times), bool)
         keep_mirror = np.ones(len(self.mirrors), bool)
         strong = len(self.weak) - sum(self.weak)
-        if strong >= POOR * len(self.zooms):  # enough good frames: the weak ones are left out
+        poor = strong < POOR * len(self.zooms)
+        if not poor:  # enough good frames: the weak ones are left out
             keep, keep_mirror = ~np.asarray(self.weak, bool), ~np.asarray(self.weak_mirrors, bool)
+        regions = boxes + ([band] if band is not None else [])
+        inset_t, inset_h, inset_part = region_hashes(
+            path, self.fps, self.floor if poor else self.min_quality, regions
+        )
         return Hashes(
             t=np.asarray(self.times, np.float32)[keep],
             hash=np.asarray(self.hashes, np.uint8).reshape(-1, 32)[keep],
@@ -276,7 +291,7 @@ class Hasher(FrameConsumer):
             mirror=np.asarray(self.mirrors, np.uint8).reshape(-1, 32)[keep_mirror],
             dropped=self.dropped + int((~keep).sum()) // len(self.zooms),
             duration=self.duration, insets=boxes, inset_t=inset_t, inset_hash=inset_h,
-            inset_part=inset_part,
+            inset_part=inset_part, band=band,
             local=self.features.result() if self.features is not None else None,
             stills=self.stills, vpdq=self.vpdq.result() if self.vpdq is not None else None,
         )  # fmt: skip
@@ -311,6 +326,19 @@ def hash_video(
 
 
 THUMBS = 100  # thumbnails looked at for an inner picture
+BAND = 16 / 9  # the aspect of the footage most often re-framed into a taller picture
+TALLER = 0.85  # a band under this share of the picture's height is worth a hash of its own
+
+
+def landscape_band(height: int, width: int) -> Box | None:
+    """Where a 16:9 picture sits when an app fits it, full width and centred, into a taller
+    frame (9:16, square, 4:5) over padding no bar detector sees: a blurred copy of itself, or
+    a plain colour that is the picture's own background. None for a frame not taller than that."""
+    share = width / BAND / max(height, 1)
+    if share >= TALLER:
+        return None
+    top = (1 - share) / 2
+    return (0.0, top, 1.0, top + share)
 
 
 def overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:

@@ -59,6 +59,12 @@ class HashResult(Result):
         description="other boxes that may be the inner picture (its sides hold better than "
         "those of the larger one above), also hashed",
     )
+    band: Box | None = Field(
+        default=None,
+        description="the full-width, centred 16:9 band of a taller picture (9:16, square), "
+        "hashed like an inner picture: where an app puts landscape footage over padding that "
+        "no bar detector sees (a blurred copy of itself, or its own background colour)",
+    )
     local_frames: int = Field(default=0, description="frames with local features kept")
     vpdq: str | None = Field(
         default=None,
@@ -74,7 +80,7 @@ class HashResult(Result):
     file: str = Field(
         description="npz: t (seconds), hash (N x 32 bytes), quality, mirror (N x 32 bytes), "
         "inset_t, inset and inset_part (the inner pictures' times, hashes, and which box of "
-        "inset, other_insets each row is of), local_* (local features: "
+        "inset, other_insets, then band each row is of), local_* (local features: "
         "local_t, local_start, local_xy, local_desc, local_aspect), vpdq_* (vPDQ: vpdq_frame, "
         "vpdq_quality, vpdq_hash, vpdq_t)"
     )
@@ -82,7 +88,7 @@ class HashResult(Result):
 
 class HashStage(PictureStage[HashParams, HashResult, Hasher]):
     name = "hash"
-    version = "12"
+    version = "13"
     description = "PDQ hashes of frames (bars removed, mirrored too) for searching earlier uploads"
     params_model = HashParams
     result_model = HashResult
@@ -121,16 +127,19 @@ class HashStage(PictureStage[HashParams, HashResult, Hasher]):
         if got.stills:
             got.stills.save(ctx.out_dir / STILLS_NAME)
         bars = bars_of(ctx.input_path)
-        boxes = []
+        boxes, band = [], None
         if bars is not None:
             fw, fh = bars.width, bars.height
             boxes = [Box(x=round(x0 * fw), y=round(y0 * fh), width=round((x1 - x0) * fw),
-                         height=round((y1 - y0) * fh)) for x0, y0, x1, y1 in got.insets]  # fmt: skip
+                         height=round((y1 - y0) * fh)) for x0, y0, x1, y1 in
+                     [*got.insets, *([got.band] if got.band else [])]]  # fmt: skip
+            if got.band:
+                band = boxes.pop()
         return HashResult(
             fps=params.fps, count=len(got.t), dropped_low_quality=got.dropped,
             crop=bars.crop if bars is not None else None,
             duration=round(got.duration, 3), file=f"{self.name}/{HASHES_NAME}",
-            inset=boxes[0] if boxes else None, other_insets=boxes[1:],
+            inset=boxes[0] if boxes else None, other_insets=boxes[1:], band=band,
             local_frames=len(got.local) if got.local is not None else 0,
             stills=f"{self.name}/{STILLS_NAME}" if got.stills else None,
             vpdq=f"{self.name}/{VPDQ_NAME}" if got.vpdq is not None else None,
