@@ -151,6 +151,8 @@ def test_report_command_rewrites_report(cli: Cli, small_clip: Path, tmp_path: Pa
     assert report.read_text().startswith("# Verification report: small.mp4")
     result = cli("report", data["case"], "-o", tmp_path / "copy.md")
     copy = (tmp_path / "copy.md").read_text()
+    assert (tmp_path / "copy.glance.png").is_file()  # its timeline picture, beside it
+    copy = copy.replace("copy.glance.png", "report.glance.png")
     assert (
         copy.replace(f"{Path(data['case']).name}/", "").replace("cases/", "") == report.read_text()
     )

@@ -62,6 +62,7 @@ class Job:
     cases_root: str
     options: RunOptions
     claims: dict[str, str | None] = field(default_factory=dict)
+    keep_input: bool = False
 
 
 def run_job(job: Job) -> dict[str, Any]:
@@ -70,7 +71,7 @@ def run_job(job: Job) -> dict[str, Any]:
 
     try:
         result = api.check(job.target, cases_root=Path(job.cases_root), options=job.options,
-                           claims=job.claims)  # fmt: skip
+                           claims=job.claims, keep_input=job.keep_input)  # fmt: skip
     except Exception as e:
         got = explain(e, hint="run it alone with `verifyvid check --debug`")
         if got.code == ExitCode.INTERNAL:

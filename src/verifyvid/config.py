@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     """Where `check` creates case folders when --case is not given."""
     index: str | None = None
     """The archive of known videos: a SQLite file path or a postgresql:// URL."""
+    cluster: str | None = None
+    """A Dask scheduler (tcp://HOST:8786) that `batch` sends its inputs to."""
     whisper_model: str | None = None
     """Default Whisper model name or path for the transcribe stage."""
     keep_input: bool = False

@@ -94,6 +94,24 @@ def batch(
         int,
         typer.Option("--jobs", "-j", metavar="N", min=1, help="Inputs processed in parallel."),
     ] = 2,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            metavar="ADDRESS",
+            help="Send one task per input to this Dask scheduler (tcp://HOST:8786; or "
+            "VERIFYVID_CLUSTER); workers run `dask worker ADDRESS` where verifyvid is installed.",
+        ),
+    ] = None,
+    cases: Annotated[
+        Path | None,
+        typer.Option(
+            "--cases",
+            metavar="DIR",
+            help="Where the cases go (default: the cases folder). With --cluster: a folder the "
+            "workers share, which they write to; without it, each case comes back as a zip.",
+        ),
+    ] = None,
     only: OnlyOpt = None,
     skip: SkipOpt = None,
     force: ForceOpt = False,
@@ -110,7 +128,8 @@ def batch(
     debug: DebugOpt = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Check many inputs in parallel processes (the `check` of each); exit 4 if any failed."""
+    """Check many inputs in parallel processes, or on a Dask cluster (the `check` of each); exit 4
+    if any failed, 3 if the cluster cannot be reached or is lost."""
     out = Out("batch", json_out, quiet, debug, lines=True)
     with cli_errors(out):
         from verifyvid import batch as batch_core
@@ -129,15 +148,27 @@ def batch(
             raise UsageError("no input found; give files, folders, links or @list.txt")
         err = output.stderr()
         counts: dict[str, int] = {}
+        root = cases if cases is not None else settings.cases_dir
+        address = cluster or settings.cluster
+        if address:
+            from verifyvid import cluster as dask_cluster
+
+            dask_cluster.shared_archive(options, settings.index)
+            client = dask_cluster.connect(address)
+            lines = dask_cluster.run(
+                client, targets, root, cases is not None, options, dict(claims)
+            )
+        else:
+            lines = batch_core.run(targets, root, options, jobs, dict(claims))
         progress = output.batch_progress(len(targets), enabled=not quiet and err.is_terminal)
         with progress:
-            for line in batch_core.run(targets, settings.cases_dir, options, jobs, dict(claims)):
+            for line in lines:
                 if json_out:
                     output.print_jsonl(line)
                 elif not quiet:
                     output.print_batch_line(line)
                 counts[line["status"]] = counts.get(line["status"], 0) + 1
-                progress.advance()
+                progress.advance(failed=line["status"] != "ok")
         failed = len(targets) - counts.get("ok", 0)
         if not quiet and not json_out:
             summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))

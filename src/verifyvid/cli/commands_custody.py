@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-import zipfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +10,7 @@ import typer
 from verifyvid.case import seal as sealing
 from verifyvid.case.folder import read_manifest, reopen_case
 from verifyvid.case.lock import CaseLock
+from verifyvid.case.pack import pack
 from verifyvid.cli import output
 from verifyvid.cli.common import DebugOpt, JsonOpt, KeepInputOpt, Out, QuietOpt, cli_errors, command
 from verifyvid.envelope import Envelope, status_of
@@ -20,8 +18,6 @@ from verifyvid.errors import ExitCode, UsageError
 from verifyvid.intake import keep
 
 # already compressed: stored as they are
-PACKED = {".mp4", ".mov", ".mkv", ".webm", ".m4a", ".mp3", ".ogg", ".opus", ".jpg", ".jpeg",
-          ".png", ".webp", ".npz", ".zip"}  # fmt: skip
 CaseArg = Annotated[Path, typer.Argument(metavar="CASE", help="A case folder.")]
 TrustOpt = Annotated[
     list[Path] | None,
@@ -161,25 +157,3 @@ def export(
     out.emit(
         out.ok(found, case=str(case.resolve())), lambda: output.print_path("Exported", out_path)
     )
-
-
-def pack(case: Path, target: Path) -> int:
-    """Every case file (not the lock nor hidden temporary files) under the case's folder name,
-    written to a temporary file beside ``target`` and renamed when complete."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    names = sealing.sealed_files(case) + (
-        [sealing.SEAL_NAME] if (case / sealing.SEAL_NAME).is_file() else []
-    )
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-            for rel in sorted(names):
-                packed = Path(rel).suffix.lower() in PACKED
-                z.write(case / rel, f"{case.resolve().name}/{rel}",
-                        compress_type=zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED)  # fmt: skip
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return len(names)

@@ -56,13 +56,17 @@ def print_jsonl(data: Any) -> None:
 
 
 class BatchProgress:
-    """A progress bar on stderr (only when it is a terminal)."""
+    """A progress bar on stderr (only when it is a terminal): done of total, failures, rate,
+    time elapsed and left."""
 
     def __init__(self, total: int, enabled: bool) -> None:
         self.enabled = enabled
+        self.failed = 0
         self.progress = Progress(TextColumn("batch"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                                 TimeElapsedColumn(), console=stderr())  # fmt: skip
-        self.task = self.progress.add_task("batch", total=total)
+                                 TextColumn("{task.fields[failed]} failed"),
+                                 TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"),
+                                 TimeRemainingColumn(), console=stderr())  # fmt: skip
+        self.task = self.progress.add_task("batch", total=total, failed=0, rate="")
 
     def __enter__(self) -> BatchProgress:
         if self.enabled:
@@ -73,8 +77,12 @@ class BatchProgress:
         if self.enabled:
             self.progress.stop()
 
-    def advance(self) -> None:
+    def advance(self, failed: bool = False) -> None:
+        self.failed += failed
         self.progress.advance(self.task)
+        task = self.progress.tasks[0]
+        rate = f"{task.completed / task.elapsed * 60:.1f}/min" if task.elapsed else ""
+        self.progress.update(self.task, failed=self.failed, rate=rate)
 
 
 def batch_progress(total: int, enabled: bool) -> BatchProgress:
