@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from fixtures.synth import clip
+from fixtures.synth import clip, transform
 from tests.conftest import ROOT, Cli
 from verifyvid.case.integrity import verify
 
@@ -243,3 +243,32 @@ def test_a_sqlite_archive_is_refused_for_a_cluster(cli: Cli, cluster: Cluster, t
     monkeypatch.setenv("VERIFYVID_INDEX", str(tmp_path / "archive.sqlite"))
     result = cli("batch", one, "--skip", "transcribe", "--cluster", cluster.address)
     assert result.exit_code == 2 and "SQLite" in result.output and "postgresql://" in result.output
+
+
+def test_workers_search_and_add_to_the_teams_postgresql_archive(
+    cli: Cli, cluster: Cluster, tmp_path: Path, pg_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs = clips(tmp_path / "in", 3, seconds=3.0)
+    monkeypatch.setenv("VERIFYVID_INDEX", pg_database)
+    first = cli("batch", *inputs, "--skip", "transcribe", "--add", "--cluster", cluster.address,
+                "--jsonl")  # fmt: skip
+    assert first.exit_code == 0, first.output
+    added = [line["result"]["archived"] for line in lines(first.stdout).values()]
+    assert sorted(a["status"] for a in added) == ["added"] * 3
+    (tmp_path / "copies").mkdir()
+    copies = [transform(p, tmp_path / "copies" / p.name, "[0:v]scale=iw/2:-2[out]", crf=30)
+              for p in inputs]  # fmt: skip
+    again = cli("batch", *copies, "--skip", "transcribe", "--cluster", cluster.address, "--jsonl")
+    assert again.exit_code == 0, again.output
+    for line in lines(again.stdout).values():  # each worker found its earlier copy there
+        assert "search.earlier-copy" in [f["id"] for f in line["findings"]], line["findings"]
+
+
+def test_a_local_batch_adds_to_the_archive_too(cli: Cli, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    inputs = clips(tmp_path / "in", 2, seconds=3.0)
+    monkeypatch.setenv("VERIFYVID_INDEX", str(tmp_path / "archive.sqlite"))
+    result = cli("batch", *inputs, "--skip", "transcribe", "--add", "--jsonl")
+    assert result.exit_code == 0, result.output
+    listed = cli.result("index", "list", "--index", tmp_path / "archive.sqlite")
+    assert len(listed) == 2

@@ -193,6 +193,27 @@ def write_report(
     return path
 
 
+def archive_case(case: Case, index: str | None) -> dict[str, Any]:
+    """Add a checked case's video to the archive ``index`` (the default file when None), with
+    the hashes and sound the case holds: first seen on its platform upload day when the case
+    knows it, else today (the day this desk saw it). The row `index add-case` prints."""
+    from datetime import UTC, datetime
+
+    from verifyvid.archive.engines import open_archive
+    from verifyvid.archive.service import add_case
+    from verifyvid.archive.store import default_path
+    from verifyvid.stages.acquire.models import AcquireResult
+
+    acquired = case.load_result("acquire", AcquireResult)
+    uploaded = acquired.upload_time if acquired is not None else None
+    day = (uploaded or datetime.now(UTC)).date().isoformat()
+    archive = open_archive(index or str(default_path()), create=True)
+    try:
+        return add_case(archive, case.root, None, None, day)
+    finally:
+        archive.close()
+
+
 def with_claim(options: RunOptions, case: Case, stages: Sequence[Stage[Any, Any]]) -> RunOptions:
     """The case's claimed language handed to the transcribe stage, which then tests it by
     decoding when it is a close relative of what it hears (stages/transcribe/claim.py)."""

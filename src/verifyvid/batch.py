@@ -63,6 +63,7 @@ class Job:
     options: RunOptions
     claims: dict[str, str | None] = field(default_factory=dict)
     keep_input: bool = False
+    add: bool = False  # add each clip checked to the archive (after its search)
 
 
 def run_job(job: Job) -> dict[str, Any]:
@@ -77,7 +78,19 @@ def run_job(job: Job) -> dict[str, Any]:
         if got.code == ExitCode.INTERNAL:
             log.error("batch: %s failed", job.target, exc_info=True)
         return failure("batch", int(got.code), got.message, job.target).as_json()
-    return result.envelope("batch").as_json()
+    line = result.envelope("batch").as_json()
+    if job.add and line["status"] == "ok":
+        index = job.options.params.get("search", {}).get("index")
+        try:
+            row = api.archive_case(result.case, index)
+            line["result"] = {
+                "archived": {k: row.get(k) for k in ("status", "id", "copy_of", "hashes")}
+            }
+        except Exception as e:
+            got = explain(e, hint="add it alone with `verifyvid index add-case`")
+            line.update(status="partial", exit_code=int(ExitCode.PARTIAL),
+                        error=f"checked, but not added to the archive: {got.message}")  # fmt: skip
+    return line
 
 
 def run(
@@ -86,12 +99,15 @@ def run(
     options: RunOptions,
     jobs: int,
     claims: dict[str, str | None] | None = None,
+    add: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """Yield one line per input as each finishes."""
+    """Yield one line per input as each finishes; ``add``: each clip checked is added to the
+    archive too (its line's ``result.archived``)."""
     context = multiprocessing.get_context("spawn")  # no fork after threads or model libraries
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
         pending: dict[Future[dict[str, Any]], str] = {
-            pool.submit(run_job, Job(t, str(cases_root), options, claims or {})): t for t in targets
+            pool.submit(run_job, Job(t, str(cases_root), options, claims or {}, add=add)): t
+            for t in targets
         }
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)

@@ -60,6 +60,7 @@ class Task:
     claims: dict[str, str | None] = field(default_factory=dict)
     name: str | None = None  # a sent file's name
     data: bytes | None = None  # a sent file's bytes
+    add: bool = False  # add the clip to the (shared) archive once checked
 
 
 def connect(address: str) -> Any:
@@ -99,19 +100,18 @@ def _version() -> str:
     return theirs
 
 
-def shared_archive(options: RunOptions, index: str | None) -> None:
-    """A cluster searches one archive, the team's server: a SQLite file is one machine's."""
+def shared_archive(options: RunOptions, index: str | None, add: bool = False) -> None:
+    """A cluster searches (and adds to) one archive, the team's server: a SQLite file, given or
+    the default one, is one machine's."""
     search = options.params.get("search", {}).get("index", index)
-    if (
-        search
-        and not str(search).startswith(("postgresql://", "postgres://"))
-        and (options.only is None or "search" in options.only)
-        and "search" not in options.skip
-    ):
+    searched = (options.only is None or "search" in options.only) and "search" not in options.skip
+    if (searched or add) and not str(search or "").startswith(("postgresql://", "postgres://")):
+        what = (f"the archive {search} is a SQLite file" if search
+                else "no archive is set (each worker would use its own SQLite file)")  # fmt: skip
         raise UsageError(
-            f"--cluster: the archive {search} is a SQLite file, which the workers cannot share; "
-            "set the archive to the team's server (VERIFYVID_INDEX=postgresql://HOST/DB, or index in "
-            "verifyvid.toml), or --skip search"
+            f"--cluster: {what}, which the workers cannot share; set the archive to the team's "
+            "server (VERIFYVID_INDEX=postgresql://HOST/DB, or index in verifyvid.toml), or "
+            "--skip search"
         )
 
 
@@ -133,7 +133,7 @@ def visible(client: Any, paths: list[str]) -> set[str]:
 
 
 def tasks(client: Any, targets: list[str], cases_root: Path | None, options: RunOptions,
-          claims: dict[str, str | None]) -> tuple[list[Task], list[dict[str, Any]]]:  # fmt: skip
+          claims: dict[str, str | None], add: bool = False) -> tuple[list[Task], list[dict[str, Any]]]:  # fmt: skip
     """The tasks to send, and a failure line for each input that cannot go."""
     local = [t for t in targets if not is_url(t) and Path(t).is_file()]
     shared = visible(client, [str(Path(t).resolve()) for t in local])
@@ -141,17 +141,17 @@ def tasks(client: Any, targets: list[str], cases_root: Path | None, options: Run
     out, failed = [], []
     for t in targets:
         if is_url(t) or not Path(t).is_file():  # links; a missing file fails on the worker
-            out.append(Task(t, root, options, claims))
+            out.append(Task(t, root, options, claims, add=add))
             continue
         path = Path(t).resolve()
         if str(path) in shared:
-            out.append(Task(str(path), root, options, claims))
+            out.append(Task(str(path), root, options, claims, add=add))
         elif path.stat().st_size > SEND_LIMIT:
             failed.append(failure("batch", int(ExitCode.INPUT),
                                   f"{t}: {path.stat().st_size / 1e6:.0f} MB, over the {SEND_LIMIT // 2**20} "
                                   "MiB a file is sent to the workers; put it where they can read it", t).as_json())  # fmt: skip
         else:
-            out.append(Task(str(path), root, options, claims, path.name, path.read_bytes()))
+            out.append(Task(str(path), root, options, claims, path.name, path.read_bytes(), add))
     return out, failed
 
 
@@ -166,7 +166,7 @@ def run_task(task: Task) -> tuple[dict[str, Any], bytes | None]:
             target = str(sent)
         root = task.cases_root or str(Path(tmp) / "cases")
         keep = task.data is not None or task.cases_root is None  # the case travels with its input
-        line = run_job(Job(target, root, task.options, task.claims, keep_input=keep))
+        line = run_job(Job(target, root, task.options, task.claims, keep_input=keep, add=task.add))
         if isinstance(line.get("input"), dict):  # a sent file: named as the client gave it
             line["input"]["path"] = task.target
         if task.cases_root is not None or not line.get("case"):
@@ -206,11 +206,11 @@ def unpacked(line: dict[str, Any], data: bytes, cases_root: Path) -> dict[str, A
 
 
 def run(client: Any, targets: list[str], cases_root: Path, shared: bool, options: RunOptions,
-        claims: dict[str, str | None]) -> Iterator[dict[str, Any]]:  # fmt: skip
+        claims: dict[str, str | None], add: bool = False) -> Iterator[dict[str, Any]]:  # fmt: skip
     """One line per input as each finishes (the lines a local batch yields)."""
     from distributed import as_completed
 
-    todo, failed = tasks(client, targets, cases_root if shared else None, options, claims)
+    todo, failed = tasks(client, targets, cases_root if shared else None, options, claims, add)
     yield from failed
     futures = client.map(run_task, todo, pure=False)
     pending = {f.key: t.target for f, t in zip(futures, todo, strict=True)}

@@ -112,6 +112,14 @@ def batch(
             "workers share, which they write to; without it, each case comes back as a zip.",
         ),
     ] = None,
+    add: Annotated[
+        bool,
+        typer.Option(
+            "--add",
+            help="Add each clip checked to the archive (after its search; first seen on its "
+            "upload day when known, else today). With --cluster: the team's PostgreSQL archive.",
+        ),
+    ] = False,
     only: OnlyOpt = None,
     skip: SkipOpt = None,
     force: ForceOpt = False,
@@ -153,13 +161,13 @@ def batch(
         if address:
             from verifyvid import cluster as dask_cluster
 
-            dask_cluster.shared_archive(options, settings.index)
+            dask_cluster.shared_archive(options, settings.index, add)
             client = dask_cluster.connect(address)
             lines = dask_cluster.run(
-                client, targets, root, cases is not None, options, dict(claims)
+                client, targets, root, cases is not None, options, dict(claims), add
             )
         else:
-            lines = batch_core.run(targets, root, options, jobs, dict(claims))
+            lines = batch_core.run(targets, root, options, jobs, dict(claims), add)
         progress = output.batch_progress(len(targets), enabled=not quiet and err.is_terminal)
         with progress:
             for line in lines:
