@@ -5,6 +5,8 @@ local batch's process pool with as many processes, on the same inputs, in the sa
 
 Inputs: shared clips with speech and without, each checked fully but for the archive search
 (transcription with the shared Whisper base model). Every run writes fresh cases (nothing cached).
+Workers are started with `dask worker ADDRESS --nthreads 1 --no-nanny`, one process each: under
+a nanny the same check ran 50-70 % slower (docs/cluster.md).
 
     python -m benchmarks.cluster [--record]
 """
@@ -54,9 +56,10 @@ def on_cluster(inputs: list[Path], cases: Path, workers: int, work: Path) -> flo
     procs = [subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(p),
                                "--no-dashboard"], stdout=log, stderr=log, env=env, start_new_session=True)]  # fmt: skip
     time.sleep(3)
-    procs.append(subprocess.Popen([DASK, "worker", address, "--nthreads", "1", "--nworkers",
-                                   str(workers), "--no-dashboard"], stdout=log, stderr=log, env=env,
-                                  start_new_session=True))  # fmt: skip
+    for _ in range(workers):  # as docs/cluster.md advises: no nanny (measured below)
+        procs.append(subprocess.Popen([DASK, "worker", address, "--nthreads", "1", "--no-nanny",
+                                       "--no-dashboard"], stdout=log, stderr=log, env=env,
+                                      start_new_session=True))  # fmt: skip
     try:
         time.sleep(8)  # the workers up (their start is not the batch's cost)
         return batch(inputs, cases, ["--cluster", address])

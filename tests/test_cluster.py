@@ -36,7 +36,8 @@ def free_port() -> int:
 class Cluster:
     """A scheduler and a worker process with ``workers`` worker processes of one thread each."""
 
-    def __init__(self, folder: Path, workers: int = 2, preload: str | None = None) -> None:
+    def __init__(self, folder: Path, workers: int = 2, preload: str | None = None,
+                 nanny: bool = True) -> None:  # fmt: skip
         self.port = free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
         self.folder = folder
@@ -45,8 +46,12 @@ class Cluster:
                                      str(self.port), "--no-dashboard"], "scheduler")  # fmt: skip
         self.wait_port()
         extra = ["--preload", preload] if preload else []
-        self.workers = self.start([DASK, "worker", self.address, "--nthreads", "1", "--nworkers",
-                                   str(workers), "--no-dashboard", *extra], "workers")  # fmt: skip
+        if nanny:  # one nanny watching ``workers`` worker processes
+            self.workers = [self.start([DASK, "worker", self.address, "--nthreads", "1", "--nworkers",
+                                        str(workers), "--no-dashboard", *extra], "workers")]  # fmt: skip
+        else:  # as docs/cluster.md advises: one process each, no nanny
+            self.workers = [self.start([DASK, "worker", self.address, "--nthreads", "1", "--no-nanny",
+                                        "--no-dashboard", *extra], f"worker{i}") for i in range(workers)]  # fmt: skip
         self.wait_workers(workers)
 
     def start(self, command: list[str], name: str) -> subprocess.Popen[bytes]:
@@ -79,7 +84,7 @@ class Cluster:
         self.scheduler.wait()
 
     def stop(self) -> None:
-        for p in (self.workers, self.scheduler):
+        for p in (*self.workers, self.scheduler):
             if p.poll() is None:
                 os.killpg(p.pid, signal.SIGKILL)
                 p.wait()
@@ -135,9 +140,8 @@ def test_a_cluster_batch_gives_what_the_local_batch_gives(cli: Cli, cluster: Clu
     assert shared.exit_code == 0 and len(list((tmp_path / "shared").iterdir())) == 8
 
 
-def test_a_worker_killed_mid_check_loses_nothing(
-    cli: Cli, cluster: Cluster, tmp_path: Path
-) -> None:
+def killed_mid_check(cluster: Cluster, tmp_path: Path) -> None:
+    """Two long inputs; a worker killed (-9) a second into a check: both end ok, once each."""
     inputs = clips(tmp_path / "in", 2, seconds=30.0)
     command = [sys.executable, "-m", "verifyvid", "batch", *map(str, inputs), *FAST, "--cluster",
                cluster.address, "--cases", str(tmp_path / "cases"), "--jsonl"]  # fmt: skip
@@ -164,7 +168,20 @@ def test_a_worker_killed_mid_check_loses_nothing(
     cases = list((tmp_path / "cases").iterdir())
     assert len(cases) == 2  # none duplicated
     assert all(verify(c).intact for c in cases)
+
+
+def test_a_worker_killed_mid_check_loses_nothing(cluster: Cluster, tmp_path: Path) -> None:
+    killed_mid_check(cluster, tmp_path)
     cluster.wait_workers(2)  # the nanny brought the killed one back
+
+
+def test_a_worker_without_nanny_killed_mid_check_loses_nothing(tmp_path: Path) -> None:
+    (tmp_path / "c").mkdir()
+    own = Cluster(tmp_path / "c", workers=2, nanny=False)
+    try:
+        killed_mid_check(own, tmp_path)  # its task went to the other worker
+    finally:
+        own.stop()
 
 
 def test_a_lost_scheduler_exits_3_and_the_rerun_does_the_rest(cli: Cli, tmp_path: Path) -> None:
