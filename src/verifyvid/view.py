@@ -54,14 +54,14 @@ class CaseView:
             base=base,
         )
 
+    def done(self) -> list[tuple[Stage[Any, Any], Result]]:
+        """Each stage that ran to completion in this case, with its result."""
+        return [(s, r) for s in self.stages if (r := self.results.get(s.name)) is not None]
+
     @functools.cached_property
     def events(self) -> list[Event]:
         """Dated events known to the case, oldest first."""
-        out: list[Event] = []
-        for stage in self.stages:
-            result = self.results.get(stage.name)
-            if result is not None:
-                out += stage.events(result)
+        out = [e for stage, result in self.done() for e in stage.events(result)]
         m = self.case.manifest
         out.append(Event(m.input.mtime, "file last modified (file system)", "input file",
                          "low: reset by copying"))  # fmt: skip
@@ -71,12 +71,7 @@ class CaseView:
     @functools.cached_property
     def marks(self) -> list[Mark]:
         """What the stages show at which seconds of the clip (the timeline picture's lanes)."""
-        out: list[Mark] = []
-        for stage in self.stages:
-            result = self.results.get(stage.name)
-            if result is not None:
-                out += stage.lanes(result)
-        return out
+        return [mark for stage, result in self.done() for mark in stage.lanes(result)]
 
     @property
     def duration(self) -> float | None:
