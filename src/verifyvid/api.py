@@ -172,7 +172,10 @@ def write_report(
     if fmt == "pdf":
         from verifyvid.report.pdf import write_pdf
 
-        write_pdf(render_view(shown, "html", folder=path.parent), path)
+        page = render_view(shown, "html", folder=path.parent)
+        if redact_paths:
+            page = redacted(page, [case.root.resolve(), Path(case.manifest.input.path)])
+        write_pdf(page, path)
         return path
     base = ""
     if fmt == "md" and out is not None:
