@@ -288,4 +288,4 @@ def test_a_local_batch_adds_to_the_archive_too(cli: Cli, tmp_path: Path,
     result = cli("batch", *inputs, "--skip", "transcribe", "--add", "--jsonl")
     assert result.exit_code == 0, result.output
     listed = cli.result("index", "list", "--index", tmp_path / "archive.sqlite")
-    assert len(listed) == 2
+    assert sorted(v["title"] for v in listed["videos"]) == ["clip0.mp4", "clip1.mp4"]
