@@ -33,7 +33,7 @@ import numpy as np
 
 from benchmarks import voice_set
 from benchmarks.common import record, table
-from benchmarks.speech_set import colored_noise, ffmpeg_filter, mix, rng_for, telephone
+from benchmarks.speech_set import ffmpeg_filter, mix, rng_for
 from benchmarks.voice_features import RATE, partial_roughness
 from verifyvid.media.audio import speech_intervals
 
@@ -58,13 +58,10 @@ def reverb(audio: Array, rng: np.random.Generator) -> Array:
 
 
 def condition(audio: Array, name: str, rng: np.random.Generator, bgs: dict[str, Array]) -> Array:
-    if name == "clean":
-        return audio
-    if name == "telephone":
-        return telephone(audio, rng)
-    if name == "noise":
-        noise = colored_noise(len(audio), str(rng.choice(["white", "pink", "brown"])), rng)
-        return mix(audio, noise.astype(np.float32), float(rng.uniform(5, 20)))
+    """voice_set's conditions, and the ones this benchmark adds (platform codecs, a named
+    background, reverb)."""
+    if name in ("clean", "telephone", "noise", "lowpass"):
+        return voice_set.condition(audio, name, rng, bgs)
     if name == "aac":
         return ffmpeg_filter(audio, ["-c:a", "aac", "-b:a", f"{int(rng.integers(64, 129))}k"],
                              container="adts")  # fmt: skip
@@ -77,10 +74,6 @@ def condition(audio: Array, name: str, rng: np.random.Generator, bgs: dict[str, 
         return mix(audio, bg[start:], float(rng.uniform(5, 20)))
     if name == "reverb":
         return reverb(audio, rng)
-    if name == "lowpass":
-        return ffmpeg_filter(
-            audio, ["-af", f"lowpass=f={int(rng.integers(3400, 7501))}:poles=2,lowpass=f=7900"]
-        )
     raise ValueError(name)
 
 

@@ -169,13 +169,12 @@ def write_report(
     default into the case folder as report.<fmt>; ``redact_paths``: local paths become names."""
     path = out or case.root / f"report.{fmt}"
     shown = view if view is not None else load_view(case.root)
+    local = [case.root.resolve(), Path(case.manifest.input.path)]  # what --redact-paths hides
     if fmt == "pdf":
         from verifyvid.report.pdf import write_pdf
 
         page = render_view(shown, "html", folder=path.parent)
-        if redact_paths:
-            page = redacted(page, [case.root.resolve(), Path(case.manifest.input.path)])
-        write_pdf(page, path)
+        write_pdf(redacted(page, local) if redact_paths else page, path)
         return path
     base = ""
     if fmt == "md" and out is not None:
@@ -191,7 +190,7 @@ def write_report(
             glance = glance_path.name
     text = render_view(shown, fmt, "" if base == "./" else base, path.parent, glance)
     if redact_paths:
-        text = redacted(text, [case.root.resolve(), Path(case.manifest.input.path)])
+        text = redacted(text, local)
     atomic.write_text(path, text)
     return path
 

@@ -93,11 +93,15 @@ class Case:
     def inside(self, rel: str | None) -> Path | None:
         """The file a result names, when it is a file inside the case folder; None otherwise (a
         received case may name ``../../tmp/secret.txt``: never shown, never linked)."""
-        if not rel or ":" in rel or rel.startswith(("/", "\\")):
+        if not rel or ":" in rel or self.escapes(rel):
             return None
+        path = (self.root.resolve() / rel).resolve()
+        return path if path.is_file() else None
+
+    def escapes(self, rel: str) -> bool:
+        """Whether a path a result names points outside the case folder."""
         root = self.root.resolve()
-        path = (root / rel).resolve()
-        return path if path.is_relative_to(root) and path.is_file() else None
+        return rel.startswith(("/", "\\")) or not (root / rel).resolve().is_relative_to(root)
 
     @property
     def manifest_path(self) -> Path:

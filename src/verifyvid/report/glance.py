@@ -74,8 +74,9 @@ def figure(view: CaseView) -> Figure | None:
     slot = stacked(marks)
     lanes = [lane for lane in LANES if any(m.lane == lane for m in marks)]
     pictured = any(m.picture for m in marks if m.lane == "shots")
-    tall = {lane: max([slot[n] + 1 for n, m in enumerate(marks) if m.lane == lane and n in slot],
-                      default=1) + (THUMB_ROWS if lane == "shots" and pictured else 0)
+    spans = {lane: max([slot[n] + 1 for n, m in enumerate(marks) if m.lane == lane and n in slot],
+                       default=1) for lane in lanes}  # fmt: skip
+    tall = {lane: spans[lane] + (THUMB_ROWS if lane == "shots" and pictured else 0)
             for lane in lanes}  # fmt: skip
     rows = sum(tall.values())
     height = LANE * rows + MARGINS
@@ -95,8 +96,6 @@ def figure(view: CaseView) -> Figure | None:
     ax.set_yticks([bottom[lane] + tall[lane] / 2 for lane in lanes])
     ax.set_yticklabels([LANES[lane] for lane in lanes], fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
-    spans = {lane: max([slot[n] + 1 for n, m in enumerate(marks) if m.lane == lane and n in slot],
-                       default=1) for lane in lanes}  # fmt: skip
     thumb = duration * (THUMB * 100 / 72 + 6) / (WIDTH * 100 * 0.81)  # its width in seconds
     pictured_at = apart([m.at for n, m in enumerate(marks) if n not in slot and m.picture and
                          m.at is not None], thumb)  # fmt: skip

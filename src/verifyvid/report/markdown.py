@@ -65,22 +65,17 @@ def inside_only(text: str, data: CaseView, base: str) -> tuple[str, list[str]]:
         if re.match(r"(https?:|#|data:)", target) or not target.startswith(base):
             return m.group(0)
         rel = target[len(base) :]
-        if data.case.inside(rel) is not None or not escapes(data, rel):
+        if not data.case.escapes(rel):
             return m.group(0)
         bad.append(rel)
         return f"{m.group(2)} (not shown: outside the case folder)"
 
     for _ in range(3):  # an image inside a link: the image first, then the link
-        text, changed = LINK.subn(check, text)
-        if not changed:
+        again = LINK.sub(check, text)
+        if again == text:
             break
+        text = again
     return text, bad
-
-
-def escapes(data: CaseView, rel: str) -> bool:
-    """Whether a path a result names points outside the case folder."""
-    root = data.case.root.resolve()
-    return rel.startswith("/") or not (root / rel).resolve().is_relative_to(root)
 
 
 def problem(paths: list[str]) -> list[str]:
