@@ -32,7 +32,7 @@ from benchmarks.sound_set import ffmpeg_filter
 from verifyvid.archive.engines import open_archive
 from verifyvid.archive.service import add_paths
 from verifyvid.archive.store import Video
-from verifyvid.fingerprint.sound import SoundPrint, landmarks
+from verifyvid.fingerprint.sound import SoundPrint, landmarks, query_print
 from verifyvid.media.audio import load_audio
 
 FPS = 2.0  # archived picture hashes a second: a frame-equivalent is half a second
@@ -180,7 +180,7 @@ def main() -> None:
     density = float(pieces[3])
     audio = load_audio(STATEMENT)
     statement = landmarks(audio, 16_000)
-    query = landmarks(
+    query = query_print(  # the print a clip is searched with (grid shifts)
         ffmpeg_filter(np.asarray(audio), ["-c:a", "aac", "-b:a", "64k"], "adts"), 16_000
     )
     query_file = work / "query.npz"

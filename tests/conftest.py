@@ -173,6 +173,7 @@ def postgres_url() -> Iterator[str]:
             capture_output=True,
             check=False,
         )
+        shutil.rmtree(base, ignore_errors=True)  # about 200 MB a session
 
 
 @pytest.fixture

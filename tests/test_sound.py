@@ -13,7 +13,7 @@ from tests.conftest import Cli, shared_file
 from verifyvid.archive.soundalign import align_sound
 from verifyvid.archive.soundindex import SoundIndex
 from verifyvid.archive.soundsearch import search_sound
-from verifyvid.fingerprint.sound import landmarks
+from verifyvid.fingerprint.sound import SoundPrint, column_median, landmarks, query_print
 from verifyvid.media.audio import load_audio
 from verifyvid.media.ffmpeg import ffmpeg_exe
 
@@ -62,8 +62,36 @@ def test_unrelated_speech_matches_nothing() -> None:
     audio = speech()
     archived = landmarks(audio[: 30 * RATE], RATE)
     index = SoundIndex.of(np.zeros(len(archived)), archived.t, archived.hash)
-    other = landmarks(audio[30 * RATE :], RATE)  # the same speaker, other words
-    assert search_sound(index, other) == []
+    other = audio[30 * RATE :]  # the same speaker, other words
+    assert search_sound(index, landmarks(other, RATE)) == []
+    assert search_sound(index, query_print(other, RATE)) == []  # nor with the grid shifts
+
+
+def test_column_median_is_scipys_median_filter() -> None:
+    from scipy import ndimage
+
+    db = np.random.default_rng(3).normal(-40, 12, (257, 400)).astype(np.float32)
+    want = ndimage.median_filter(db, size=(33, 1), mode="nearest")
+    assert np.array_equal(column_median(db, 33), want)
+
+
+def test_shifted_print_holds_what_one_grid_loses() -> None:
+    """Ambient sound cut at a sample inside a spectrogram column: one grid keeps few of the
+    archived hashes; the shifted print holds them all and more (its first grid is the plain
+    print), so the copy gets more hashes on its line."""
+    audio = np.asarray(load_audio(shared_file("media/video/gopro_hero7.mp4")))
+    archived = landmarks(audio, RATE)
+    start = 2 * RATE + 37  # 37 samples at 16 kHz: about 18 of the 128 at 8 kHz
+    clip = audio[start:]
+    plain, shifted = landmarks(clip, RATE), query_print(clip, RATE)
+
+    def on_line(q: SoundPrint, shift: float = 0.0) -> int:
+        """(hash, archive second) pairs the clip shares with the archived print."""
+        return len({(round(float(t) + shift, 1), int(h)) for t, h in zip(q.t, q.hash, strict=True)}
+                   & {(round(float(t), 1), int(h)) for t, h in zip(archived.t, archived.hash, strict=True)})  # fmt: skip
+
+    assert set(map(int, plain.hash)) <= set(map(int, shifted.hash))
+    assert on_line(shifted, start / RATE) >= on_line(plain, start / RATE) + 10
 
 
 @pytest.mark.parametrize("kind", ["silence", "tone", "one second"])
@@ -79,6 +107,7 @@ def test_edge_sounds_match_nothing(kind: str) -> None:
     if kind != "one second":  # no peaks in silence; a tone's repeated hashes are dropped
         assert len(got) < 10  # (a tone leaves a few at its two ends)
     assert search_sound(index, got) == []
+    assert search_sound(index, query_print(clip, RATE)) == []
 
 
 def test_loop_is_ambiguous() -> None:

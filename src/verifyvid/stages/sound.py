@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from verifyvid.fingerprint.sound import DENSITY, SOUND_NAME, landmarks
+from verifyvid.fingerprint.sound import DENSITY, SHIFTS, SOUND_NAME, landmarks, query_print
 from verifyvid.media.audio import SAMPLE_RATE, NoAudio, load_audio
 from verifyvid.media.probe import summarize
 from verifyvid.stage import Params, Result, Stage, StageContext, StageSkipped
@@ -22,12 +22,15 @@ class SoundResult(Result):
     hashes: int = Field(description="landmark hashes kept (peak pairs)")
     duration: float = Field(description="seconds of sound")
     peaks_per_second: int = DENSITY
-    file: str = Field(description="npz: sound_t (seconds), sound_hash (uint32), sound_duration")
+    query_hashes: int = Field(0, description="hashes of the print searched with (grid shifts)")
+    shifts: int = SHIFTS
+    file: str = Field(description="npz: sound_t (seconds), sound_hash (uint32), sound_duration "
+                      "(archived); query_t, query_hash, query_duration (searched with)")  # fmt: skip
 
 
 class SoundStage(Stage[SoundParams, SoundResult]):
     name = "sound"
-    version = "1"
+    version = "2"
     description = "Landmark fingerprints of the soundtrack, for finding earlier uploads by sound"
     params_model = SoundParams
     result_model = SoundResult
@@ -41,6 +44,8 @@ class SoundStage(Stage[SoundParams, SoundResult]):
         except NoAudio:
             raise StageSkipped("no audio stream") from None
         got = landmarks(audio, SAMPLE_RATE)
-        np.savez_compressed(ctx.out_dir / SOUND_NAME, allow_pickle=False, **got.arrays())
-        return SoundResult(hashes=len(got), duration=round(got.duration, 3),
+        asked = query_print(audio, SAMPLE_RATE)
+        np.savez_compressed(ctx.out_dir / SOUND_NAME, allow_pickle=False, **got.arrays(),
+                            **asked.arrays("query_"))  # fmt: skip
+        return SoundResult(hashes=len(got), query_hashes=len(asked), duration=round(got.duration, 3),
                            file=f"{self.name}/{SOUND_NAME}")  # fmt: skip

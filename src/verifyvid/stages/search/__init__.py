@@ -128,7 +128,7 @@ class SearchStage(Stage[SearchParams, SearchResult]):
         if hashed is None and heard is None:
             raise StageSkipped("neither picture hashes nor a sound fingerprint to search with "
                                "(the hash and sound stages did not run)")  # fmt: skip
-        sound = SoundPrint.load(ctx.case_dir / heard.file) if heard is not None else None
+        sound = SoundPrint.load(ctx.case_dir / heard.file, "query_") if heard is not None else None
         query = (
             Query.load(load_hashes(ctx.case_dir / hashed.file))
             if hashed is not None
