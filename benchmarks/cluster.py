@@ -4,7 +4,9 @@ throughput with 1 and 2 workers of one thread each, and the cost per task of the
 local batch's process pool with as many processes, on the same inputs, in the same run.
 
 Inputs: shared clips with speech and without, each checked fully but for the archive search
-(transcription with the shared Whisper base model). Every run writes fresh cases (nothing cached).
+(transcription with the shared Whisper base model), each in ``--copies`` distinct files (the
+picture and sound remuxed with another comment tag: another SHA-256, so another case, and the same
+work). Every run writes fresh cases (nothing cached).
 Workers are started with `dask worker ADDRESS --nthreads 1 --no-nanny`, one process each: under
 a nanny the same check ran 50-70 % slower (docs/cluster.md).
 
@@ -69,18 +71,37 @@ def on_cluster(inputs: list[Path], cases: Path, workers: int, work: Path) -> flo
             proc.wait()
 
 
+def distinct(clips: list[Path], copies: int, folder: Path) -> list[Path]:
+    """``copies`` files of each clip: its picture and sound, another comment tag."""
+    import imageio_ffmpeg
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for k in range(copies):
+        for clip in clips:
+            dest = folder / f"{clip.stem}-{k}{clip.suffix}"
+            subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(clip),
+                            "-map", "0:v", "-map", "0:a?", "-c", "copy", "-metadata", f"comment=verifyvid benchmark copy {k}",
+                            str(dest)], check=True)  # fmt: skip
+            out.append(dest)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--record", action="store_true")
+    ap.add_argument("--copies", type=int, default=4, help="distinct files of each clip")
     args = ap.parse_args()
-    inputs = [SHARED / "media" / "video" / n for n in CLIPS]
+    clips = [SHARED / "media" / "video" / n for n in CLIPS]
     seconds = 0.0
     import av
 
-    for p in inputs:
+    for p in clips:
         with av.open(str(p)) as c:
             seconds += (c.duration or 0) / 1e6
+    seconds *= args.copies
     work = Path(tempfile.mkdtemp(prefix="verifyvid-bench-cluster-"))
+    inputs = distinct(clips, args.copies, work / "inputs")
     rows = []
     try:
         for n in (1, 2):
@@ -92,7 +113,8 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     body = (
-        f"{len(inputs)} shared clips ({seconds:.0f} s of video), every stage but the archive search.\n\n"
+        f"{len(inputs)} inputs: {len(clips)} shared clips in {args.copies} distinct files each "
+        f"({seconds:.0f} s of video), every stage but the archive search.\n\n"
         + table(
             [
                 "workers (one thread each) / local processes",
@@ -108,7 +130,7 @@ def main() -> None:
     )
     print(body)
     if args.record:
-        record("Batch on a Dask cluster", "python -m benchmarks.cluster --record",
+        record("Batch on a Dask cluster", f"python -m benchmarks.cluster --copies {args.copies} --record",
                (__doc__ or "").split("    python")[0] + "\n" + body)  # fmt: skip
 
 

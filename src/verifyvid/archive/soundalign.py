@@ -44,26 +44,33 @@ class SoundSegment:
     ambiguous: bool = False
 
 
-def _cells(q: np.ndarray, r: np.ndarray, speed: float) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets, hits) of the cells at ``speed``: each clip hash once per cell; a cell counts
-    its own hits and its upper neighbour's (a line on a cell border is not split in two)."""
-    bins = np.round((r - speed * q) / OFFSET_BIN).astype(np.int64)
-    pair = np.unique((bins + (1 << 30)) * (1 << 24) + np.round(q * 1000).astype(np.int64))
-    values, counts = np.unique(pair // (1 << 24) - (1 << 30), return_counts=True)
+def _cells(q: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(speeds, offsets, hits) of the cells at every speed of SPEEDS, in one pass: each clip hash
+    once per cell; a cell counts its own hits and its upper neighbour's (a line on a cell border
+    is not split in two)."""
+    speeds = np.asarray(SPEEDS)
+    bins = np.round((r[None, :] - speeds[:, None] * q[None, :]) / OFFSET_BIN).astype(np.int64)
+    which = np.repeat(np.arange(len(speeds), dtype=np.int64), len(q))
+    cell = which * (1 << 31) + bins.ravel() + (1 << 30)  # a speed's cells never touch the next's
+    pair = np.unique(cell * (1 << 24) + np.tile(np.round(q * 1000).astype(np.int64), len(speeds)))
+    values, counts = np.unique(pair // (1 << 24), return_counts=True)
     if not len(values):
-        return values.astype(float), counts
-    nxt = np.searchsorted(values, values + 1)
-    has = (nxt < len(values)) & (values[np.minimum(nxt, len(values) - 1)] == values + 1)
-    both = counts + np.where(has, counts[np.minimum(nxt, len(values) - 1)], 0)
-    return (values + 0.5 * has) * OFFSET_BIN, both
+        return np.zeros(0), np.zeros(0), counts
+    nxt = np.minimum(np.searchsorted(values, values + 1), len(values) - 1)
+    has = values[nxt] == values + 1
+    both = counts + np.where(has, counts[nxt], 0)
+    index = values // (1 << 31)
+    offsets = (values - index * (1 << 31) - (1 << 30) + 0.5 * has) * OFFSET_BIN
+    return speeds[index], offsets, both
 
 
 def _best(q: np.ndarray, r: np.ndarray) -> tuple[float, float, int]:
+    speeds, offsets, hits = _cells(q, r)
     best: dict[float, tuple[float, int]] = {}
     for speed in SPEEDS:
-        offsets, hits = _cells(q, r, speed)
-        if len(hits):
-            i = int(np.argmax(hits))
+        at = np.flatnonzero(speeds == speed)
+        if len(at):
+            i = at[int(np.argmax(hits[at]))]
             best[speed] = (float(offsets[i]), int(hits[i]))
     if not best:
         return 1.0, 0.0, 0
@@ -89,15 +96,10 @@ def _fit(q: np.ndarray, r: np.ndarray, speed: float, offset: float) -> tuple[flo
 def rival(q: np.ndarray, r: np.ndarray, seg: SoundSegment) -> float:
     """Hits of the best line elsewhere over the segment's clip span, relative to its own."""
     inside = (q >= seg.query_start - 1e-6) & (q <= seg.query_end + 1e-6)
-    q, r = q[inside], r[inside]
-    other = 0
-    for speed in SPEEDS:
-        offsets, hits = _cells(q, r, speed)
-        if not len(hits):
-            continue
-        away = np.maximum(np.abs((speed - seg.speed) * seg.query_start + offsets - seg.offset),
-                          np.abs((speed - seg.speed) * seg.query_end + offsets - seg.offset))  # fmt: skip
-        other = max(other, int(hits[away > ELSEWHERE].max(initial=0)))
+    speeds, offsets, hits = _cells(q[inside], r[inside])
+    away = np.maximum(np.abs((speeds - seg.speed) * seg.query_start + offsets - seg.offset),
+                      np.abs((speeds - seg.speed) * seg.query_end + offsets - seg.offset))  # fmt: skip
+    other = int(hits[away > ELSEWHERE].max(initial=0))
     return other / max(1, seg.hits)
 
 
