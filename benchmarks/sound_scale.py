@@ -17,6 +17,7 @@ The archives look like real ones, not like random bits:
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -226,8 +227,10 @@ def main() -> None:
                 walls.append(wall)
                 rss = max(rss, peak)
             chance, false, copies_found = chances(location, query)
+            case = work / f"case-{engine}-{size:g}"
+            shutil.rmtree(case, ignore_errors=True)  # a new case: every stage runs
             full, _, _ = measure([verifyvid, "search", str(clip), "--index", location, "--json",
-                                  "--case", str(work / f"case-{engine}-{size:g}")])  # fmt: skip
+                                  "--case", str(case)])  # fmt: skip
             rows.append([engine, f"{size:.0e}", f"{seconds / 3600:,.0f}", f"{n_rows:,}",
                          f"{float(np.median(walls)):.2f}", f"{rss:.0f}", f"{full:.2f}",
                          f"{copies_found} / {COPIES + 1}", false, chance])  # fmt: skip
