@@ -8,7 +8,7 @@ Inputs: shared clips with speech and without, each checked fully but for the arc
 picture and sound remuxed with another comment tag: another SHA-256, so another case, and the same
 work). Every run writes fresh cases (nothing cached).
 Workers are started with `dask worker ADDRESS --nthreads 1 --no-nanny`, one process each: under
-a nanny the same check ran 50-70 % slower (docs/cluster.md).
+a nanny the same check ran 50-70 % slower, for its `MALLOC_TRIM_THRESHOLD_` (docs/cluster.md).
 
     python -m benchmarks.cluster [--record]
 """

@@ -94,6 +94,25 @@ def connect(address: str) -> Any:
     return client
 
 
+def slow_workers(client: Any) -> str | None:
+    """A note when workers run with the malloc setting Dask's nanny gives its workers
+    (``MALLOC_TRIM_THRESHOLD_``): in glibc it also stops the dynamic mmap threshold, so every
+    frame buffer is mapped afresh and its pages zeroed; their picture pass ran about 50 % slower
+    (docs/cluster.md)."""
+    settings = client.run(_malloc_trim)
+    slow = sorted(w for w, v in settings.items() if v is not None)
+    if not slow:
+        return None
+    return (f"{len(slow)} of {len(settings)} worker(s) run with MALLOC_TRIM_THRESHOLD_="
+            f"{settings[slow[0]]} (Dask's nanny sets it), which makes their picture pass about "
+            "50 % slower; start them with `dask worker ADDRESS --no-nanny`, or unset it in the "
+            "nanny's configuration (docs/cluster.md)")  # fmt: skip
+
+
+def _malloc_trim() -> str | None:
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_")
+
+
 def _version() -> str:
     from verifyvid import __version__ as theirs
 

@@ -163,6 +163,9 @@ def batch(
 
             dask_cluster.shared_archive(options, settings.index, add)
             client = dask_cluster.connect(address)
+            note = dask_cluster.slow_workers(client)
+            if note and not quiet:
+                err.print(f"note: {note}", markup=False)
             lines = dask_cluster.run(
                 client, targets, root, cases is not None, options, dict(claims), add
             )
