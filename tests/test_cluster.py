@@ -291,3 +291,40 @@ def test_a_local_batch_adds_to_the_archive_too(cli: Cli, tmp_path: Path,
     assert result.exit_code == 0, result.output
     listed = cli.result("index", "list", "--index", tmp_path / "archive.sqlite")
     assert sorted(v["title"] for v in listed["videos"]) == ["clip0.mp4", "clip1.mp4"]
+
+
+def _model_loads() -> tuple[int, int]:
+    """On a worker: (loads, reuses) of the Whisper engine cache (one load per model and process)."""
+    from verifyvid.stages.transcribe.engines import load
+
+    info = load.cache_info()
+    return info.misses, info.hits
+
+
+@pytest.mark.slow
+def test_a_worker_loads_the_whisper_model_once(cli: Cli, tmp_path: Path) -> None:
+    """Three speech inputs on one worker: the model is loaded for the first and kept."""
+    import imageio_ffmpeg
+
+    from tests.conftest import shared_file
+
+    speech = []
+    for i in range(3):
+        speech.append(tmp_path / f"speech{i}.wav")
+        subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-i",
+                        str(shared_file("media/audio/en/openai-whisper_jfk.flac")), "-t", str(3 + i),
+                        str(speech[-1])], check=True)  # fmt: skip
+    (tmp_path / "c").mkdir()
+    own = Cluster(tmp_path / "c", workers=1, nanny=False)
+    try:
+        got = cli("batch", *speech, "--only", "transcribe", "--cluster", own.address, "--jsonl")
+        assert got.exit_code == 0, got.output
+        assert all(line["status"] == "ok" for line in lines(got.stdout).values())
+        watcher = own.client()
+        try:
+            ((loads, reuses),) = watcher.run(_model_loads).values()
+        finally:
+            watcher.close()
+        assert loads == 1 and reuses >= 2
+    finally:
+        own.stop()
