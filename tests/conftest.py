@@ -23,8 +23,6 @@ from typer.testing import CliRunner, Result
 from fixtures.synth import clip
 from verifyvid.cli.app import app
 
-pytest_plugins = ["tests.helpers.toolsplit"]  # --tool-tests FILE: what CI's second pass runs
-
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 VIDEO = SHARED / "media" / "video"

@@ -10,9 +10,6 @@ import pytest
 
 from tests import fuzzing
 
-# the fuzzing seeds (raw_seeds) keep ExifTool's and the other readers' output for the process
-pytestmark = pytest.mark.system_tools
-
 CRASHERS = sorted(p for p in fuzzing.CRASHERS.glob("*/*") if p.is_file())
 
 
