@@ -85,7 +85,7 @@ def test_shifted_print_holds_what_one_grid_loses() -> None:
     clip = audio[start:]
     plain, shifted = landmarks(clip, RATE), query_print(clip, RATE)
 
-    def on_line(q: SoundPrint, shift: float = 0.0) -> int:
+    def on_line(q: SoundPrint, shift: float) -> int:
         """(hash, archive second) pairs the clip shares with the archived print."""
         return len({(round(float(t) + shift, 1), int(h)) for t, h in zip(q.t, q.hash, strict=True)}
                    & {(round(float(t), 1), int(h)) for t, h in zip(archived.t, archived.hash, strict=True)})  # fmt: skip

@@ -193,21 +193,28 @@ def landmarks(audio: Array, rate: int) -> SoundPrint:
     return SoundPrint(t[~common].astype(np.float32), value[~common], duration)
 
 
-def query_print(audio: Array, rate: int, shifts: int = SHIFTS) -> SoundPrint:
-    """A clip's print for searching: the landmarks at ``shifts`` offsets of the spectrogram
-    grid (HOP / shifts samples apart), the same hash at the same column kept once."""
+def prints(audio: Array, rate: int, shifts: int = SHIFTS) -> tuple[SoundPrint, SoundPrint]:
+    """(the archived print; the print a clip is searched with): the landmarks on one grid, and
+    at ``shifts`` offsets of the spectrogram grid (HOP / shifts samples apart, the first being
+    the archived print's), the same hash at the same column kept once. One resampling; the
+    first grid is computed once for both."""
     x = to_rate(audio, rate)
-    parts = []
-    for k in range(shifts):
-        skip = k * HOP // shifts
-        got = landmarks(x[skip:], RATE)
-        parts.append((got.t + skip / RATE, got.hash))
-    t = np.concatenate([p[0] for p in parts]).astype(np.float64)
-    value = np.concatenate([p[1] for p in parts]).astype(np.uint32)
+    skips = [k * HOP // shifts for k in range(shifts)]
+    grids = [landmarks(x[skip:], RATE) for skip in skips]
+    t = np.concatenate([g.t + skip / RATE for g, skip in zip(grids, skips, strict=True)]).astype(
+        np.float64
+    )
+    value = np.concatenate([g.hash for g in grids]).astype(np.uint32)
     key = np.round(t / STEP).astype(np.int64) * (1 << 32) + value.astype(np.int64)
     _, first = np.unique(key, return_index=True)
     order = first[np.argsort(t[first], kind="stable")]
-    return SoundPrint(t[order].astype(np.float32), value[order], len(x) / float(RATE))
+    archived = SoundPrint(grids[0].t, grids[0].hash, len(audio) / float(rate))
+    return archived, SoundPrint(t[order].astype(np.float32), value[order], len(x) / float(RATE))
+
+
+def query_print(audio: Array, rate: int, shifts: int = SHIFTS) -> SoundPrint:
+    """The print a clip is searched with (``prints``)."""
+    return prints(audio, rate, shifts)[1]
 
 
 CHROMA_STEP = 4096 / 3 / 11025  # seconds between Chromaprint items (its 11025 Hz frames)

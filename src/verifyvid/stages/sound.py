@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from verifyvid.fingerprint.sound import DENSITY, SHIFTS, SOUND_NAME, landmarks, query_print
+from verifyvid.fingerprint.sound import DENSITY, SHIFTS, SOUND_NAME, prints
 from verifyvid.media.audio import SAMPLE_RATE, NoAudio, load_audio
 from verifyvid.media.probe import summarize
 from verifyvid.stage import Params, Result, Stage, StageContext, StageSkipped
@@ -43,8 +43,7 @@ class SoundStage(Stage[SoundParams, SoundResult]):
             audio = load_audio(ctx.input_path)
         except NoAudio:
             raise StageSkipped("no audio stream") from None
-        got = landmarks(audio, SAMPLE_RATE)
-        asked = query_print(audio, SAMPLE_RATE)
+        got, asked = prints(audio, SAMPLE_RATE)
         np.savez_compressed(ctx.out_dir / SOUND_NAME, allow_pickle=False, **got.arrays(),
                             **asked.arrays("query_"))  # fmt: skip
         return SoundResult(hashes=len(got), query_hashes=len(asked), duration=round(got.duration, 3),
