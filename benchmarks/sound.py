@@ -151,8 +151,9 @@ def main() -> None:
             "looked up and aligned exactly as the landmarks are (equal values, the same vote): the "
             "plain baseline, not AcoustID's comparison by bit errors along a known alignment. "
             '"landmarks" is the shipped search: the clip\'s print taken at 4 offsets of the '
-            'spectrogram grid (fingerprint/sound.py, `SHIFTS`); "landmarks 1 grid" is the same '
-            "clip on one grid, as before."
+            "spectrogram grid (fingerprint/sound.py, `SHIFTS`), of whose hashes a clip over 400 "
+            "asks for those more grids gave first (archive/soundsearch.py `sampled`); "
+            '"landmarks 1 grid" is the same clip on one grid, as before the shifts.'
         )
         record(
             "sound matching",

@@ -12,8 +12,15 @@ import pytest
 from tests.conftest import Cli, shared_file
 from verifyvid.archive.soundalign import align_sound
 from verifyvid.archive.soundindex import SoundIndex
-from verifyvid.archive.soundsearch import search_sound
-from verifyvid.fingerprint.sound import SoundPrint, column_median, landmarks, query_print
+from verifyvid.archive.soundsearch import sampled, search_sound
+from verifyvid.fingerprint.sound import (
+    SHIFTS,
+    SoundPrint,
+    column_median,
+    landmarks,
+    prints,
+    query_print,
+)
 from verifyvid.media.audio import load_audio
 from verifyvid.media.ffmpeg import ffmpeg_exe
 
@@ -92,6 +99,38 @@ def test_shifted_print_holds_what_one_grid_loses() -> None:
 
     assert set(map(int, plain.hash)) <= set(map(int, shifted.hash))
     assert on_line(shifted, start / RATE) >= on_line(plain, start / RATE) + 10
+
+
+def test_long_clip_asks_for_the_hashes_most_grids_agree_on() -> None:
+    """Over the cap, the hashes given by more grid shifts go first, the last level spread over
+    the clip's time; a print without grid counts is sampled evenly."""
+    t = np.arange(1000, dtype=np.float32) * 0.05
+    grids = np.where(np.arange(1000) % 5 == 0, 4, 1).astype(np.uint8)  # 200 hashes at 4 grids
+    grids[np.arange(1000) % 5 == 1] = 2  # 200 at 2
+    clip = SoundPrint(t, np.arange(1000, dtype=np.uint32), 50.0, grids)
+    got = sampled(clip, 300)
+    assert len(got) == 300 and got.grids is not None
+    assert np.count_nonzero(got.grids == 4) == 200 and np.count_nonzero(got.grids == 2) == 100
+    second = got.t[got.grids == 2]
+    assert second.min() < 2.0 and second.max() > 48.0  # the last level is spread over time
+    assert np.all(np.diff(got.t) > 0)  # still in time order
+    even = sampled(SoundPrint(t, clip.hash, 50.0), 300)
+    assert len(even) == 300 and even.t[0] == 0.0 and even.t[-1] == t[-1]
+    assert sampled(clip, 5000) is clip
+
+
+def test_clip_print_counts_the_grids_of_each_hash(tmp_path: Path) -> None:
+    audio = speech()[: 15 * RATE]
+    archived, asked = prints(audio, RATE)
+    assert asked.grids is not None and len(asked.grids) == len(asked)
+    assert asked.grids.min() == 1 and 3 <= asked.grids.max() <= SHIFTS
+    assert np.count_nonzero(asked.grids >= 2) > 0.3 * len(archived)  # peaks that stand clear
+    np.savez(tmp_path / "s.npz", **archived.arrays(), **asked.arrays("query_"))
+    back = SoundPrint.load(tmp_path / "s.npz", "query_")
+    assert back is not None and back.grids is not None
+    assert np.array_equal(back.grids, asked.grids)
+    assert SoundPrint.load(tmp_path / "s.npz") is not None
+    assert SoundPrint.load(tmp_path / "s.npz").grids is None  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("kind", ["silence", "tone", "one second"])

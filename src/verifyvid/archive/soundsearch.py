@@ -2,10 +2,11 @@
 the videos whose pairs could hold a line kept (``candidates``: one vectorized vote over every
 pair), then aligned in time one by one (archive/soundalign.py).
 
-A long clip is searched with at most ``QUERY_MAX`` of its hashes, spread evenly over its time:
-a copy needs ``MIN_HITS`` on one line, and 400 hashes (13 s of speech) find one as well as all
-of a minute's; the rows read, and the time, grow with the hashes asked for (at 1e7
-frame-equivalents, 800 took 1.0-1.4 s, 400 took 0.5-0.9 s: docs/benchmarks.md).
+A long clip is searched with at most ``QUERY_MAX`` of its hashes: a copy needs ``MIN_HITS`` on
+one line, and 400 hashes (13 s of speech) find one as well as all of a minute's; the rows read,
+and the time, grow with the hashes asked for (at 1e7 frame-equivalents, 800 took 1.0-1.4 s, 400
+took 0.5-0.9 s: docs/benchmarks.md). The hashes most grid shifts agree on are taken first (the
+likeliest to be archived: fingerprint/sound.py), each level spread evenly over the clip's time.
 """
 
 from __future__ import annotations
@@ -23,13 +24,23 @@ Array = np.ndarray[Any, Any]
 
 
 def sampled(query: SoundPrint, most: int | None = None) -> SoundPrint:
-    """At most ``most`` (QUERY_MAX) of the clip's hashes, evenly over its time (all of a short
-    clip's)."""
+    """At most ``most`` (QUERY_MAX) of the clip's hashes (all of a short clip's): those given by
+    the most grids first, the last level taken evenly over the clip's time."""
     most = QUERY_MAX if most is None else most
     if len(query) <= most:
         return query
-    keep = np.unique(np.linspace(0, len(query) - 1, most).round().astype(np.int64))
-    return SoundPrint(query.t[keep], query.hash[keep], query.duration)
+    grids = np.ones(len(query), np.int64) if query.grids is None else np.asarray(query.grids)
+    keep = np.zeros(len(query), bool)
+    for level in np.unique(grids)[::-1]:
+        at = np.flatnonzero(grids == level)
+        room = most - int(keep.sum())
+        if len(at) > room:
+            at = at[np.unique(np.linspace(0, len(at) - 1, room).round().astype(np.int64))]
+        keep[at] = True
+        if len(at) >= room:
+            break
+    k = np.flatnonzero(keep)
+    return SoundPrint(query.t[k], query.hash[k], query.duration, grids[k].astype(np.uint8))
 
 
 def candidates(qt: Array, ids: Array, r: Array) -> Array:

@@ -11,7 +11,10 @@ hashes survives; matching hashes of a clip and an archived video then agree on o
 A clip's print, the one searched with, is taken at ``SHIFTS`` offsets of the spectrogram's grid
 (as audfprint's ``--shifts``): a copy cut at any sample starts its 16 ms columns anywhere within
 one, and the peaks of noisy or ambient sound move with the grid; the union of the shifted prints
-holds the archived hashes that one grid loses. Archived prints keep one grid.
+holds the archived hashes that one grid loses. Archived prints keep one grid. Each hash of a
+clip's print counts the grids that gave it (``grids``): a hash most grids agree on comes from a
+peak that stands clear of the sound around it, so it is the likeliest to be in the archive too,
+and a long clip's search asks for those first (archive/soundsearch.py ``sampled``).
 
 Silence and low-energy spans give no peaks (``QUIET``, ``SILENCE``). A steady tone or a hum gives the same
 hash all along: a hash that repeats within one recording more than ``REPEATS`` times is dropped,
@@ -53,11 +56,13 @@ Array = np.ndarray[Any, Any]
 
 @dataclass
 class SoundPrint:
-    """Landmark hashes of one recording: ``t`` seconds, ``hash`` uint32, sorted by time."""
+    """Landmark hashes of one recording: ``t`` seconds, ``hash`` uint32, sorted by time;
+    ``grids``, for a clip's print taken at grid shifts, how many of the grids gave each hash."""
 
     t: Array
     hash: Array
     duration: float
+    grids: Array | None = None
     kind: ClassVar[str] = SOUND_KIND
 
     def __len__(self) -> int:
@@ -78,8 +83,11 @@ class SoundPrint:
             return SoundPrint(z["t"], z["hash"], float(z["duration"]))
 
     def arrays(self, prefix: str = "sound_") -> dict[str, Array]:
-        return {f"{prefix}t": self.t.astype(np.float32), f"{prefix}hash": self.hash.astype(np.uint32),
-                f"{prefix}duration": np.asarray(self.duration, np.float64)}  # fmt: skip
+        out = {f"{prefix}t": self.t.astype(np.float32), f"{prefix}hash": self.hash.astype(np.uint32),
+               f"{prefix}duration": np.asarray(self.duration, np.float64)}  # fmt: skip
+        if self.grids is not None:
+            out[f"{prefix}grids"] = self.grids.astype(np.uint8)
+        return out
 
     @staticmethod
     def load(path: Path, prefix: str = "sound_") -> SoundPrint | None:
@@ -92,8 +100,9 @@ class SoundPrint:
     def from_arrays(h: Any, prefix: str = "sound_") -> SoundPrint | None:
         if f"{prefix}t" not in h:
             return None
+        grids = np.asarray(h[f"{prefix}grids"]) if f"{prefix}grids" in h else None
         return SoundPrint(np.asarray(h[f"{prefix}t"]), np.asarray(h[f"{prefix}hash"]),
-                          float(h[f"{prefix}duration"]))  # fmt: skip
+                          float(h[f"{prefix}duration"]), grids)  # fmt: skip
 
 
 def to_rate(audio: Array, rate: int) -> Array:
@@ -196,8 +205,8 @@ def landmarks(audio: Array, rate: int) -> SoundPrint:
 def prints(audio: Array, rate: int, shifts: int = SHIFTS) -> tuple[SoundPrint, SoundPrint]:
     """(the archived print; the print a clip is searched with): the landmarks on one grid, and
     at ``shifts`` offsets of the spectrogram grid (HOP / shifts samples apart, the first being
-    the archived print's), the same hash at the same column kept once. One resampling; the
-    first grid is computed once for both."""
+    the archived print's), the same hash at the same column kept once with the number of grids
+    that gave it. One resampling; the first grid is computed once for both."""
     x = to_rate(audio, rate)
     skips = [k * HOP // shifts for k in range(shifts)]
     grids = [landmarks(x[skip:], RATE) for skip in skips]
@@ -205,11 +214,15 @@ def prints(audio: Array, rate: int, shifts: int = SHIFTS) -> tuple[SoundPrint, S
         np.float64
     )
     value = np.concatenate([g.hash for g in grids]).astype(np.uint32)
-    key = np.round(t / STEP).astype(np.int64) * (1 << 32) + value.astype(np.int64)
-    _, first = np.unique(key, return_index=True)
-    order = first[np.argsort(t[first], kind="stable")]
+    column = np.concatenate([np.round(g.t / STEP).astype(np.int64) for g in grids])  # its grid's
+    key = column * (1 << 32) + value.astype(np.int64)
+    _, first, count = np.unique(key, return_index=True, return_counts=True)
+    by_time = np.argsort(t[first], kind="stable")
+    order = first[by_time]
     archived = SoundPrint(grids[0].t, grids[0].hash, len(audio) / float(rate))
-    return archived, SoundPrint(t[order].astype(np.float32), value[order], len(x) / float(RATE))
+    asked = SoundPrint(t[order].astype(np.float32), value[order], len(x) / float(RATE),
+                       count[by_time].astype(np.uint8))  # fmt: skip
+    return archived, asked
 
 
 def query_print(audio: Array, rate: int, shifts: int = SHIFTS) -> SoundPrint:

@@ -25,12 +25,13 @@ class SoundResult(Result):
     query_hashes: int = Field(0, description="hashes of the print searched with (grid shifts)")
     shifts: int = SHIFTS
     file: str = Field(description="npz: sound_t (seconds), sound_hash (uint32), sound_duration "
-                      "(archived); query_t, query_hash, query_duration (searched with)")  # fmt: skip
+                      "(archived); query_t, query_hash, query_duration, query_grids (searched with: "
+                      "how many grid shifts gave each hash)")  # fmt: skip
 
 
 class SoundStage(Stage[SoundParams, SoundResult]):
     name = "sound"
-    version = "2"
+    version = "3"
     description = "Landmark fingerprints of the soundtrack, for finding earlier uploads by sound"
     params_model = SoundParams
     result_model = SoundResult
