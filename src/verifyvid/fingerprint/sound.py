@@ -83,8 +83,9 @@ class SoundPrint:
             return SoundPrint(z["t"], z["hash"], float(z["duration"]))
 
     def arrays(self, prefix: str = "sound_") -> dict[str, Array]:
-        out = {f"{prefix}t": self.t.astype(np.float32), f"{prefix}hash": self.hash.astype(np.uint32),
-               f"{prefix}duration": np.asarray(self.duration, np.float64)}  # fmt: skip
+        out: dict[str, Array] = {
+            f"{prefix}t": self.t.astype(np.float32), f"{prefix}hash": self.hash.astype(np.uint32),
+            f"{prefix}duration": np.asarray(self.duration, np.float64)}  # fmt: skip
         if self.grids is not None:
             out[f"{prefix}grids"] = self.grids.astype(np.uint8)
         return out
