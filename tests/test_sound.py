@@ -295,3 +295,34 @@ def test_add_case_archives_the_case_sound(cli: Cli, tmp_path: Path) -> None:
     cli.json("check", shared_file(SPEECH), "--only", "hash", "--only", "sound", "--case", case)
     row = cli.json("index", "add-case", case, "--index", str(tmp_path / "a.sqlite"))["result"]
     assert row["status"] == "added" and row["sound_hashes"] > 50
+
+
+def test_both_engines_skip_a_hash_too_common_to_tell_places(index: str) -> None:
+    """A value held by more than COMMON rows (a beep in many videos) is not looked up, on the
+    server as in the embedded index; a copy's line is still found through its other hashes."""
+    from verifyvid.archive.engines import open_archive
+    from verifyvid.archive.soundindex import COMMON
+    from verifyvid.archive.store import Video
+
+    archive = open_archive(index, create=True)
+    none_t, none_h = np.zeros(0, np.float32), np.zeros((0, 32), np.uint8)
+    beep, n = 12345, COMMON + 5
+    per = n // 5 + 1
+    for k in range(5):  # the beep in five videos, more than COMMON rows in all
+        t = np.arange(per, dtype=np.float32) * 0.5
+        archive.add(Video(0, f"b{k}", f"beep {k}", None, None, per * 0.5, None, ""), none_t,
+                    none_h, [SoundPrint(t, np.full(per, beep, np.uint32), per * 0.5)])  # fmt: skip
+    line = np.arange(30, dtype=np.float32) * 0.3 + 10.0
+    beeps = np.arange(8, dtype=np.float32) * 3.0 + 0.2  # the copy has the beep too
+    t, h = np.r_[line, beeps], np.r_[np.arange(1000, 1030), np.full(8, beep)]
+    order = np.argsort(t, kind="stable")
+    copy = archive.add(Video(0, "c", "copy", None, None, 30.0, None, ""), none_t, none_h,
+                       [SoundPrint(t[order].astype(np.float32), h[order].astype(np.uint32), 30.0)])[0]  # fmt: skip
+    clip = SoundPrint(np.r_[line - 10.0, 1.0].astype(np.float32),
+                      np.r_[np.arange(1000, 1030), beep].astype(np.uint32), 10.0)  # fmt: skip
+    qi, _, _ = archive.sounds().near(clip.hash, clip.t)
+    assert len(qi) and not np.any(clip.hash[qi] == beep)
+    found = search_sound(archive.sounds(), clip)
+    assert [vid for vid, _ in found] == [copy]
+    assert abs(found[0][1].ref_start - (found[0][1].query_start + 10.0)) < 0.2
+    archive.close()

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from verifyvid.archive.soundindex import expanded
+from verifyvid.archive.soundindex import COMMON, expanded
 from verifyvid.fingerprint.sound import SOUND_KIND, SoundPrint
 
 # videos archived from media before sound fingerprints existed (no ``sound`` mark)
@@ -28,18 +28,23 @@ UNHEARD_SQL = (
 # them only the videos where some pairs could hold a line: COARSE of them in one second of
 # offset within ten seconds of the clip (a copy sped up 6 % drifts 0.6 s in ten seconds; chance
 # pairs scatter over every offset). So the rows sent back are the few candidates', not every
-# video's that shares a common hash.
+# video's that shares a common hash. A value held by more than COMMON rows is skipped, as the
+# embedded index skips it (archive/soundindex.py); its count stops at COMMON + 1 index entries.
+# At 1e7 frame-equivalents 22 of a clip's 400 hashes were that common and held 35 % of the
+# 268,000 pairs, whose vote is most of the server's time (docs/benchmarks.md).
 COARSE = 5
 WORK_MEM = "64MB"
 SERVER_SQL = """
 WITH q AS (SELECT DISTINCT h, t FROM unnest(%(h)s::bigint[], %(t)s::real[]) AS q(h, t)),
-pairs AS MATERIALIZED (SELECT s.h, s.video_id, s.t, q.t AS qt FROM sounds s JOIN q ON s.h = q.h
+rare AS MATERIALIZED (SELECT q.h, q.t FROM q CROSS JOIN LATERAL
+                      (SELECT count(*) AS n FROM (SELECT 1 FROM sounds s WHERE s.h = q.h
+                       AND s.grouped = 0 LIMIT %(common)s + 1) AS one) AS c WHERE c.n <= %(common)s),
+pairs AS MATERIALIZED (SELECT s.h, s.video_id, s.t, q.t AS qt FROM sounds s JOIN rare q ON s.h = q.h
                        WHERE s.grouped = 0),
 cand AS (SELECT DISTINCT video_id FROM pairs
          GROUP BY video_id, floor(qt / 10), floor(t - qt) HAVING count(*) >= %(coarse)s)
 SELECT DISTINCT h, video_id, t FROM pairs WHERE video_id IN (SELECT video_id FROM cand)
 """
-
 
 @dataclass
 class SoundMark:
@@ -105,7 +110,7 @@ class ServerSound:
         # of the query's time at 1e7 frame-equivalents); for this transaction only
         self.db.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         rows = self.db.execute(
-            SERVER_SQL, {"h": h.tolist(), "t": t.tolist(), "coarse": COARSE}
+            SERVER_SQL, {"h": h.tolist(), "t": t.tolist(), "coarse": COARSE, "common": COMMON}
         ).fetchall()
         self.db.commit()
         return rows_for(h, SoundRows.of(rows))
