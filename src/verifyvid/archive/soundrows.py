@@ -46,6 +46,7 @@ cand AS (SELECT DISTINCT video_id FROM pairs
 SELECT DISTINCT h, video_id, t FROM pairs WHERE video_id IN (SELECT video_id FROM cand)
 """
 
+
 @dataclass
 class SoundMark:
     """The ``sound`` fingerprint row of a video: how many hashes its sound gave."""
