@@ -44,7 +44,10 @@ class SoundSegment:
     ambiguous: bool = False
 
 
-def _cells(q: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+Cells = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _cells(q: np.ndarray, r: np.ndarray) -> Cells:
     """(speeds, offsets, hits) of the cells at every speed of SPEEDS, in one pass: each clip hash
     once per cell; a cell counts its own hits and its upper neighbour's (a line on a cell border
     is not split in two)."""
@@ -64,16 +67,14 @@ def _cells(q: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     return speeds[index], offsets, both
 
 
-def _best(q: np.ndarray, r: np.ndarray) -> tuple[float, float, int]:
-    speeds, offsets, hits = _cells(q, r)
-    best: dict[float, tuple[float, int]] = {}
-    for speed in SPEEDS:
-        at = np.flatnonzero(speeds == speed)
-        if len(at):
-            i = at[int(np.argmax(hits[at]))]
-            best[speed] = (float(offsets[i]), int(hits[i]))
-    if not best:
+def _best(q: np.ndarray, r: np.ndarray, cells: Cells | None = None) -> tuple[float, float, int]:
+    speeds, offsets, hits = _cells(q, r) if cells is None else cells
+    if not len(hits):
         return 1.0, 0.0, 0
+    # each speed's best cell (the first of its highest): cells come grouped by speed
+    order = np.lexsort((np.arange(len(hits)), -hits, speeds))
+    first = order[np.r_[True, np.diff(speeds[order]) != 0]]
+    best = {float(speeds[i]): (float(offsets[i]), int(hits[i])) for i in first}
     top = max(best, key=lambda s: (best[s][1], -abs(s - 1.0)))
     if 1.0 in best and best[1.0][1] >= PRIOR * best[top][1]:
         top = 1.0
@@ -93,10 +94,13 @@ def _fit(q: np.ndarray, r: np.ndarray, speed: float, offset: float) -> tuple[flo
     return float(a), float(b)
 
 
-def rival(q: np.ndarray, r: np.ndarray, seg: SoundSegment) -> float:
-    """Hits of the best line elsewhere over the segment's clip span, relative to its own."""
+def rival(q: np.ndarray, r: np.ndarray, seg: SoundSegment, cells: Cells | None = None) -> float:
+    """Hits of the best line elsewhere over the segment's clip span, relative to its own
+    (``cells``: those of ``q`` and ``r`` when the segment spans them all, already counted)."""
     inside = (q >= seg.query_start - 1e-6) & (q <= seg.query_end + 1e-6)
-    speeds, offsets, hits = _cells(q[inside], r[inside])
+    if cells is None or not inside.all():
+        cells = _cells(q[inside], r[inside])
+    speeds, offsets, hits = cells
     away = np.maximum(np.abs((speeds - seg.speed) * seg.query_start + offsets - seg.offset),
                       np.abs((speeds - seg.speed) * seg.query_end + offsets - seg.offset))  # fmt: skip
     other = int(hits[away > ELSEWHERE].max(initial=0))
@@ -113,7 +117,9 @@ def align_sound(
     alive = np.ones(len(q), bool)
     out: list[SoundSegment] = []
     while alive.sum() >= MIN_HITS and len(out) < max_segments:
-        speed, offset, hits = _best(q[alive], r[alive])
+        cells = _cells(q[alive], r[alive])
+        every = alive.all()  # the first vote's cells are also a segment's rivals over all of it
+        speed, offset, hits = _best(q[alive], r[alive], cells)
         if hits < MIN_HITS:
             break
         inlier = alive & (np.abs(r - (speed * q + offset)) <= TOLERANCE + abs(speed - 1) * 2)
@@ -123,7 +129,7 @@ def align_sound(
         found = _segments(q[inlier], query_t, speed, offset)
         for seg in found:
             alive &= ~((q >= seg.query_start) & (q <= seg.query_end))
-            seg.rival = round(rival(q, r, seg), 3)
+            seg.rival = round(rival(q, r, seg, cells if every else None), 3)
             seg.ambiguous = seg.rival >= RIVAL
         out += found
         if not found:
