@@ -2,7 +2,10 @@
 search, the frames stage alone, and the two picture stages run apart, each as a new process,
 beside `ffmpeg -i clip -f null -` in the same run (runs alternate, so all see the same load).
 
-usage: python -m benchmarks.picture_pass [--seconds 60] [--repeats 3]
+With ``--overlays`` the clip carries what a news clip does (issue 40): a caption in a box that
+changes every 10 s, a channel logo in a corner, and a ticker crawling along the bottom.
+
+usage: python -m benchmarks.picture_pass [--seconds 60] [--repeats 3] [--with-ocr] [--overlays]
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from pathlib import Path
 
 from benchmarks.common import record, table
 from benchmarks.frames_speed import make_clip, time_ffmpeg
+from benchmarks.ocr import fonts
+from verifyvid.media.ffmpeg import ffmpeg_exe
 from benchmarks.long_input import PEAK
 
 RUNS = {
@@ -26,6 +31,37 @@ RUNS = {
     "check --only hash": ["--only", "hash"],
     "check --skip transcribe --skip search (with ocr)": ["--skip", "transcribe", "--skip", "search"],
 }  # fmt: skip
+
+
+CAPTIONS = ("Срочное заявление командования", "Breaking: statement from the front",
+            "Прямой эфир из Алматы", "Біздің талаптарымыз өзгермейді", "Live from Almaty",
+            "Ситуація в місті залишається напруженою")  # fmt: skip
+TICKER = ("Situation in the city remains tense +++ Ситуация в городе остаётся напряжённой +++ "
+          "Follow us on Telegram +++ ")  # fmt: skip
+
+
+def with_overlays(clip: Path, out: Path) -> Path:
+    """``clip`` with a boxed caption changing every 10 s, a logo and a crawling ticker."""
+    font = fonts()[0]
+
+    def text(name: str, value: str) -> str:  # drawtext reads a file: no escaping of ':' or ','
+        path = out.with_name(f"{out.stem}-{name}.txt")
+        path.write_text(value, encoding="utf-8")
+        return f"drawtext=fontfile={font}:textfile={path}"
+
+    draws = [
+        f"{text(f'caption{i}', caption)}:fontsize=54:fontcolor=white:box=1:boxcolor=black@0.6:"
+        f"boxborderw=12:x=96:y=h-230:enable='between(t,{10 * i},{10 * i + 10})'"
+        for i, caption in enumerate(CAPTIONS)
+    ]
+    draws.append(f"{text('logo', 'NEWS 24')}:fontsize=44:fontcolor=white:box=1:"
+                 "boxcolor=0x8B0000@0.9:boxborderw=10:x=w-tw-60:y=50")  # fmt: skip
+    draws.append(f"{text('ticker', TICKER * 3)}:fontsize=40:fontcolor=yellow:box=1:"
+                 "boxcolor=black@0.8:boxborderw=10:x=w-mod(t*180\\,tw+w):y=h-90")  # fmt: skip
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(clip),
+                    "-vf", ",".join(draws), "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
+                    "-an", str(out)], check=True)  # fmt: skip
+    return out
 
 
 def time_check(clip: Path, case: Path, args: list[str]) -> tuple[float, int]:
@@ -44,6 +80,9 @@ def main() -> None:
     parser.add_argument(
         "--with-ocr", action="store_true", help="also time check with the ocr stage"
     )
+    parser.add_argument(
+        "--overlays", action="store_true", help="a caption, a logo and a ticker on the clip"
+    )
     args = parser.parse_args()
     runs = {k: v for k, v in RUNS.items() if args.with_ocr or "with ocr" not in k}
     ratios: dict[str, list[float]] = {k: [] for k in runs}
@@ -53,6 +92,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         clip = make_clip(work / "clip.mp4", args.seconds)
+        if args.overlays:
+            clip = with_overlays(clip, work / "overlays.mp4")
         for i in range(args.repeats):
             for name, extra in runs.items():
                 ref = time_ffmpeg(clip)

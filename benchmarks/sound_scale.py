@@ -8,7 +8,7 @@ The archives look like real ones, not like random bits:
   recording in ../shared (speech in 14 languages, music, street sound), at the real density;
 - **copies**: 100 near-copies of the statement (each keeps 30-70 % of its hashes, at another
   offset in a longer video), as a viral statement re-uploaded by many channels;
-- the statement itself, archived once through `index add`.
+- the statement itself under a still picture, archived once through `index add`.
 
     python -m benchmarks.sound_scale [--sizes 1e6,1e7] [--engines sqlite,postgresql]
         [--postgres URL] [--record]
@@ -35,6 +35,7 @@ from verifyvid.archive.service import add_paths
 from verifyvid.archive.store import Video
 from verifyvid.fingerprint.sound import SoundPrint, landmarks, query_print
 from verifyvid.media.audio import load_audio
+from verifyvid.media.ffmpeg import ffmpeg_exe
 
 FPS = 2.0  # archived picture hashes a second: a frame-equivalent is half a second
 VIDEO_SECONDS = 600.0
@@ -140,6 +141,20 @@ def copies(archive: Any, statement: SoundPrint, rng: np.random.Generator) -> Non
                     [SoundPrint(t, statement.hash[keep], statement.duration + offset)])  # fmt: skip
 
 
+STATEMENT_VIDEO = "statement.mp4"
+
+
+def statement_video(work: Path) -> Path:
+    """The statement under a still picture, as it is archived (`index add` takes videos)."""
+    out = work / STATEMENT_VIDEO
+    if not out.exists():
+        subprocess.run([ffmpeg_exe(), "-y", "-loglevel", "error", "-f", "lavfi", "-i",
+                        "color=c=gray:s=320x240:r=5", "-i", str(STATEMENT), "-shortest",
+                        "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-b:a", "128k",
+                        str(out)], check=True)  # fmt: skip
+    return out
+
+
 def chances(location: str, query: SoundPrint) -> tuple[int, int, int]:
     """(the most hits any background video puts on one line, background videos matched, copies
     and the statement found): chance against the threshold (MIN_HITS), at this archive's size."""
@@ -215,7 +230,9 @@ def main() -> None:
                         )  # as autovacuum would after a bulk import
             if not any(v.title.startswith("copy") for v in archive.videos()):
                 copies(archive, statement, rng)
-                add_paths(archive, [STATEMENT], None, None, None)
+            if not any(v.title == STATEMENT_VIDEO for v in archive.videos()):
+                added = add_paths(archive, [statement_video(work)], None, None, None)
+                assert added[0]["status"] == "added", added  # an archive takes videos only
             filled = time.perf_counter() - t0
             n_rows = int(archive.db.execute("SELECT COUNT(*) FROM sounds").fetchone()[0])  # type: ignore[attr-defined]
             archive.close()
