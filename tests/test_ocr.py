@@ -225,3 +225,44 @@ def test_no_kazakh_text_is_read_into_a_talking_head(cli: Cli, tmp_path: Path) ->
     result = cli.json("ocr", shared_file("media/video/retalking_face3_speech.mp4"),
                       "--case", tmp_path / "case")["result"]  # fmt: skip
     assert [i["text"] for i in result["items"]] == [] and result["faint"] >= 1
+
+
+class FakeModel:
+    """A Tesseract model that reads ``text`` with ``confidence`` and counts its readings."""
+
+    def __init__(self, text: str, confidence: float) -> None:
+        self.text, self.confidence, self.calls = text, confidence, 0
+
+    def SetImage(self, image: object) -> None:  # noqa: N802 (tesserocr's names)
+        self.calls += 1
+
+    def GetUTF8Text(self) -> str:  # noqa: N802
+        return self.text
+
+    def MeanTextConf(self) -> int:  # noqa: N802
+        return int(self.confidence * 100)
+
+
+@pytest.mark.parametrize(
+    ("eng", "rus", "asked", "model"),
+    [
+        (("Live from Almaty", 0.93), ("Live fгом", 0.41), {"eng", "rus"}, "eng"),  # Latin
+        (("Bizdin", 0.30), ("Біздің талаптарымыз", 0.70), {"eng", "rus", "ukr", "kaz"}, "kaz"),
+        (("K_3k_pren ky", 0.48), ("К_зк_рген", 0.21), {"eng", "rus", "ukr", "kaz"}, "kaz"),  # weak
+        (("", 0.0), ("", 0.0), {"eng", "rus", "ukr", "kaz"}, "ukr"),  # neither read: every model
+    ],
+)
+def test_a_line_is_read_with_the_models_of_its_script(
+    eng: tuple[str, float], rus: tuple[str, float], asked: set[str], model: str
+) -> None:
+    """One model of each script first; a confident Latin line is not read again with the
+    Cyrillic models; a Cyrillic or a weak line is (and Kazakh letters win a near tie)."""
+    tess = object.__new__(engines.Tesseract)
+    tess.version = "Tesseract test"
+    models = {"eng": FakeModel(*eng), "rus": FakeModel(*rus),
+              "ukr": FakeModel("Алматидан тiкелей ефiр", 0.62),
+              "kaz": FakeModel(rus[0] if rus[0] else "", 0.66)}  # fmt: skip
+    tess.apis = dict(models)
+    got = tess.best(np.zeros((20, 60), np.uint8))
+    assert {lang for lang, m in models.items() if m.calls} == asked
+    assert got is not None and got.model == model
