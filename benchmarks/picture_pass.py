@@ -20,9 +20,9 @@ from pathlib import Path
 
 from benchmarks.common import record, table
 from benchmarks.frames_speed import make_clip, time_ffmpeg
+from benchmarks.long_input import PEAK
 from benchmarks.ocr import fonts
 from verifyvid.media.ffmpeg import ffmpeg_exe
-from benchmarks.long_input import PEAK
 
 RUNS = {
     "check --skip transcribe --skip search --skip ocr (frames + hash share one pass)": [

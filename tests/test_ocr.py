@@ -233,13 +233,13 @@ class FakeModel:
     def __init__(self, text: str, confidence: float) -> None:
         self.text, self.confidence, self.calls = text, confidence, 0
 
-    def SetImage(self, image: object) -> None:  # noqa: N802 (tesserocr's names)
+    def SetImage(self, image: object) -> None:
         self.calls += 1
 
-    def GetUTF8Text(self) -> str:  # noqa: N802
+    def GetUTF8Text(self) -> str:
         return self.text
 
-    def MeanTextConf(self) -> int:  # noqa: N802
+    def MeanTextConf(self) -> int:
         return int(self.confidence * 100)
 
 
