@@ -27,8 +27,6 @@ KAZAKH = set("әғқңөұүһӘҒҚҢӨҰҮҺ")
 UKRAINIAN = set("єїґЄЇҐ")
 RUSSIAN = set("ёыэъЁЫЭЪ")
 LANGUAGE_OF = {"eng": "en", "rus": "ru", "ukr": "uk", "kaz": "kk"}
-# a line is read with one model of each script first: a confident Latin reading ends it there
-FIRST = ("eng", "rus")
 LINE_HEIGHT = (
     48  # px: the line with its margin; capitals come out about 30 px high, as Tesseract likes
 )
@@ -144,19 +142,17 @@ class Tesseract:
         return best
 
     def best(self, ink: np.ndarray[Any, Any]) -> Reading | None:
-        """The most confident reading. The line is read first with one model of each script
-        (FIRST); a confident Latin reading of those (RETRY_BELOW) ends it there; otherwise the
-        other models read it too (a Kazakh line in a box can read as weak Latin: benchmarks/ocr.py
-        lost two such captions when any Latin reading ended it)."""
         from PIL import Image
 
         image = Image.fromarray(ink)
-        first = [lang for lang in FIRST if lang in self.apis]
-        readings = self.readings(image, first)
-        top = max(readings, key=lambda r: r.confidence) if readings else None
-        script = script_of(top.text) if top is not None else "none"
-        if script != "Latin" or top is None or top.confidence < RETRY_BELOW:
-            readings += self.readings(image, [lang for lang in self.apis if lang not in first])
+        readings = []
+        for lang, api in self.apis.items():
+            api.SetImage(image)
+            text = trimmed(api.GetUTF8Text())
+            if text:
+                readings.append(
+                    Reading(text, max(0.0, api.MeanTextConf()) / 100, self.version, lang)
+                )
         if not readings:
             return None
         best = max(readings, key=lambda r: r.confidence)
@@ -165,16 +161,6 @@ class Tesseract:
             if r is not best and set(r.text) & own and r.confidence >= best.confidence - 0.1:
                 best = r
         return best
-
-    def readings(self, image: Any, languages: list[str]) -> list[Reading]:
-        out = []
-        for lang in languages:
-            api = self.apis[lang]
-            api.SetImage(image)
-            text = trimmed(api.GetUTF8Text())
-            if text:
-                out.append(Reading(text, max(0.0, api.MeanTextConf()) / 100, self.version, lang))
-        return out
 
 
 class Combined:
