@@ -326,3 +326,36 @@ def test_both_engines_skip_a_hash_too_common_to_tell_places(index: str) -> None:
     assert [vid for vid, _ in found] == [copy]
     assert abs(found[0][1].ref_start - (found[0][1].query_start + 10.0)) < 0.2
     archive.close()
+
+
+def test_both_engines_look_again_with_every_hash_at_a_video_that_came_close(index: str) -> None:
+    """A long clip asks for 400 of its hashes; a copy that kept few (noise, a phone codec) may
+    hold fewer than a segment needs among them. The video that came close is looked at again
+    with every hash of the clip, against its own rows, and found at its seconds."""
+    from verifyvid.archive.engines import open_archive
+    from verifyvid.archive.soundalign import MIN_HITS
+    from verifyvid.archive.soundsearch import LOOK, QUERY_MAX
+    from verifyvid.archive.store import Video
+
+    archive = open_archive(index, create=True)
+    none_t, none_h = np.zeros(0, np.float32), np.zeros((0, 32), np.uint8)
+    line = np.arange(MIN_HITS + 10, dtype=np.float32) * 0.9  # the copy's hashes on its line
+    kept = np.arange(MIN_HITS + 10) < LOOK + 1  # those most grids gave (asked for first)
+    archive.add(Video(0, "other", "other", None, None, 30.0, None, ""), none_t, none_h,
+                [SoundPrint(line + 3.0, np.arange(7000, 7000 + len(line), dtype=np.uint32), 30.0)])  # fmt: skip
+    copy = archive.add(Video(0, "c", "copy", None, None, 40.0, None, ""), none_t, none_h,
+                       [SoundPrint(line + 12.0, np.arange(1000, 1000 + len(line), dtype=np.uint32), 40.0)])[0]  # fmt: skip
+    n = 2 * QUERY_MAX  # the rest of the clip: hashes the archive does not hold
+    t = np.r_[line, np.linspace(0.0, 20.0, n)].astype(np.float32)
+    h = np.r_[np.arange(1000, 1000 + len(line)), np.arange(50_000, 50_000 + n)].astype(np.uint32)
+    grids = np.r_[np.where(kept, 4, 1), np.where(np.arange(n) < QUERY_MAX, 4, 1)].astype(np.uint8)
+    order = np.argsort(t, kind="stable")
+    clip = SoundPrint(t[order], h[order], 20.0, grids[order])
+    asked = sampled(clip)
+    assert np.count_nonzero(asked.hash < 2000) == LOOK + 1 < MIN_HITS  # too few in the 400
+    assert search_sound(archive.sounds(), asked) == []
+    found = search_sound(archive.sounds(), clip)
+    assert [vid for vid, _ in found] == [copy]
+    seg = found[0][1]
+    assert seg.hits == len(line) and abs(seg.ref_start - (seg.query_start + 12.0)) < 0.2
+    archive.close()

@@ -21,6 +21,7 @@ import numpy as np
 from filelock import FileLock
 
 from verifyvid.archive.soundindex import SoundIndex, build
+from verifyvid.archive.soundrows import video_rows
 from verifyvid.case import atomic
 
 STATE = "sound.json"
@@ -62,7 +63,7 @@ def sound_index(archive: Embedded) -> SoundIndex:
     try:
         state = json.loads((root / STATE).read_text())
         if (state["generation"], state["identity"]) == (generation, identity):
-            return SoundIndex.open(root / state["folder"])
+            return SoundIndex.open(root / state["folder"], reader(archive))
     except FileNotFoundError:
         pass
     except DAMAGED as error:
@@ -72,15 +73,23 @@ def sound_index(archive: Embedded) -> SoundIndex:
     try:
         root.mkdir(parents=True, exist_ok=True)
         with FileLock(root / ".sound.lock"):
-            return refresh(archive, root)
+            index = refresh(archive, root)
+            index.source = reader(archive)
+            return index
     except OSError:  # a read-only place: an index for this search only
         folder = Path(tempfile.mkdtemp(prefix="verifyvid-sound-"))
         try:
             _, video, t, h = rows_after(archive, 0)
             build(folder, video, t, h)
-            return SoundIndex.open(folder)
+            return SoundIndex.open(folder, reader(archive))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def reader(archive: Embedded) -> Any:
+    """What reads a few videos' rows from the archive itself (the second look of a sound
+    search: archive/soundsearch.py)."""
+    return lambda videos: video_rows(archive.db, videos)
 
 
 def refresh(archive: Embedded, root: Path) -> SoundIndex:

@@ -7,6 +7,7 @@ in many videos) is skipped: it cannot tell videos or places apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -34,16 +35,24 @@ def expanded(lo: Array, counts: Array) -> tuple[Array, Array]:
     return np.repeat(np.arange(len(counts)), counts), rows
 
 
+Rows = tuple[Array, Array, Array]  # (video id, second, hash)
+
+
 class SoundIndex:
-    def __init__(self, keys: Array, ids: Array, t: Array) -> None:
+    def __init__(
+        self, keys: Array, ids: Array, t: Array, source: Callable[[Array], Rows] | None = None
+    ) -> None:
+        """``source``: where ``rows_of`` reads a few videos' rows (the archive, by video);
+        without it they are looked for in these arrays (an index in memory)."""
         if not (len(keys) == len(ids) == len(t)):
             raise ValueError("the sound index arrays do not fit together")
         self.keys, self.ids, self.t = keys, ids, t
+        self.source = source
 
     @staticmethod
-    def open(folder: Path) -> SoundIndex:
+    def open(folder: Path, source: Callable[[Array], Rows] | None = None) -> SoundIndex:
         keys, ids, t = (np.load(folder / f"{n}.npy", mmap_mode="r") for n in FILES)
-        return SoundIndex(keys, ids, t)
+        return SoundIndex(keys, ids, t, source)
 
     @staticmethod
     def of(ids: Array, times: Array, hashes: Array) -> SoundIndex:
@@ -66,6 +75,14 @@ class SoundIndex:
         qi, rows = expanded(lo, counts)
         return qi, np.asarray(self.ids[rows], np.int64), np.asarray(self.t[rows], np.float32)
 
+    def rows_of(self, videos: Array) -> Rows:
+        """(video id, second, hash) of every row of ``videos``."""
+        if self.source is not None:
+            return self.source(videos)
+        at = np.flatnonzero(np.isin(self.ids, videos))
+        return (np.asarray(self.ids[at], np.int64), np.asarray(self.t[at], np.float32),
+                np.asarray(self.keys[at], np.uint32))  # fmt: skip
+
 
 class SoundLookup(Protocol):
     """The archived sound hashes equal to the clip's: SoundIndex (embedded, mapped files) or
@@ -73,3 +90,4 @@ class SoundLookup(Protocol):
 
     def __len__(self) -> int: ...
     def near(self, hashes: Array, times: Array | None = None) -> tuple[Array, Array, Array]: ...
+    def rows_of(self, videos: Array) -> Rows: ...

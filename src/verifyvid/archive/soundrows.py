@@ -49,6 +49,24 @@ WHERE s.grouped = 0 AND s.video_id IN (SELECT video_id FROM cand)
 """
 
 
+def video_rows(db: Any, videos: np.ndarray[Any, Any], mark: str = "?"
+               ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:  # fmt: skip
+    """(video id, second, hash) of every ``sounds`` row of ``videos`` (a few: read through the
+    index by video; ``mark``: the driver's parameter mark)."""
+    ids = [int(v) for v in videos]
+    if not ids:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, np.uint32)
+    rows = db.execute(
+        "SELECT video_id, t, h FROM sounds WHERE grouped = 0 AND video_id IN "
+        f"({', '.join([mark] * len(ids))})",
+        ids,
+    ).fetchall()
+    n = len(rows)
+    return (np.fromiter((r[0] for r in rows), np.int64, n),
+            np.fromiter((r[1] for r in rows), np.float32, n),
+            np.fromiter((r[2] for r in rows), np.uint32, n))  # fmt: skip
+
+
 @dataclass
 class SoundMark:
     """The ``sound`` fingerprint row of a video: how many hashes its sound gave."""
@@ -117,6 +135,12 @@ class ServerSound:
         ).fetchall()
         self.db.commit()
         return rows_for(h, SoundRows.of(rows))
+
+    def rows_of(self, videos: np.ndarray[Any, Any]
+                ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:  # fmt: skip
+        out = video_rows(self.db, videos, "%s")
+        self.db.commit()
+        return out
 
 
 def rows_for(h: np.ndarray[Any, Any], rows: SoundRows
