@@ -225,4 +225,3 @@ def test_no_kazakh_text_is_read_into_a_talking_head(cli: Cli, tmp_path: Path) ->
     result = cli.json("ocr", shared_file("media/video/retalking_face3_speech.mp4"),
                       "--case", tmp_path / "case")["result"]  # fmt: skip
     assert [i["text"] for i in result["items"]] == [] and result["faint"] >= 1
-
