@@ -43,7 +43,11 @@ def main() -> None:
         "--work", type=Path, default=Path(tempfile.gettempdir()) / "verifyvid-bench-hard"
     )
     ap.add_argument("--record", action="store_true")
+    ap.add_argument("--content", default=None,
+                    help="only the queries of this content family (and the negatives): a quick look")  # fmt: skip
     args = ap.parse_args()
+    if args.record and args.content:
+        ap.error("--record measures every content family: leave out --content")
     work: Path = args.work
     archived, negatives = clips(work / "clips")
     family_of = {p.name: f for f, p in archived}
@@ -67,6 +71,8 @@ def main() -> None:
     for edit, path, truth in queries:
         source = truth.ref or path.name.split("--")[0] + ".mp4"
         content = family_of.get(truth.ref or "", family_of.get(source, "negative"))
+        if args.content and content not in (args.content, "negative"):
+            continue
         case = api.check(str(path), case_dir=work / "cases" / path.stem,
                          options=RunOptions(only=frozenset({"hash"})), report=False).case  # fmt: skip
         h = load_hashes(case.root / "hash" / "hashes.npz")
