@@ -118,7 +118,12 @@ class Case:
 
 
 def fonts() -> list[Path]:
-    found = [Path(d) / n for d in FONT_DIRS for n in FONT_NAMES if (Path(d) / n).is_file()]
+    """Each of FONT_NAMES once, from the first folder that has it: Debian's fonts-liberation and
+    fonts-liberation2 both carry LiberationSans-Regular.ttf, and a machine with both would draw
+    its captions from 8 fonts instead of 6 (other fonts, so other captions, for the same seeds)."""
+    found = []
+    for n in FONT_NAMES:
+        found += [Path(d) / n for d in FONT_DIRS if (Path(d) / n).is_file()][:1]
     if not found:
         raise SystemExit(
             "no Cyrillic font found: apt-get install fonts-dejavu-core fonts-liberation2"
