@@ -54,22 +54,24 @@ def sampled(query: SoundPrint, most: int | None = None) -> SoundPrint:
 
 
 def closest(qt: Array, ids: Array, r: Array) -> dict[int, int]:
-    """Each video's most pairs on one cell (and its neighbour) at some speed, counting pairs,
-    not distinct clip hashes: an upper bound of what the alignment counts."""
-    best: dict[int, int] = {}
+    """The videos' most pairs on one cell (and its neighbour) at some speed, counting pairs,
+    not distinct clip hashes (an upper bound of what the alignment counts), for the videos with
+    at least LOOK."""
     if not len(ids):
-        return best
-    video = np.unique(ids, return_inverse=True)
+        return {}
+    video, which = np.unique(ids, return_inverse=True)
+    best = np.zeros(len(video), np.int64)
     for speed in SPEEDS:
         cell = np.floor((r - speed * qt) / OFFSET_BIN).astype(np.int64)
         for shift in (0, 1):  # a line on a cell border: count a cell with its upper neighbour
-            key = video[1] * (1 << 32) + ((cell + shift) // 2 + (1 << 30))
+            key = which * (1 << 32) + ((cell + shift) // 2 + (1 << 30))
             values, counts = np.unique(key, return_counts=True)
-            top = np.zeros(len(video[0]), np.int64)
-            np.maximum.at(top, values >> 32, counts)
-            for v, c in zip(video[0][top > 0], top[top > 0], strict=True):
-                best[int(v)] = max(best.get(int(v), 0), int(c))
-    return best
+            owner = values >> 32  # sorted: each video's cells are one run
+            first = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+            top = np.maximum.reduceat(counts, first)
+            best[owner[first]] = np.maximum(best[owner[first]], top)
+    near = np.flatnonzero(best >= LOOK)
+    return {int(v): int(c) for v, c in zip(video[near], best[near], strict=True)}
 
 
 def search_sound(index: SoundLookup, query: SoundPrint) -> list[tuple[int, SoundSegment]]:
