@@ -38,6 +38,26 @@ def test_a_clear_clip_keeps_only_its_strong_frames(tmp_path: Path) -> None:
     assert len(got.t) >= 8 and int(got.quality.min()) >= 50 and len(got.mirror) == len(got.t)
 
 
+def test_a_hazy_stretch_between_clear_shots_is_hashed_down_to_the_floor(tmp_path: Path) -> None:
+    """Haze inside other footage (an excerpt placed in another clip): the clip has enough good
+    frames, yet the hazy stretch's weak frames are kept, for it to match the hazy original; a
+    clear clip's weak frames of under STRETCH seconds are still left out."""
+    from verifyvid.fingerprint.frames import STRETCH, stretches
+
+    hazy = clip(tmp_path / "hazy.mp4", seconds=4.0, audio=False, vf=HAZE, source="mandelbrot")
+    clear = clip(tmp_path / "clear.mp4", seconds=3.0, audio=False)
+    inside = transform(clear, tmp_path / "inside.mp4", "[0:v]scale=320:240,setsar=1,split[a][c];[1:v]scale=320:240,setsar=1[b];"
+                       "[a][b][c]concat=n=3:v=1:a=0[out]",
+                       extra_inputs=[hazy])  # fmt: skip
+    got = hash_video(inside, 15.0, mirror=True, floor=FLOOR)
+    weak = got.t[got.quality < 50]
+    assert len(weak) >= 40 and weak.min() >= 2.9 and weak.max() <= 7.1  # the 4 s of haze
+    assert len(got.mirror) == len(got.t)
+    assert list(stretches([0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5], [1, 1, 0, 1, 1, 1, 1, 1], STRETCH)) == [
+        False, False, False, True, True, True, True, True]  # fmt: skip
+    assert not stretches([0, 1, 1.5], [1, 1, 1], STRETCH).any()
+
+
 def test_a_short_clip_is_archived_densely(tmp_path: Path) -> None:
     assert archive_fps(60.0) == ARCHIVE_FPS and archive_fps(None) == ARCHIVE_FPS
     assert archive_fps(1.2) == 10.0 and archive_fps(0.2) == 15.0

@@ -150,6 +150,10 @@ class Hashes:
 # (gradient), so a low-contrast picture with structure hashes as the same picture with more.
 POOR = 8
 FLOOR = 5
+# A clip with enough good frames may still hold feature-poor footage: haze or a plain wall
+# between other shots. Its weak frames (down to the floor) are kept where they run on for STRETCH
+# seconds or more; a few weak frames (a fade, a blur) are still left out.
+STRETCH = 2.0
 
 
 class Hasher(FrameConsumer):
@@ -280,8 +284,12 @@ class Hasher(FrameConsumer):
         keep_mirror = np.ones(len(self.mirrors), bool)
         strong = len(self.weak) - sum(self.weak)
         poor = strong < POOR * len(self.zooms)
-        if not poor:  # enough good frames: the weak ones are left out
-            keep, keep_mirror = ~np.asarray(self.weak, bool), ~np.asarray(self.weak_mirrors, bool)
+        if not poor:  # enough good frames: the weak ones are left out but in a long stretch
+            keep = ~np.asarray(self.weak, bool) | stretches(self.times, self.weak, STRETCH)
+            frames = np.asarray(self.times[:: len(self.zooms)], np.float64)
+            keep_mirror = ~np.asarray(self.weak_mirrors, bool)
+            if len(self.mirrors):
+                keep_mirror |= stretches(frames, self.weak_mirrors, STRETCH)
         regions = boxes + ([band] if band is not None else [])
         inset_t, inset_h, inset_part = region_hashes(
             path, self.fps, self.floor if poor else self.min_quality, regions
@@ -297,6 +305,17 @@ class Hasher(FrameConsumer):
             local=self.features.result() if self.features is not None else None,
             stills=self.stills, vpdq=self.vpdq.result() if self.vpdq is not None else None,
         )  # fmt: skip
+
+
+def stretches(times: Any, weak: Any, seconds: float) -> np.ndarray[Any, Any]:
+    """Whether each row (in time order) is in a run of weak rows spanning ``seconds`` or more."""
+    t, w = np.asarray(times, np.float64), np.asarray(weak, bool)
+    out = np.zeros(len(w), bool)
+    edges = np.flatnonzero(np.diff(np.r_[0, w.astype(np.int8), 0]))
+    for a, b in zip(edges[::2], edges[1::2], strict=True):  # runs w[a:b]
+        if t[b - 1] - t[a] >= seconds:
+            out[a:b] = True
+    return out
 
 
 def hash_video(
