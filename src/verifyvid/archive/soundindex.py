@@ -15,6 +15,13 @@ import numpy as np
 
 Array = np.ndarray[Any, Any]
 COMMON = 2_000  # rows one hash value may have before it is skipped as too common
+# A video whose pairs could hold a line has COARSE of them in one second of offset (chance pairs
+# scatter over every offset): the server sends back only those videos' pairs
+# (archive/soundrows.py), and the embedded search votes only over them (archive/soundsearch.py).
+# Over the whole clip, not within ten seconds of it: the second look wants a copy with a few
+# pairs on its line wherever they are (ten-second windows lost two held-out copies under noise
+# and crowd sound that the second look finds, on the sound benchmark).
+COARSE = 5
 FILES = ("keys", "ids", "t")
 
 
@@ -24,6 +31,18 @@ def build(folder: Path, ids: Array, times: Array, hashes: Array) -> None:
     order = np.argsort(keys, kind="stable")
     for name, array in (("keys", keys), ("ids", np.asarray(ids, np.int32)), ("t", np.asarray(times, np.float32))):  # fmt: skip
         np.save(folder / f"{name}.npy", array[order])  # one sorted copy at a time
+
+
+def coarse(qt: Array, ids: Array, r: Array) -> Array:
+    """Whether each pair's video has COARSE pairs in one second of offset (the server's filter,
+    SERVER_SQL in archive/soundrows.py)."""
+    if not len(ids):
+        return np.zeros(0, bool)
+    key = np.stack([np.asarray(ids, np.int64),
+                    np.floor(np.asarray(r, np.float64) - np.asarray(qt)).astype(np.int64)], axis=1)  # fmt: skip
+    _, inverse, counts = np.unique(key, axis=0, return_inverse=True, return_counts=True)
+    good = np.unique(np.asarray(ids)[counts[inverse.ravel()] >= COARSE])
+    return np.isin(ids, good)
 
 
 def expanded(lo: Array, counts: Array) -> tuple[Array, Array]:
@@ -39,6 +58,8 @@ Rows = tuple[Array, Array, Array]  # (video id, second, hash)
 
 
 class SoundIndex:
+    coarse = False  # its lookups give every pair (``coarse`` is for the search to apply)
+
     def __init__(
         self, keys: Array, ids: Array, t: Array, source: Callable[[Array], Rows] | None = None
     ) -> None:
@@ -87,6 +108,8 @@ class SoundIndex:
 class SoundLookup(Protocol):
     """The archived sound hashes equal to the clip's: SoundIndex (embedded, mapped files) or
     archive/soundrows.ServerSound (the PostgreSQL server's index)."""
+
+    coarse: bool  # whether its lookups give only the pairs of videos that pass ``coarse``
 
     def __len__(self) -> int: ...
     def near(self, hashes: Array, times: Array | None = None) -> tuple[Array, Array, Array]: ...

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from verifyvid.archive.soundindex import COMMON, expanded
+from verifyvid.archive.soundindex import COARSE, COMMON, expanded
 from verifyvid.fingerprint.sound import SOUND_KIND, SoundPrint
 
 # videos archived from media before sound fingerprints existed (no ``sound`` mark)
@@ -26,15 +26,13 @@ UNHEARD_SQL = (
 
 # The server's share of a sound search: the pairs of equal hashes (the index on ``h``), and of
 # them only the videos where some pairs could hold a line: COARSE of them in one second of
-# offset within ten seconds of the clip (a copy sped up 6 % drifts 0.6 s in ten seconds; chance
-# pairs scatter over every offset). So the rows sent back are the few candidates', not every
-# video's that shares a common hash. A value held by more than COMMON rows is skipped, as the
+# offset (archive/soundindex.py ``coarse``). So the rows sent back are the few candidates', not
+# every video's that shares a common hash. A value held by more than COMMON rows is skipped, as the
 # embedded index skips it (archive/soundindex.py); its count stops at COMMON + 1 index entries.
 # At 1e7 frame-equivalents 22 of a clip's 400 hashes were that common and held 35 % of the
 # 268,000 pairs, whose vote is most of the server's time (docs/benchmarks.md). The pairs are
 # read twice from the index (for the vote, then the candidates'), not kept in a CTE: 0.42 s ->
 # 0.32 s (median of 7) there.
-COARSE = 5
 WORK_MEM = "64MB"
 SERVER_SQL = """
 WITH q AS (SELECT DISTINCT h, t FROM unnest(%(h)s::bigint[], %(t)s::real[]) AS q(h, t)),
@@ -42,7 +40,7 @@ rare AS MATERIALIZED (SELECT q.h, q.t FROM q CROSS JOIN LATERAL
                       (SELECT count(*) AS n FROM (SELECT 1 FROM sounds s WHERE s.h = q.h
                        AND s.grouped = 0 LIMIT %(common)s + 1) AS one) AS c WHERE c.n <= %(common)s),
 cand AS MATERIALIZED (SELECT DISTINCT s.video_id FROM sounds s JOIN rare q ON s.h = q.h
-                      WHERE s.grouped = 0 GROUP BY s.video_id, floor(q.t / 10), floor(s.t - q.t)
+                      WHERE s.grouped = 0 GROUP BY s.video_id, floor(s.t - q.t)
                       HAVING count(*) >= %(coarse)s)
 SELECT DISTINCT s.h, s.video_id, s.t FROM sounds s JOIN rare q ON s.h = q.h
 WHERE s.grouped = 0 AND s.video_id IN (SELECT video_id FROM cand)
@@ -116,6 +114,8 @@ class SoundRows:
 
 class ServerSound:
     """Sound lookups in the PostgreSQL server (SERVER_SQL): the pairs of the candidate videos."""
+
+    coarse = True  # SERVER_SQL sends only the pairs of the videos that pass the filter
 
     def __init__(self, db: Any) -> None:
         self.db = db
