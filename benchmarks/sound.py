@@ -152,7 +152,8 @@ def main() -> None:
             "plain baseline, not AcoustID's comparison by bit errors along a known alignment. "
             '"landmarks" is the shipped search: the clip\'s print taken at 4 offsets of the '
             "spectrogram grid (fingerprint/sound.py, `SHIFTS`), of whose hashes a clip over 400 "
-            "asks for those more grids gave first (archive/soundsearch.py `sampled`); "
+            "asks for those more grids gave first (archive/soundsearch.py `sampled`), and the videos "
+            "that came close are looked at again with all of them (the second look); "
             '"landmarks 1 grid" is the same clip on one grid, as before the shifts.'
         )
         record(
