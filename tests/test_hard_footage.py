@@ -13,7 +13,8 @@ from fixtures.synth import clip, transform
 from verifyvid.archive.footage import clusters
 from verifyvid.archive.service import ARCHIVE_FPS, add_paths, archive_fps
 from verifyvid.archive.store import SqliteArchive
-from verifyvid.fingerprint.frames import FLOOR, hash_video, landscape_band
+from verifyvid.fingerprint.frames import FLOOR, hash_video
+from verifyvid.fingerprint.inset import landscape_band
 
 HAZE = "eq=contrast=0.2:brightness=0.2"  # a pale, low-contrast picture (a zooming fractal)
 

@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import pdqhash
 
 from verifyvid.errors import InputError
-from verifyvid.fingerprint.inset import Box, find_insets
+from verifyvid.fingerprint.inset import THUMBS, Box, find_insets, landscape_band, overlap, thumbnail
 from verifyvid.fingerprint.local import Collector, LocalFeatures
 from verifyvid.fingerprint.stills import Stills
 from verifyvid.fingerprint.vpdq import Vpdq, VpdqHasher
@@ -177,7 +176,6 @@ class Hasher(FrameConsumer):
         self.fps, self.min_quality, self.mirror = fps, min_quality, mirror
         self.floor = min_quality if floor is None else min(floor, min_quality)
         self.weak: list[bool] = []  # per row: under min_quality, kept only for a feature-poor video
-        self.weak_mirrors: list[bool] = []
         self.crop, self.size, self.dedupe, self.zooms = crop, size, dedupe, zooms
         self.inset = inset
         self.times: list[float] = []
@@ -261,7 +259,6 @@ class Hasher(FrameConsumer):
             self.weak.append(weak)
         if m is not None:
             self.mirrors.append(m)
-            self.weak_mirrors.append(weak)
 
     def finish(self, dec: VideoDecoder) -> None:
         self.duration = dec.last_time
@@ -281,15 +278,12 @@ class Hasher(FrameConsumer):
             if band is not None and any(overlap(band, box) >= 0.9 for box in boxes):
                 band = None
         keep = np.ones(len(self.times), bool)
-        keep_mirror = np.ones(len(self.mirrors), bool)
         strong = len(self.weak) - sum(self.weak)
         poor = strong < POOR * len(self.zooms)
         if not poor:  # enough good frames: the weak ones are left out but in a long stretch
             keep = ~np.asarray(self.weak, bool) | stretches(self.times, self.weak, STRETCH)
-            frames = np.asarray(self.times[:: len(self.zooms)], np.float64)
-            keep_mirror = ~np.asarray(self.weak_mirrors, bool)
-            if len(self.mirrors):
-                keep_mirror |= stretches(frames, self.weak_mirrors, STRETCH)
+        # mirrors are hashed with one zoom only: a mirror row per row, kept with it
+        keep_mirror = keep if self.mirrors else np.ones(0, bool)
         regions = boxes + ([band] if band is not None else [])
         inset_t, inset_h, inset_part = region_hashes(
             path, self.fps, self.floor if poor else self.min_quality, regions
@@ -344,41 +338,6 @@ def hash_video(
     if hasher.error is not None:
         raise hasher.error
     return hasher.result(path)
-
-
-THUMBS = 100  # thumbnails looked at for an inner picture
-BAND = 16 / 9  # the aspect of the footage most often re-framed into a taller picture
-TALLER = 0.85  # a band under this share of the picture's height is worth a hash of its own
-
-
-def landscape_band(height: int, width: int) -> Box | None:
-    """Where a 16:9 picture sits when an app fits it, full width and centred, into a taller
-    frame (9:16, square, 4:5) over padding no bar detector sees: a blurred copy of itself, or
-    a plain colour that is the picture's own background. None for a frame not taller than that."""
-    share = width / BAND / max(height, 1)
-    if share >= TALLER:
-        return None
-    top = (1 - share) / 2
-    return (0.0, top, 1.0, top + share)
-
-
-def overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
-    """Intersection over union of two (x0, y0, x1, y1) boxes."""
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
-
-
-def thumbnail(rgb: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    h, w = rgb.shape[:2]
-    gray: np.ndarray[Any, Any] = cv2.resize(
-        cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY),
-        (256, max(2, round(h * 256 / w))),
-        interpolation=cv2.INTER_AREA,
-    )
-    return gray
 
 
 def region_hashes(

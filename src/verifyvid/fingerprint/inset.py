@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import cv2
 import numpy as np
 
 Array = np.ndarray[Any, Any]
@@ -95,3 +96,38 @@ def find_insets(thumbs: Array) -> list[Box]:
         return []
     boxes = [largest[2]] + ([firmest[3]] if firmest[3] != largest[2] else [])
     return [(x0 / w, y0 / h, x1 / w, y1 / h) for x0, y0, x1, y1 in boxes]
+
+
+THUMBS = 100  # thumbnails looked at for an inner picture
+BAND = 16 / 9  # the aspect of the footage most often re-framed into a taller picture
+TALLER = 0.85  # a band under this share of the picture's height is worth a hash of its own
+
+
+def landscape_band(height: int, width: int) -> Box | None:
+    """Where a 16:9 picture sits when an app fits it, full width and centred, into a taller
+    frame (9:16, square, 4:5) over padding no bar detector sees: a blurred copy of itself, or
+    a plain colour that is the picture's own background. None for a frame not taller than that."""
+    share = width / BAND / max(height, 1)
+    if share >= TALLER:
+        return None
+    top = (1 - share) / 2
+    return (0.0, top, 1.0, top + share)
+
+
+def overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Intersection over union of two (x0, y0, x1, y1) boxes."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def thumbnail(rgb: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    h, w = rgb.shape[:2]
+    gray: np.ndarray[Any, Any] = cv2.resize(
+        cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY),
+        (256, max(2, round(h * 256 / w))),
+        interpolation=cv2.INTER_AREA,
+    )
+    return gray
