@@ -20,6 +20,7 @@ from verifyvid.fingerprint.local import LocalFeatures
 from verifyvid.fingerprint.sound import SOUND_NAME, SoundPrint, sound_of
 from verifyvid.fingerprint.vpdq import Vpdq
 from verifyvid.hashing import sha256_file
+from verifyvid.media.decode import rate_for
 from verifyvid.media.probe import summarize
 
 log = logging.getLogger(__name__)
@@ -27,16 +28,14 @@ log = logging.getLogger(__name__)
 ARCHIVE_FPS = 2.0  # about two frames a second...
 DEDUPE = 8  # ...dropping one within 8 bits of the previous kept frame (a still scene)
 ZOOMS = (1.0, 0.9, 0.8)  # each kept frame whole and its centre 90 % and 80 %: cropped copies match
-SHORT = 4.0  # seconds: a shorter video is hashed more densely, to about SHORT_FRAMES frames (a
-SHORT_FRAMES = 12  # 1.2 s clip at 10 a second): at 2 a second it would leave 2 or 3 frames, too
-MAX_FPS = 15.0  # few for a match in time order (4 frames, 3 distinct archived ones)
+SHORT_FRAMES = 12  # a video under 4 s is hashed to about this many frames (a 1.2 s clip at 10
+MAX_FPS = 15.0  # a second): at 2 a second it would leave 2 or 3 frames, too few for a match in
+# time order (4 frames, 3 distinct archived ones)
 
 
 def archive_fps(duration: float | None) -> float:
     """Frames a second to archive a video of ``duration`` seconds at."""
-    if not duration or duration >= SHORT:
-        return ARCHIVE_FPS
-    return min(MAX_FPS, max(ARCHIVE_FPS, SHORT_FRAMES / duration))
+    return rate_for(duration, ARCHIVE_FPS, SHORT_FRAMES, MAX_FPS)
 
 
 def kept(local: LocalFeatures | None, vpdq: Vpdq | None = None) -> list[Fingerprint]:

@@ -18,10 +18,11 @@ from typing import Any, ClassVar
 import cv2
 import numpy as np
 
+from verifyvid.media.decode import rate_for
+
 FPS = 1.0  # frames with local features per second of video...
-SHORT = 4.0  # ...but a shorter video keeps those of about SHORT_FRAMES frames: a copy needs
-SHORT_FRAMES = 6  # 3 verified frames (archive/local.py), which a 1-2 s clip at one a second
-MAX_FPS = 6.0  # never has
+SHORT_FRAMES = 6  # ...but a video under 4 s keeps those of about 6 frames: a copy needs 3
+MAX_FPS = 6.0  # verified frames (archive/local.py), which a 1-2 s clip at one a second never has
 FEATURES = 256  # ORB keypoints per frame at most
 SIDE = 480  # pixels: the longer side ORB runs on
 MIN_KEYPOINTS = 20  # fewer (a flat or dark frame): the frame is not kept
@@ -81,9 +82,7 @@ class LocalFeatures:
 
 def fps_for(duration: float | None) -> float:
     """Frames a second to keep local features of, in a video of ``duration`` seconds."""
-    if not duration or duration >= SHORT:
-        return FPS
-    return min(MAX_FPS, max(FPS, SHORT_FRAMES / duration))
+    return rate_for(duration, FPS, SHORT_FRAMES, MAX_FPS)
 
 
 class Collector:

@@ -128,6 +128,18 @@ class VideoDecoder:
         return (df for df in self.frames() if pace.due(df.time))
 
 
+SHORT = 4.0  # seconds: a shorter video is sampled more densely (``rate_for``)
+
+
+def rate_for(duration: float | None, fps: float, frames: int, most: float) -> float:
+    """Frames a second to sample a video of ``duration`` seconds at: ``fps``, but a video under
+    SHORT seconds gets about ``frames`` frames (``most`` a second at most), enough to match in
+    time order where ``fps`` would leave one or two."""
+    if not duration or duration >= SHORT:
+        return fps
+    return min(most, max(fps, frames / duration))
+
+
 class Pace:
     """At most ``fps`` frames a second: the first frame at or after each 1/fps step."""
 
