@@ -17,7 +17,7 @@ Array = np.ndarray[Any, Any]
 COMMON = 2_000  # rows one hash value may have before it is skipped as too common
 # A video whose pairs could hold a line has COARSE of them in one second of offset (chance pairs
 # scatter over every offset): the server sends back only those videos' pairs
-# (archive/soundrows.py), and the embedded search votes only over them (archive/soundsearch.py).
+# (archive/soundrows.py), and the embedded index gives only theirs (``SoundIndex.near``).
 # Over the whole clip, not within ten seconds of it: the second look wants a copy with a few
 # pairs on its line wherever they are (ten-second windows lost two held-out copies under noise
 # and crowd sound that the second look finds, on the sound benchmark).
@@ -58,8 +58,6 @@ Rows = tuple[Array, Array, Array]  # (video id, second, hash)
 
 
 class SoundIndex:
-    coarse = False  # its lookups give every pair (``coarse`` is for the search to apply)
-
     def __init__(
         self, keys: Array, ids: Array, t: Array, source: Callable[[Array], Rows] | None = None
     ) -> None:
@@ -86,15 +84,20 @@ class SoundIndex:
         return len(self.keys)
 
     def near(self, hashes: Array, times: Array | None = None) -> tuple[Array, Array, Array]:
-        """(clip hash row, video id, archive second) of every archived row with the same value
-        (``times``, the clip's seconds, are for the server's lookup; not needed here)."""
+        """(clip hash row, video id, archive second) of every archived row with the same value;
+        given ``times`` (the clip's seconds), of the videos that pass ``coarse`` only, as the
+        server answers."""
         h = np.asarray(hashes, np.uint32)
         lo = np.searchsorted(self.keys, h, side="left")
         hi = np.searchsorted(self.keys, h, side="right")
         counts = hi - lo
         counts[counts > COMMON] = 0
         qi, rows = expanded(lo, counts)
-        return qi, np.asarray(self.ids[rows], np.int64), np.asarray(self.t[rows], np.float32)
+        ids, r = np.asarray(self.ids[rows], np.int64), np.asarray(self.t[rows], np.float32)
+        if times is not None:
+            keep = coarse(np.asarray(times, np.float64)[qi], ids, r)
+            qi, ids, r = qi[keep], ids[keep], r[keep]
+        return qi, ids, r
 
     def rows_of(self, videos: Array) -> Rows:
         """(video id, second, hash) of every row of ``videos``."""
@@ -108,8 +111,6 @@ class SoundIndex:
 class SoundLookup(Protocol):
     """The archived sound hashes equal to the clip's: SoundIndex (embedded, mapped files) or
     archive/soundrows.ServerSound (the PostgreSQL server's index)."""
-
-    coarse: bool  # whether its lookups give only the pairs of videos that pass ``coarse``
 
     def __len__(self) -> int: ...
     def near(self, hashes: Array, times: Array | None = None) -> tuple[Array, Array, Array]: ...

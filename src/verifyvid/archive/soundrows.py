@@ -54,15 +54,10 @@ def video_rows(db: Any, videos: np.ndarray[Any, Any], mark: str = "?"
     ids = [int(v) for v in videos]
     if not ids:
         return np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros(0, np.uint32)
-    rows = db.execute(
-        "SELECT video_id, t, h FROM sounds WHERE grouped = 0 AND video_id IN "
-        f"({', '.join([mark] * len(ids))})",
-        ids,
-    ).fetchall()
-    n = len(rows)
-    return (np.fromiter((r[0] for r in rows), np.int64, n),
-            np.fromiter((r[1] for r in rows), np.float32, n),
-            np.fromiter((r[2] for r in rows), np.uint32, n))  # fmt: skip
+    rows = SoundRows.of(db.execute(
+        "SELECT h, video_id, t FROM sounds WHERE grouped = 0 AND video_id IN "
+        f"({', '.join([mark] * len(ids))})", ids).fetchall())  # fmt: skip
+    return rows.video, rows.t, rows.hash.astype(np.uint32)
 
 
 @dataclass
@@ -114,8 +109,6 @@ class SoundRows:
 
 class ServerSound:
     """Sound lookups in the PostgreSQL server (SERVER_SQL): the pairs of the candidate videos."""
-
-    coarse = True  # SERVER_SQL sends only the pairs of the videos that pass the filter
 
     def __init__(self, db: Any) -> None:
         self.db = db

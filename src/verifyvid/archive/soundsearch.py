@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from verifyvid.archive.soundalign import MIN_HITS, OFFSET_BIN, SPEEDS, SoundSegment, align_sound
-from verifyvid.archive.soundindex import SoundIndex, SoundLookup, coarse
+from verifyvid.archive.soundindex import SoundIndex, SoundLookup
 from verifyvid.fingerprint.sound import SoundPrint
 
 QUERY_MAX = 400
@@ -83,15 +83,12 @@ def search_sound(index: SoundLookup, query: SoundPrint) -> list[tuple[int, Sound
     if not len(qi):
         return []
     qt = asked.t[qi].astype(np.float64)
-    if not index.coarse:  # the server sends only the pairs of videos that pass this filter
-        keep = coarse(qt, ids, r)
-        qt, ids, r = qt[keep], ids[keep], r[keep]
     near = closest(qt, ids, r.astype(np.float64))
     wanted = [v for v, c in near.items() if c >= MIN_HITS]
     out = aligned(qt, ids, r, asked.t, wanted)
     if len(asked) < len(query):
         found = {v for v, _ in out}
-        again = sorted((v for v, c in near.items() if c >= LOOK and v not in found),
+        again = sorted((v for v in near if v not in found),
                        key=lambda v: (-near[v], v))[:SECOND]  # fmt: skip
         if again:
             out += second_look(index, query, again)
