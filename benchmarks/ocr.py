@@ -198,7 +198,7 @@ def junk(items: list[TextItem], truth: list[str]) -> int:
                for i in items)  # fmt: skip
 
 
-def reader_for(name: str) -> tuple[engines.Detector, read.Reader]:
+def reader_for(name: str) -> tuple[engines.Detector, engines.LineReader]:
     detector = engines.Detector()
     folder = engines.tessdata(None)
     tess = (
@@ -206,7 +206,7 @@ def reader_for(name: str) -> tuple[engines.Detector, read.Reader]:
         if folder and name == "verifyvid"
         else None
     )
-    return detector, engines.Combined(tess, detector).read if tess else detector.read
+    return detector, engines.line_reader(detector, tess)
 
 
 def both_ways(scan: read.Scan) -> tuple[list[TextItem], list[TextItem]]:

@@ -44,7 +44,7 @@ class OcrParams(Params):
 
 class OcrStage(PictureStage[OcrParams, OcrResult, read.TextScan]):
     name = "ocr"
-    version = "4"
+    version = "5"
     description = "Text in the picture (captions, watermarks, banners): when, where, leads in it"
     params_model = OcrParams
     result_model = OcrResult
@@ -66,7 +66,7 @@ class OcrStage(PictureStage[OcrParams, OcrResult, read.TextScan]):
             ) from None
         folder = engines.tessdata(params.tessdata)
         tess = engines.Tesseract(folder, params.languages) if folder else None
-        reader = engines.Combined(tess, detector).read if tess and tess.apis else detector.read
+        reader = engines.line_reader(detector, tess)
         return read.TextScan(params.fps, detector.boxes, reader, params.min_confidence, tess)
 
     def result_of(self, ctx: StageContext, params: OcrParams, reader: read.TextScan) -> OcrResult:

@@ -11,19 +11,17 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import cv2
 import numpy as np
 
 from verifyvid.media.decode import Converter, DecodedFrame, Pace, VideoDecoder
 from verifyvid.media.framepass import FrameConsumer, decode_once
-from verifyvid.stages.ocr.engines import Reading, Tesseract, language_of, script_of
+from verifyvid.stages.ocr.engines import LineReader, Reading, Tesseract, language_of, script_of
+from verifyvid.stages.ocr.lines import ReadLines
 from verifyvid.stages.ocr.models import Lead, Span, TextItem
 
-Reader = Callable[[np.ndarray[Any, Any]], Reading | None]
-SIGNATURE = (16, 64)  # a line's thumbnail, to read a line that stays on screen only once
-SAME_LINE = 6.0  # mean grey difference of two thumbnails of the same line
 SAME_TEXT = 0.8  # difflib ratio of two readings of the same text
 STILL_SCALE = 4  # frames are compared at a quarter of their size...
 STILL_BLOCK = 8  # ...in blocks of 8 x 8 of those pixels (32 x 32 in the frame)...
@@ -45,23 +43,26 @@ class Scan:
     seconds: float
     duration: float
     unchanged: int = 0  # frames not read again: the same picture as the last frame read
+    fresh: int = 0  # lines read afresh (the others: a line read before, or a crawling band's)
+    crawled: int = 0  # lines given the reading of the band their text crawls along
+    glanced: int = 0  # lines given the reading of a line read before (the same quick reading)
 
 
 class TextScan(FrameConsumer):
     """Lines found and read in frames sampled at ``fps`` of a decoding pass, on a worker thread
-    beside the decoding (ONNX Runtime and Tesseract release the GIL); a slow reader slows the
-    pass instead of filling memory. A sampled frame that shows the same picture as the last
-    frame read (a still shot: a statement, a slide) is not read again: its lines are carried
-    over (``unchanged``). The comparison is with the last frame read, so a slow fade is caught."""
+        beside the decoding (ONNX Runtime and Tesseract release the GIL); a slow reader slows the
+        pass instead of filling memory. A sampled frame that shows the same picture as the last
+        frame read (a still shot: a statement, a slide) is not read again: its lines are carried
+        over (``unchanged``). The comparison is with the last frame read, so a slow fade is caught. A line
+    already read, or crawling along a band read before, is not read again (stages/ocr/lines.py)."""
 
     threaded = True
 
     def __init__(self, fps: float, boxes: Callable[[np.ndarray[Any, Any]], list[tuple[int, int, int, int]]],
-                 read: Reader, min_confidence: float, tess: Tesseract | None = None) -> None:  # fmt: skip
-        self.boxes, self.read, self.min_confidence = boxes, read, min_confidence
+                 read: LineReader, min_confidence: float, tess: Tesseract | None = None) -> None:  # fmt: skip
+        self.boxes, self.lines, self.min_confidence = boxes, ReadLines(read, cut), min_confidence
         self.tess, self.closed = tess, False  # closed when the scan is over
         self.seen: list[Seen] = []
-        self.cache: list[tuple[np.ndarray[Any, Any], Reading | None]] = []
         self.frames, self.busy, self.duration, self.pace = 0, 0.0, 0.0, Pace(fps)
         self.converter, self.small = Converter(), Converter()
         self.last: tuple[np.ndarray[Any, Any], list[Seen]] | None = None  # the last frame read
@@ -82,8 +83,7 @@ class TextScan(FrameConsumer):
             rgb = self.converter.rgb(df.frame, rotation)
             lines = []
             for box in self.boxes(rgb):
-                crop = cut(rgb, box)
-                reading = remembered(self.cache, crop, self.read)
+                reading, crop = self.lines.reading(rgb, box)
                 if (
                     reading is not None
                     and reading.confidence >= self.min_confidence
@@ -107,11 +107,12 @@ class TextScan(FrameConsumer):
         self.closed = True
 
     def result(self) -> Scan:
-        return Scan(self.seen, self.frames, self.busy, self.duration, self.unchanged)
+        return Scan(self.seen, self.frames, self.busy, self.duration, self.unchanged,
+                    self.lines.fresh, self.lines.crawled, self.lines.glanced)  # fmt: skip
 
 
 def scan(path: Path, fps: float, boxes: Callable[[np.ndarray[Any, Any]], list[tuple[int, int, int, int]]],
-         read: Reader, min_confidence: float, progress: Callable[[float], None]) -> Scan:  # fmt: skip
+         read: LineReader, min_confidence: float, progress: Callable[[float], None]) -> Scan:  # fmt: skip
     """Text in the frames of ``path`` in a decoding pass of its own (ValueError: no video)."""
     reader = TextScan(fps, boxes, read, min_confidence)
     decode_once(path, [reader], progress)
@@ -137,20 +138,6 @@ def cut(rgb: np.ndarray[Any, Any], box: tuple[int, int, int, int]) -> np.ndarray
     x, y, w, h = box
     pad = max(2, h // 6)
     return np.ascontiguousarray(rgb[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad])
-
-
-def remembered(cache: list[tuple[np.ndarray[Any, Any], Reading | None]], crop: np.ndarray[Any, Any],
-               read: Reader) -> Reading | None:  # fmt: skip
-    """The reading of a line already read (same thumbnail), else a new reading."""
-    grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
-    sig = cv2.resize(grey, SIGNATURE[::-1], interpolation=cv2.INTER_AREA).astype(np.float32)
-    for old, known in reversed(cache):
-        if float(np.abs(old - sig).mean()) < SAME_LINE:
-            return cast("Reading | None", known)
-    reading: Reading | None = read(crop)
-    cache.append((sig, reading))
-    del cache[:-200]
-    return reading
 
 
 def meaningful(text: str) -> bool:
