@@ -71,7 +71,9 @@ class ReadLines:
         crop = self.cut(rgb, box)
         for k in reversed(self.known):  # the band is compared at its own box, not the detector's
             if same_place(k.box, box):  # (which moves by a few pixels from frame to frame)
-                if sure(k.reading) and crawls(k, box, strip_of(inner(rgb, k.box), k.strip.shape[1])):
+                if sure(k.reading) and crawls(
+                    k, box, strip_of(inner(rgb, k.box), k.strip.shape[1])
+                ):
                     self.crawled += 1
                     return k.reading, crop
                 break
