@@ -146,7 +146,7 @@ def crawls(band: Known, box: Box, there: Image) -> bool:
     shows the band's text shifted sideways by MOVED or more and by under NEW of its width, while
     the detector's box moved less than half as far (a line that moves with its box, a sliding
     banner, is the same text in a new place: its glance decides)."""
-    w = there.shape[1]
+    w = int(there.shape[1])
     shift = shift_of(band.strip, there)
     if shift is None or not MOVED <= abs(shift) < NEW * w:
         return False
