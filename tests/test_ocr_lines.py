@@ -18,7 +18,7 @@ TICKER = "BREAKING +++ Markets close higher +++ Storm warning for the coast +++ 
 class Fake:
     """A reader whose glance is the text truly drawn (``shown``); it counts full readings."""
 
-    def __init__(self, confidence: float = 0.9) -> None:
+    def __init__(self, confidence: float = 0.97) -> None:
         self.shown = ""
         self.reads = 0
         self.confidence = confidence

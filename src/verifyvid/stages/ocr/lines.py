@@ -10,7 +10,7 @@ A line is read again unless it is one read before:
   line's full reading. A line the glance cannot read (under 3 letters or digits) takes the
   reading of a line whose thumbnail is nearly the same.
 
-A weak reading is not given to other frames' lines (``sure``): the next frame may read the line
+A reading under SURE is not given to other frames' lines (``sure``): the next frame may read the line
 better, and an item's text is the reading its frames agree on. A picture
   comparison alone cannot tell one changed digit (a clock, a counter, a date) from the picture
   showing through a translucent caption box; the glance can.
@@ -25,14 +25,16 @@ from typing import Any
 import cv2
 import numpy as np
 
-from verifyvid.stages.ocr.engines import RETRY_BELOW, LineReader, Reading
+from verifyvid.stages.ocr.engines import LineReader, Reading
 
 Image = np.ndarray[Any, Any]
 Box = tuple[int, int, int, int]
 SIGNATURE = (16, 64)  # a line's thumbnail
 SAME_LINE = 6.0  # mean grey difference of two thumbnails of the same line (no glance to compare)
 KEPT = 200  # lines remembered
-SURE = RETRY_BELOW  # a reading at least this confident is given to the same line in other frames
+SURE = 0.95  # a reading at least this confident is given to the same line in other frames (at
+# 0.85, a Kazakh caption's reading at 0.91 with a stray ')' was given to a later frame, which read
+# it right at 0.96 afresh: tests/test_ocr.py with the bundled ffmpeg)
 STRIP = 24  # px: a crawling line is compared at this height...
 SAME_STRIP = 25.0  # ...and is the same text shifted when no stretch of one STRIP's width of the
 # two differs by more than this mean grey difference (the same text crawled: at most 18 on the
