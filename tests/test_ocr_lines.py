@@ -10,7 +10,6 @@ import numpy as np
 
 from verifyvid.stages.ocr.engines import Glance, Reading
 from verifyvid.stages.ocr.lines import ReadLines
-from verifyvid.stages.ocr.read import cut
 
 TICKER = "BREAKING +++ Markets close higher +++ Storm warning for the coast +++ " * 3
 
@@ -43,7 +42,7 @@ def frame(text: str, x: int, y: int = 150, noise: int = 0) -> np.ndarray[Any, An
 
 def test_a_ticker_is_read_again_only_when_half_of_it_is_new() -> None:
     fake = Fake()
-    lines = ReadLines(fake, cut)
+    lines = ReadLines(fake)
     box = (0, 118, 1000, 40)
     readings = []
     for k in range(12):  # 40 px a frame: half of the band is new after 12 or 13 frames
@@ -60,7 +59,7 @@ def test_a_ticker_is_read_again_only_when_half_of_it_is_new() -> None:
 
 def test_other_text_in_the_band_is_read() -> None:
     fake = Fake()
-    lines = ReadLines(fake, cut)
+    lines = ReadLines(fake)
     box = (0, 118, 1000, 40)
     fake.shown = "one"
     lines.reading(frame(TICKER, 0), box)
@@ -73,7 +72,7 @@ def test_other_text_in_the_band_is_read() -> None:
 
 def test_a_clock_is_read_in_every_frame_and_a_caption_that_stays_once() -> None:
     fake = Fake()
-    lines = ReadLines(fake, cut)
+    lines = ReadLines(fake)
     for second in range(6):  # one digit changes: the glance differs, so it is read
         fake.shown = f"12:00:0{second}"
         reading, _ = lines.reading(frame(fake.shown, 40, noise=200), (30, 118, 200, 40))
@@ -89,7 +88,7 @@ def test_a_clock_is_read_in_every_frame_and_a_caption_that_stays_once() -> None:
 def test_a_weak_reading_is_not_given_to_other_frames() -> None:
     """The next frame may read the line better; an item's text is what its frames agree on."""
     fake = Fake(confidence=0.6)
-    lines = ReadLines(fake, cut)
+    lines = ReadLines(fake)
     fake.shown = "Live from Almaty"
     for k in range(4):
         lines.reading(frame(TICKER, -40 * k), (0, 118, 1000, 40))
@@ -99,7 +98,7 @@ def test_a_weak_reading_is_not_given_to_other_frames() -> None:
 def test_a_banner_sliding_with_its_box_is_the_same_line_not_a_crawl() -> None:
     """Its text is whole in every frame: its glance decides, as for any line read before."""
     fake = Fake()
-    lines = ReadLines(fake, cut)
+    lines = ReadLines(fake)
     fake.shown = "Exclusive footage from eyewitnesses"
     for k in range(5):
         rgb = frame(fake.shown, 40 + 12 * k, noise=120)

@@ -33,6 +33,7 @@ LINE_HEIGHT = (
 DETECT_SIDE = (
     1280  # px: the picture's longer side as the detector sees it (lines are read at full size)
 )
+RAPID_SURE = 0.8  # a RapidOCR reading of a Latin line at least this confident is taken as it is
 RETRY_BELOW = 0.85  # a weaker reading of the binarized line is retried on its colour layers
 EDGE_MARKS = re.compile(r"^(?:[|¦\[\]{}_]+ )+|(?: [|¦\[\]{}_]+)+$|^[|¦]+|[|¦]+$")
 
@@ -197,7 +198,7 @@ class Combined:
 
     def glance(self, crop: np.ndarray[Any, Any]) -> Glance:
         rapid = self.detector.read(crop)
-        if rapid is not None and rapid.confidence >= 0.8 and telling(rapid.text):
+        if rapid is not None and rapid.confidence >= RAPID_SURE and telling(rapid.text):
             return Glance(rapid, f"rapid:{rapid.text}")
         text = self.tesseract.quick(crop)
         return Glance(rapid, f"tess:{text}" if telling(text) else None)
@@ -208,7 +209,7 @@ class Combined:
         tess = self.tesseract.read(crop)
         if (
             rapid is None
-            or rapid.confidence < 0.8
+            or rapid.confidence < RAPID_SURE
             or script_of(rapid.text) not in ("Latin", "none")
         ):
             return tess

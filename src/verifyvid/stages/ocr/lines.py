@@ -7,18 +7,17 @@ A line is read again unless it is one read before:
 - a quick reading of it (its ``glance``: RapidOCR's, a few hundredths of a second, or for a line
   RapidOCR cannot read, one Tesseract model's of the binarized line, against every model's and
   the line's colour layers for a full reading) is the same as a line read before: it takes that
-  line's full reading. A line the glance cannot read (under 3 letters or digits) takes the
-  reading of a line whose thumbnail is nearly the same.
+  line's full reading. A picture comparison alone cannot tell one changed digit (a clock, a
+  counter, a date) from the picture showing through a translucent caption box; the glance can.
+  A line the glance cannot read (under 3 letters or digits) takes the reading of a line whose
+  thumbnail is nearly the same.
 
-A reading under SURE is not given to other frames' lines (``sure``): the next frame may read the line
-better, and an item's text is the reading its frames agree on. A picture
-  comparison alone cannot tell one changed digit (a clock, a counter, a date) from the picture
-  showing through a translucent caption box; the glance can.
+A reading under SURE is not given to other frames' lines (``sure``): the next frame may read the
+line better, and an item's text is the reading its frames agree on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,8 +60,8 @@ class Known:
 class ReadLines:
     """Readings of the lines read so far (``reading``)."""
 
-    def __init__(self, reader: LineReader, cut: Callable[[Image, Box], Image]) -> None:
-        self.reader, self.cut = reader, cut
+    def __init__(self, reader: LineReader) -> None:
+        self.reader = reader
         self.known: list[Known] = []
         self.fresh = 0  # lines read afresh
         self.crawled = 0  # lines given a crawling band's reading
@@ -70,7 +69,7 @@ class ReadLines:
 
     def reading(self, rgb: Image, box: Box) -> tuple[Reading | None, Image]:
         """The line's reading and its crop."""
-        crop = self.cut(rgb, box)
+        crop = cut(rgb, box)
         for k in reversed(self.known):  # the band is compared at its own box, not the detector's
             if same_place(k.box, box):  # (which moves by a few pixels from frame to frame)
                 if sure(k.reading) and crawls(
@@ -99,6 +98,13 @@ def sure(reading: Reading | None) -> bool:
     may read the line better, and an item's text is the reading its frames agree on); a line
     nothing was read in may."""
     return reading is None or reading.confidence >= SURE
+
+
+def cut(rgb: Image, box: Box) -> Image:
+    """The line's box with a margin of a sixth of its height: what a line is read in."""
+    x, y, w, h = box
+    pad = max(2, h // 6)
+    return np.ascontiguousarray(rgb[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad])
 
 
 def thumbnail_of(crop: Image) -> Image:

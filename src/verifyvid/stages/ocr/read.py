@@ -50,17 +50,18 @@ class Scan:
 
 class TextScan(FrameConsumer):
     """Lines found and read in frames sampled at ``fps`` of a decoding pass, on a worker thread
-        beside the decoding (ONNX Runtime and Tesseract release the GIL); a slow reader slows the
-        pass instead of filling memory. A sampled frame that shows the same picture as the last
-        frame read (a still shot: a statement, a slide) is not read again: its lines are carried
-        over (``unchanged``). The comparison is with the last frame read, so a slow fade is caught. A line
-    already read, or crawling along a band read before, is not read again (stages/ocr/lines.py)."""
+    beside the decoding (ONNX Runtime and Tesseract release the GIL); a slow reader slows the
+    pass instead of filling memory. A sampled frame that shows the same picture as the last
+    frame read (a still shot: a statement, a slide) is not read again: its lines are carried
+    over (``unchanged``). The comparison is with the last frame read, so a slow fade is caught.
+    A line already read, or crawling along a band read before, is not read again
+    (stages/ocr/lines.py)."""
 
     threaded = True
 
     def __init__(self, fps: float, boxes: Callable[[np.ndarray[Any, Any]], list[tuple[int, int, int, int]]],
                  read: LineReader, min_confidence: float, tess: Tesseract | None = None) -> None:  # fmt: skip
-        self.boxes, self.lines, self.min_confidence = boxes, ReadLines(read, cut), min_confidence
+        self.boxes, self.lines, self.min_confidence = boxes, ReadLines(read), min_confidence
         self.tess, self.closed = tess, False  # closed when the scan is over
         self.seen: list[Seen] = []
         self.frames, self.busy, self.duration, self.pace = 0, 0.0, 0.0, Pace(fps)
@@ -132,12 +133,6 @@ def same_picture(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> bool:
     blocks = cv2.resize(diff, (max(1, w // STILL_BLOCK), max(1, h // STILL_BLOCK)),
                         interpolation=cv2.INTER_AREA)  # fmt: skip
     return float(blocks.max()) <= STILL_DIFF
-
-
-def cut(rgb: np.ndarray[Any, Any], box: tuple[int, int, int, int]) -> np.ndarray[Any, Any]:
-    x, y, w, h = box
-    pad = max(2, h // 6)
-    return np.ascontiguousarray(rgb[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad])
 
 
 def meaningful(text: str) -> bool:
